@@ -1,0 +1,44 @@
+"""Measurement entry: ``python -m bench TASK --input F --output G``.
+
+Each task runs the product's own code over an evaluation file and writes the JSON
+lines that ``../shared/eval/score.py`` reads. Tasks:
+
+    extract    pagetext.jsonl {id,url,text}        -> {id, body}
+    group      basil.jsonl / newswcl50.jsonl       -> {id, story}
+    summarize  multinews.jsonl {id,documents}      -> {id, summary}
+    topic      wcep-silver.jsonl / articles.jsonl  -> {id, diplomacy}
+
+Example:
+    python -m bench extract --input ../shared/eval/extraction/pagetext.jsonl --output /tmp/extract.jsonl
+    python ../shared/eval/score.py extraction ../shared/eval/extraction/gold.jsonl /tmp/extract.jsonl
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+TASKS = {
+    "extract": "bench.extract",
+    "group": "bench.group",
+    "summarize": "bench.summarize",
+    "topic": "bench.topic",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run one measurement task."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--input", required=True, help="evaluation JSON lines to read")
+    parser.add_argument("--output", required=True, help="prediction JSON lines to write")
+    args = parser.parse_args(argv)
+    module = importlib.import_module(TASKS[args.task])
+    count = module.main(args.input, args.output)
+    print(f"{args.task}: wrote {count} predictions to {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What every stage shares: the domain records, the options object and the user-facing errors."""

@@ -1,0 +1,187 @@
+"""The jobs the command line runs: each connects the stages to the store and the archive.
+
+A job takes the options object and returns a small result record; the command line
+only prints it. Inputs that fail (a feed, a file) are reported in the result and never
+stop the job.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.models import Article, Briefing
+from core.options import Options
+from feeds.store import Store, now_utc
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None] | None
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    """What a fetch did: feeds that worked, feeds that failed (with why), new articles."""
+
+    ok: int = 0
+    not_modified: int = 0
+    failed: tuple[tuple[str, str], ...] = ()
+    new_articles: int = 0
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: files read, new articles stored, and each file's problem."""
+
+    files: int = 0
+    new_articles: int = 0
+    seen_before: int = 0
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A built briefing and where it was written."""
+
+    briefing: Briefing
+    folder: Path
+    out: Path | None = None
+    considered: int = 0
+    off_topic: int = 0
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+
+def open_store(options: Options) -> Store:
+    """The article store of this data directory (with the archive's tables migrated too)."""
+    import archive.briefings  # noqa: F401  (registers the archive's migrations)
+    return Store.open(options.db_path)
+
+
+def fetch(options: Options, progress: Progress = None) -> FetchReport:
+    """Fetch every configured feed and store the new articles; failures are reported, not raised."""
+    from feeds.fetch import FeedState, fetch_feeds
+
+    store = open_store(options)
+    try:
+        rows = store.feed_states()
+        states = {url: FeedState(etag=row["etag"], modified=row["modified"]) for url, row in rows.items()}
+        results = fetch_feeds(options.feeds, states, options.fetch, progress=progress)
+        ok = not_modified = new = 0
+        failed: list[tuple[str, str]] = []
+        problems: list[str] = []
+        for result in results:
+            problems += [f"{result.url}: {p}" for p in result.problems]
+            if result.status == "failed":
+                failed.append((result.url, result.error or "failed"))
+                store.record_fetch(result.url, ok=False, etag=None, modified=None, status="failed",
+                                   error=result.error)
+                continue
+            # Articles first, then the validators: if we crash in between, the next
+            # fetch repeats the request instead of skipping articles never stored.
+            new += len(store.add_articles(result.articles))
+            store.record_fetch(result.url, ok=True, etag=result.state.etag, modified=result.state.modified,
+                               status=result.status, error=None)
+            if result.status == "not-modified":
+                not_modified += 1
+            else:
+                ok += 1
+        return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems))
+    finally:
+        store.close()
+
+
+def import_files(options: Options, paths: Sequence[str | Path]) -> ImportResult:
+    """Import stored article files and folders into the store."""
+    from feeds.importer import import_paths
+
+    report = import_paths(paths, options.clean)
+    store = open_store(options)
+    try:
+        new = store.add_articles(report.articles)
+    finally:
+        store.close()
+    return ImportResult(report.files, len(new), len(report.articles) - len(new), report.problems)
+
+
+def _window_end(date: str, tz: ZoneInfo, now: datetime) -> datetime:
+    day = datetime.strptime(date, "%Y-%m-%d").date()
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz) - timedelta(seconds=1)
+    return min(end.astimezone(timezone.utc), now)
+
+
+def build(options: Options, date: str | None = None, since_hours: float | None = None,
+          out: Path | None = None, now: datetime | None = None) -> BuildResult:
+    """Build the briefing of ``date`` (default: today in the configured time zone), archive it.
+
+    Without ``since_hours`` the briefing covers the articles stored since the previous
+    briefing was made; with it, those published in the last ``since_hours`` hours.
+    """
+    from archive.briefings import previous_briefing, save_briefing, story_dates, write_briefing_files
+    from summarize.group import group_articles
+    from summarize.stories import make_story, members_by_story, rank_stories
+    from summarize.topic import is_relevant, load_profile, score_article, score_story
+    from templates.render import render_email
+
+    general = options.briefing
+    tz = ZoneInfo(general.timezone)
+    now = now or now_utc()
+    date = date or now.astimezone(tz).strftime("%Y-%m-%d")
+    end = _window_end(date, tz, now)
+    profile = load_profile(general.topic_profile)
+
+    store = open_store(options)
+    try:
+        if since_hours is not None:
+            window = store.articles(published_after=end - timedelta(hours=since_hours), published_until=end)
+            window_start = end - timedelta(hours=since_hours)
+        else:
+            prev = previous_briefing(store.conn, date)
+            added_after = datetime.fromisoformat(prev["generated"]) if prev else None
+            window = store.articles(added_after=added_after, published_until=end)
+            window_start = added_after
+        relevant = [a for a in window if is_relevant(score_article(a, profile), profile)]
+        off_topic = len(window) - len(relevant)
+
+        # Stories already known (from earlier days) are the context new articles may continue.
+        context_start = end - timedelta(hours=general.context_hours)
+        context = [a for a in store.articles(published_after=context_start, published_until=end)]
+        previous = store.story_assignments([a.id for a in context] + [a.id for a in relevant])
+        known = {a.id: a for a in context if a.id in previous}
+        pool = list(known.values()) + [a for a in relevant if a.id not in known]
+        story_of = group_articles(pool, previous=previous, options=options.grouping)
+        store.assign_stories({k: v for k, v in story_of.items() if k not in previous})
+
+        groups = members_by_story(relevant, story_of)
+        earlier = story_dates(store.conn, list(groups), date)
+        window_ids = {a.id for a in window}
+        stories = []
+        for story_id, members in groups.items():
+            outlets = {a.outlet for a in members}
+            if len(outlets) < general.min_sources:
+                continue
+            older = [a for a in pool if story_of.get(a.id) == story_id and a.id not in window_ids]
+            stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
+                                      developing=bool(older or earlier.get(story_id)),
+                                      previous_dates=earlier.get(story_id, ())))
+        ranked = tuple(rank_stories(stories, now)[: general.max_stories])
+        briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
+        email = render_email(briefing, general.timezone)
+        folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start)
+        if out is not None:
+            write_briefing_files(Path(out), briefing, email)
+        return BuildResult(briefing, folder, Path(out) if out else None, len(window), off_topic)
+    finally:
+        store.close()
+
+
+def articles_of(options: Options) -> list[Article]:
+    """Every stored article (for tests and tools)."""
+    store = open_store(options)
+    try:
+        return store.articles()
+    finally:
+        store.close()

@@ -1,0 +1,357 @@
+"""Fetching feeds over HTTP: many at once, politely, never letting one bad feed stop the run.
+
+This is the I/O edge of the feeds stage. Per feed: a conditional GET (ETag /
+Last-Modified from the stored ``FeedState``), a size cap on what is read (compressed and
+decompressed), a time limit, a bounded number of redirects; then the body goes to the pure
+``feeds.parse.parse_feed`` and teaser entries get their article page fetched
+(``feeds.pages``). Every outcome is a ``FeedResult``; failures carry a message naming the
+feed and keep the previous state, so a bad day never makes us forget what we had seen.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+from urllib.parse import urlsplit
+
+import httpx
+
+from core.errors import FeedError
+from core.models import Article
+from feeds import pages
+from feeds.parse import FeedEntry, ParsedFeed, article_id, entry_to_article, parse_feed
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "briefing/0.1 (+https://github.com/briefing-digest/briefing)"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One configured feed: its URL, the outlet name to show (else the feed's own title), and
+    whether teaser entries may have their article page fetched."""
+
+    url: str
+    name: str | None = None
+    fetch_pages: bool = True
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the store keeps per feed URL between runs, for conditional GET."""
+
+    etag: str | None = None
+    modified: str | None = None  # the Last-Modified header, verbatim
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    """How feeds are fetched. ``timeout`` bounds each request as a whole (connect + read)."""
+
+    timeout: float = 20.0
+    connect_timeout: float = 10.0
+    max_bytes: int = 5_000_000  # per response, after decompression
+    max_redirects: int = 5
+    concurrency: int = 16
+    user_agent: str = USER_AGENT
+    page_concurrency: int = 4
+    fetch_pages: bool = True
+    max_pages_per_feed: int = 50
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """The outcome for one feed. ``state`` is what to store: new on "ok", unchanged on "failed"."""
+
+    url: str
+    status: Literal["ok", "not-modified", "failed"]
+    state: FeedState
+    articles: tuple[Article, ...] = ()
+    error: str | None = None
+    http_status: int | None = None
+    problems: tuple[str, ...] = ()
+    feed_title: str | None = None
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """A fully read (and capped) HTTP response."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    redirects: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+Progress = Callable[[FeedResult, int, int], None]
+
+
+def fetch_feeds(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
+                options: FetchOptions = FetchOptions(), progress: Progress | None = None,
+                known_ids: Container[str] = frozenset()) -> list[FeedResult]:
+    """Fetch and parse ``feeds`` concurrently; return one ``FeedResult`` per feed, in order.
+
+    ``states`` maps feed URL -> the ``FeedState`` stored after the last successful fetch.
+    ``progress(result, done, total)`` is called as each feed finishes. Articles whose id is
+    in ``known_ids`` (already stored) are left out and their pages are not fetched again.
+    Never raises for a feed's failure: that becomes a result with ``status="failed"``.
+
+    Example::
+
+        results = fetch_feeds([FeedSpec("https://example.org/feed.xml", name="Example")], {})
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(fetch_feeds_async(feeds, states, options, progress, known_ids))
+    raise RuntimeError("fetch_feeds() called inside a running event loop; await fetch_feeds_async() instead")
+
+
+async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
+                            options: FetchOptions = FetchOptions(), progress: Progress | None = None,
+                            known_ids: Container[str] = frozenset()) -> list[FeedResult]:
+    """The coroutine behind ``fetch_feeds``, for callers already inside an event loop."""
+    feed_slots = asyncio.Semaphore(max(1, options.concurrency))
+    page_slots = asyncio.Semaphore(max(1, options.page_concurrency))
+    done = 0
+    total = len(feeds)
+
+    async with _client(options) as client:
+        async def one(spec: FeedSpec) -> FeedResult:
+            nonlocal done
+            state = states.get(spec.url) or FeedState()
+            try:
+                result = await _fetch_feed(client, spec, state, options, feed_slots, page_slots, known_ids)
+            except Exception as exc:  # a bug or an odd library error must not stop the other feeds
+                log.exception("unexpected error fetching %s", spec.url)
+                result = FeedResult(spec.url, "failed", state, error=f"{spec.url}: unexpected error ({exc!r})")
+            done += 1
+            if result.status == "failed":
+                log.warning("%s", result.error)
+            else:
+                log.info("%s: %s, %d articles", spec.url, result.status, len(result.articles))
+            if progress is not None:
+                progress(result, done, total)
+            return result
+
+        return list(await asyncio.gather(*(one(spec) for spec in feeds)))
+
+
+def _client(options: FetchOptions) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(options.timeout, connect=min(options.connect_timeout, options.timeout))
+    limits = httpx.Limits(max_connections=options.concurrency + options.page_concurrency)
+    # Only the encodings decoded here under the size cap are offered (see _Decoder).
+    headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
+    return httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, follow_redirects=True,
+                             max_redirects=options.max_redirects)
+
+
+def conditional_headers(state: FeedState) -> dict[str, str]:
+    """The request headers for a conditional GET from the stored state."""
+    headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+                         "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.modified:
+        headers["If-Modified-Since"] = state.modified
+    return headers
+
+
+async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedState, options: FetchOptions,
+                      feed_slots: asyncio.Semaphore, page_slots: asyncio.Semaphore,
+                      known_ids: Container[str]) -> FeedResult:
+    url = spec.url
+    if urlsplit(url).scheme not in ("http", "https"):
+        return FeedResult(url, "failed", state, error=f"{url}: only http and https feed URLs can be fetched")
+    async with feed_slots:
+        try:
+            response = await http_get(client, url, options, conditional_headers(state))
+        except FeedError as exc:
+            return FeedResult(url, "failed", state, error=str(exc))
+    problems = _redirect_problems(url, response)
+    if response.status == 304:
+        # A 304 may carry a fresh validator; otherwise the stored one still holds.
+        kept = FeedState(etag=response.headers.get("etag") or state.etag,
+                         modified=response.headers.get("last-modified") or state.modified)
+        return FeedResult(url, "not-modified", kept, http_status=304, problems=problems)
+    if not 200 <= response.status < 300:
+        return FeedResult(url, "failed", state, http_status=response.status, problems=problems,
+                          error=_status_message(url, response.status))
+    try:
+        parsed = parse_feed(response.body, url, response.headers.get("content-type"), status=response.status)
+    except FeedError as exc:
+        return FeedResult(url, "failed", state, error=str(exc), http_status=response.status, problems=problems)
+    new_state = FeedState(etag=response.headers.get("etag"), modified=response.headers.get("last-modified"))
+    fetched = datetime.now(timezone.utc)
+    articles, page_problems = await _articles(client, spec, parsed, fetched, options, page_slots, known_ids)
+    return FeedResult(url, "ok", new_state, articles=articles, http_status=response.status,
+                      problems=problems + parsed.problems + page_problems, feed_title=parsed.title or None)
+
+
+def _status_message(url: str, status: int) -> str:
+    reason = httpx.codes.get_reason_phrase(status)
+    text = f"{url}: HTTP {status} {reason}".rstrip()
+    if status in (404, 410):
+        text += " (the feed has moved or gone; check the URL or remove it from the feed list)"
+    elif status in (401, 403):
+        text += " (the site refuses us; the feed may need a login or block automated readers)"
+    elif status == 429 or status >= 500:
+        text += " (a problem on the site's side; it will be tried again next run)"
+    return text
+
+
+def _redirect_problems(url: str, response: HttpResponse) -> tuple[str, ...]:
+    # A permanent redirect means the configured URL is stale; say so, so the user can update
+    # the feed list before the old address stops redirecting.
+    if response.redirects and all(code in (301, 308) for code, _ in response.redirects):
+        return (f"{url}: moved permanently to {response.url}; update the feed list",)
+    return ()
+
+
+def outlet_name(spec: FeedSpec, parsed: ParsedFeed) -> str:
+    """The outlet shown for a feed's articles: the configured name, the feed's title, or its host."""
+    return spec.name or parsed.title or (urlsplit(spec.url).hostname or spec.url)
+
+
+async def _articles(client: httpx.AsyncClient, spec: FeedSpec, parsed: ParsedFeed, fetched: datetime,
+                    options: FetchOptions, page_slots: asyncio.Semaphore,
+                    known_ids: Container[str]) -> tuple[tuple[Article, ...], tuple[str, ...]]:
+    outlet = outlet_name(spec, parsed)
+    fresh: list[FeedEntry] = []
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        ident = article_id(entry.link, entry.text or entry.title)
+        if ident in known_ids or ident in seen:
+            continue
+        seen.add(ident)
+        fresh.append(entry)
+
+    problems: list[str] = []
+    texts: dict[int, str] = {}
+    if options.fetch_pages and spec.fetch_pages:
+        teasers = [i for i, entry in enumerate(fresh) if pages.is_teaser(entry)]
+        if len(teasers) > options.max_pages_per_feed:
+            problems.append(f"{spec.url}: {len(teasers)} teaser entries; fetched the pages of the first "
+                            f"{options.max_pages_per_feed} only (max_pages_per_feed)")
+            teasers = teasers[: options.max_pages_per_feed]
+
+        async def get(page_url: str) -> HttpResponse:
+            async with page_slots:
+                return await http_get(client, page_url, options, {"Accept": "text/html,application/xhtml+xml"})
+
+        async def fill(index: int) -> None:
+            entry = fresh[index]
+            try:
+                page_text = await pages.fetch_page_text(get, entry.link or "")
+            except FeedError as exc:
+                problems.append(f"page not fetched, kept the feed's teaser: {exc}")
+                return
+            texts[index] = pages.choose_text(entry.text, page_text)
+
+        await asyncio.gather(*(fill(i) for i in teasers))
+
+    articles = []
+    for index, entry in enumerate(fresh):
+        text = texts.get(index)
+        if text is None:
+            text = pages.strip_feed_trailer(entry.text)
+        article = entry_to_article(entry, outlet, spec.url, fetched, text=text)
+        if article is not None:
+            articles.append(article)
+    return tuple(articles), tuple(sorted(problems))
+
+
+# ---------------------------------------------------------------- HTTP with caps
+
+class _Decoder:
+    """Decompresses a gzip/deflate body incrementally, never producing more than asked for.
+
+    Decoding here rather than in httpx lets the size cap apply to the decompressed bytes
+    as they are produced: a 50 KB gzip bomb must not become 5 GB in memory first.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        if encoding in ("gzip", "x-gzip"):
+            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self._inflate = zlib.decompressobj(zlib.MAX_WBITS)
+            self._started = False
+        else:
+            self._inflate = None
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        """Decode ``data``; returns at most ``limit`` bytes (more would exceed the cap anyway)."""
+        if self._inflate is None:
+            return data
+        if self.encoding == "deflate" and not self._started:
+            self._started = True
+            try:
+                return self._inflate.decompress(data, limit)
+            except zlib.error:
+                # "deflate" is sent both zlib-wrapped (as the RFC says) and raw (as old IIS did).
+                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self._inflate.decompress(data, limit)
+
+    def overflowing(self) -> bool:
+        """True when input is left undecoded because the output limit was reached."""
+        return bool(self._inflate is not None and self._inflate.unconsumed_tail)
+
+
+def _content_encoding(headers: httpx.Headers, url: str) -> str:
+    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if not codings:
+        return "identity"
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return codings[0]
+    raise FeedError(f"{url}: the server sent an encoding we did not ask for ({', '.join(codings)})")
+
+
+async def http_get(client: httpx.AsyncClient, url: str, options: FetchOptions,
+                   headers: Mapping[str, str] | None = None) -> HttpResponse:
+    """GET ``url`` and read the body, capped at ``options.max_bytes`` decompressed bytes and
+    ``options.timeout`` seconds in all. Raises ``FeedError`` naming the URL on any failure;
+    an HTTP error status is returned, not raised."""
+    try:
+        async with asyncio.timeout(options.timeout):
+            return await _read(client, url, options, headers or {})
+    except TimeoutError as exc:
+        raise FeedError(f"{url}: timed out after {options.timeout:g} s") from exc
+    except httpx.TimeoutException as exc:
+        raise FeedError(f"{url}: timed out ({type(exc).__name__})") from exc
+    except httpx.TooManyRedirects as exc:
+        raise FeedError(f"{url}: more than {options.max_redirects} redirects") from exc
+    except httpx.UnsupportedProtocol as exc:
+        raise FeedError(f"{url}: redirected to an address that is not http(s) ({exc})") from exc
+    except httpx.ConnectError as exc:
+        raise FeedError(f"{url}: could not connect ({exc or type(exc).__name__})") from exc
+    except (httpx.HTTPError, zlib.error) as exc:
+        raise FeedError(f"{url}: {type(exc).__name__}: {exc}") from exc
+
+
+async def _read(client: httpx.AsyncClient, url: str, options: FetchOptions,
+                headers: Mapping[str, str]) -> HttpResponse:
+    cap = options.max_bytes
+    too_big = f"{url}: response larger than {cap:,} bytes; stopped reading (raise max_bytes if the feed is really this big)"
+    async with client.stream("GET", url, headers=dict(headers)) as response:
+        redirects = tuple((r.status_code, str(r.headers.get("location", ""))) for r in response.history)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FeedError(too_big)
+        decoder = _Decoder(_content_encoding(response.headers, url))
+        chunks: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():
+            data = decoder.feed(raw, cap - size + 1)
+            size += len(data)
+            if size > cap or decoder.overflowing():
+                raise FeedError(too_big)
+            chunks.append(data)
+        return HttpResponse(url=str(response.url), status=response.status_code, headers=response.headers,
+                            body=b"".join(chunks), redirects=redirects)

@@ -1,0 +1,224 @@
+"""The article store: articles, per-feed fetch state and story assignments, in SQLite.
+
+Writes are transactions: an article is either stored whole or not at all, and a failed
+fetch never touches a feed's stored state or its articles.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core import db
+from core.models import Article
+
+log = logging.getLogger(__name__)
+
+db.register("store", [
+    # 1: articles, feed state and story assignments
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        published TEXT NOT NULL,
+        published_from TEXT NOT NULL,
+        feed TEXT,
+        added TEXT NOT NULL,
+        text_hash TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_added ON articles(added);
+    CREATE TABLE feed_state (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        modified TEXT,
+        last_status TEXT,
+        last_error TEXT,
+        last_fetched TEXT,
+        failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        story_id TEXT NOT NULL,
+        assigned TEXT NOT NULL
+    );
+    CREATE INDEX story_members_story ON story_members(story_id)
+    """,
+])
+
+
+def text_id(text: str) -> str:
+    """The identity of an article without a URL: a hash of its whitespace-normalised text."""
+    normal = " ".join(text.split()).lower()
+    return "sha256:" + hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def now_utc() -> datetime:
+    """The current time, UTC, to the second (the store's clock)."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _row_article(row: sqlite3.Row) -> Article:
+    return Article(id=row["id"], title=row["title"], text=row["text"], outlet=row["outlet"],
+                   published=_parse(row["published"]), url=row["url"],
+                   published_from=row["published_from"], feed=row["feed"])
+
+
+class Store:
+    """Articles and their state in one SQLite file."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Store":
+        """Open (and migrate) the store at ``path``."""
+        return cls(db.connect(path))
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.conn.close()
+
+    # -- articles ---------------------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article], added: datetime | None = None) -> list[Article]:
+        """Store the articles not yet known (by id); return the ones that were new.
+
+        An article seen again (the same canonical URL through a second feed) keeps its
+        first stored copy: what is stored is never overwritten by a later fetch.
+        """
+        stamp = _iso(added or now_utc())
+        new: list[Article] = []
+        with self.transaction():
+            for article in articles:
+                cur = self.conn.execute(
+                    "INSERT OR IGNORE INTO articles (id, url, title, text, outlet, published,"
+                    " published_from, feed, added, text_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (article.id, article.url, article.title, article.text, article.outlet,
+                     _iso(article.published), article.published_from, article.feed, stamp,
+                     text_id(article.text)))
+                if cur.rowcount:
+                    new.append(article)
+        return new
+
+    def article_count(self) -> int:
+        """How many articles are stored."""
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def articles(self, *, added_after: datetime | None = None, published_after: datetime | None = None,
+                 published_until: datetime | None = None) -> list[Article]:
+        """Stored articles filtered by when they were added and published, oldest first."""
+        clauses, params = [], []
+        if added_after is not None:
+            clauses.append("added > ?")
+            params.append(_iso(added_after))
+        if published_after is not None:
+            clauses.append("published > ?")
+            params.append(_iso(published_after))
+        if published_until is not None:
+            clauses.append("published <= ?")
+            params.append(_iso(published_until))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.conn.execute(f"SELECT * FROM articles {where} ORDER BY published, id", params)
+        return [_row_article(row) for row in rows]
+
+    def articles_by_id(self, ids: Iterable[str]) -> list[Article]:
+        """The stored articles with these ids (unknown ids are skipped)."""
+        ids = list(ids)
+        found: list[Article] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [_row_article(r) for r in self.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({marks})", chunk)]
+        return found
+
+    # -- stories ----------------------------------------------------------------------
+    def story_assignments(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """article id -> story id, for the given articles (or all)."""
+        if article_ids is None:
+            return {r[0]: r[1] for r in self.conn.execute("SELECT article_id, story_id FROM story_members")}
+        ids = list(article_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update({r[0]: r[1] for r in self.conn.execute(
+                f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({marks})", chunk)})
+        return found
+
+    def assign_stories(self, assignments: Mapping[str, str]) -> None:
+        """Record new story assignments; an article's earlier assignment is kept."""
+        stamp = _iso(now_utc())
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO story_members (article_id, story_id, assigned) VALUES (?,?,?)",
+                [(a, s, stamp) for a, s in assignments.items()])
+
+    # -- feed state -------------------------------------------------------------------
+    def feed_states(self) -> dict[str, sqlite3.Row]:
+        """The stored fetch state of every feed, by URL."""
+        return {r["url"]: r for r in self.conn.execute("SELECT * FROM feed_state")}
+
+    def record_fetch(self, url: str, *, ok: bool, etag: str | None, modified: str | None,
+                     status: str, error: str | None) -> None:
+        """Record the outcome of fetching one feed.
+
+        A success stores the new validators; a failure only counts the failure and keeps
+        the validators of the last success, so the next fetch is still conditional.
+        """
+        stamp = _iso(now_utc())
+        with self.transaction():
+            if ok:
+                self.conn.execute(
+                    "INSERT INTO feed_state (url, etag, modified, last_status, last_error, last_fetched, failures)"
+                    " VALUES (?,?,?,?,NULL,?,0) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
+                    " modified=excluded.modified, last_status=excluded.last_status, last_error=NULL,"
+                    " last_fetched=excluded.last_fetched, failures=0",
+                    (url, etag, modified, status, stamp))
+            else:
+                self.conn.execute(
+                    "INSERT INTO feed_state (url, last_status, last_error, last_fetched, failures)"
+                    " VALUES (?,?,?,?,1) ON CONFLICT(url) DO UPDATE SET last_status=excluded.last_status,"
+                    " last_error=excluded.last_error, last_fetched=excluded.last_fetched,"
+                    " failures=feed_state.failures+1",
+                    (url, status, error, stamp))
+
+    # -- helpers ----------------------------------------------------------------------
+    def transaction(self):
+        """A context manager for one write transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK)."""
+        return _Transaction(self.conn)
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+def with_ids(articles: Sequence[Article]) -> list[Article]:
+    """Articles with an id filled in from their text when they arrived without one."""
+    from dataclasses import replace
+    return [a if a.id else replace(a, id=text_id(a.text)) for a in articles]

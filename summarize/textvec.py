@@ -1,0 +1,140 @@
+"""Small text-vectorising helpers shared by the summarising stages.
+
+Tokenising, term weighting for news articles (headline and lead count more than the
+rest of the body, names and figures count as extra features) and TF-IDF vectors as
+l2-normalised scipy sparse rows, so that a dot product is a cosine similarity.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+log = logging.getLogger(__name__)
+
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset({
+    # Reporting verbs and time words appear in every news article whatever the event.
+    "said", "says", "say", "told", "according", "reported", "report", "reports",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "today", "yesterday", "week", "year", "years", "mr", "mrs", "ms", "dr",
+})
+
+# Letters and digits, keeping inner apostrophes and hyphens out: "Kim Jong-un" and the
+# pre-tokenised "Kim Jong - un" must give the same tokens.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CAPITALISED = re.compile(r"[A-Z][\w.]*")
+
+
+def words(text: str) -> list[str]:
+    """Split ``text`` into its word tokens, in order, as written (case kept)."""
+    return _WORD.findall(text)
+
+
+def content_tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of ``text`` without stop words and single letters."""
+    return [w for w in (t.lower() for t in words(text)) if len(w) > 1 and w not in STOP_WORDS]
+
+
+def name_phrases(text: str) -> list[str]:
+    """Runs of two or more capitalised words ("Theresa May", "White House") as single features.
+
+    Names carry most of what tells one event from another among articles on the same
+    topic: "May" alone is also a month and a verb, "Theresa May" is only the person.
+    """
+    out: list[str] = []
+    run: list[str] = []
+    for token in words(text) + [""]:
+        if token and _CAPITALISED.fullmatch(token) and token.lower() not in STOP_WORDS:
+            run.append(token.lower())
+            continue
+        if len(run) >= 2:
+            out.extend("_".join(run[i:i + 2]) for i in range(len(run) - 1))
+        run = []
+    return out
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """How much each part of an article counts towards its term vector."""
+
+    title: float = 2.0   # a headline word counts as much as two body words
+    lead: float = 1.0    # extra weight for words of the first ``lead_words`` words
+    lead_words: int = 60
+    names: float = 1.0   # weight of each capitalised name phrase
+
+
+def article_terms(title: str, text: str, weighting: Weighting = Weighting()) -> Counter[str]:
+    """Weighted term counts for one article: body words, extra for headline and lead, name pairs."""
+    counts: Counter[str] = Counter()
+    body = content_tokens(text)
+    counts.update(body)
+    for token in body[: weighting.lead_words]:
+        counts[token] += weighting.lead
+    for token in content_tokens(title):
+        counts[token] += weighting.title
+    for phrase in name_phrases(title + " .\n" + text):
+        counts["n:" + phrase] += weighting.names
+    return counts
+
+
+def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) for weighted term counts.
+
+    The idf is fitted on exactly these documents, so callers pass the new articles
+    together with the ones they are compared against.
+    """
+    vocabulary: dict[str, int] = {}
+    indptr, indices, values = [0], [], []
+    for counts in documents:
+        for term, count in counts.items():
+            if count > 0:
+                indices.append(vocabulary.setdefault(term, len(vocabulary)))
+                values.append(1.0 + math.log(count))
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(documents), max(len(vocabulary), 1)))
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    return normalise_rows(sparse.csr_matrix(matrix))
+
+
+def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Scale every non-empty row of ``matrix`` to unit l2 length."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def top_terms(matrix: sparse.csr_matrix, k: int) -> list[np.ndarray]:
+    """Column indices of the ``k`` heaviest terms of each row (all of them when fewer)."""
+    out = []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        cols, vals = matrix.indices[start:end], matrix.data[start:end]
+        if len(cols) > k:
+            keep = np.argpartition(-vals, k - 1)[:k]
+            cols = cols[keep]
+        out.append(cols)
+    return out
+
+
+def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int],
+             chunk: int = 20000) -> np.ndarray:
+    """Dot products of row pairs ``(left[i], right[i])``, in chunks to bound memory."""
+    left = np.asarray(list(left), dtype=np.int64)
+    right = np.asarray(list(right), dtype=np.int64)
+    out = np.empty(len(left), dtype=np.float64)
+    for start in range(0, len(left), chunk):
+        a = matrix[left[start:start + chunk]]
+        b = matrix[right[start:start + chunk]]
+        out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out

@@ -1,0 +1,148 @@
+"""Rendering a briefing to strings: the MJML/HTML email and its plain-text alternative.
+
+Everything here is pure: a ``Briefing`` in, strings out. All text that came from feeds
+and files goes through jinja2's autoescaping in the HTML template, and links are kept
+only when they are http(s), so a feed that carries ``<script>`` or a ``javascript:``
+URL shows it as text at most.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+import mjml
+
+from core.models import Briefing, Story
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A briefing as an email: subject, preheader, HTML and plain text."""
+
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """Public addresses for links in the email, when a base URL is configured."""
+
+    view_url: str = ""
+    unsubscribe_url: str = ""
+    story_urls: tuple[tuple[str, str], ...] = ()  # (story id, permalink)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) link, else None (no javascript:, data:, relative)."""
+    if not url:
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch in url for ch in "\"'<> \n\r\t"):
+        return None
+    return url
+
+
+def _wrap(text: str, width: int = 72, indent: str = "") -> str:
+    return "\n".join(textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent,
+                                   break_long_words=False, break_on_hyphens=False)) or indent
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE)), autoescape=autoescape,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["wrap"] = _wrap
+    return env
+
+
+_HTML = _environment(autoescape=True)
+_TEXT = _environment(autoescape=False)
+
+
+def long_date(date: str) -> str:
+    """'2025-06-24' -> 'Tuesday, 24 June 2025'."""
+    day = datetime.strptime(date, "%Y-%m-%d")
+    return f"{day:%A}, {day.day} {day:%B %Y}"
+
+
+def format_time(moment: datetime, zone: str) -> str:
+    """A story's update time as readers see it: '24 Jun 2025, 15:12 UTC'."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def count_line(count: int) -> str:
+    """'1 story' / '12 stories'."""
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
+
+def subject_line(briefing: Briefing) -> str:
+    """The email subject: the title, the date and the top headline."""
+    day = datetime.strptime(briefing.date, "%Y-%m-%d")
+    top = briefing.stories[0].headline if briefing.stories else "No major diplomacy developments"
+    return f"{briefing.title}, {day.day} {day:%b %Y}: {top}"
+
+
+def preheader(briefing: Briefing) -> str:
+    """The preview line mail clients show after the subject."""
+    if not briefing.stories:
+        return "No major diplomacy developments since the last briefing."
+    heads = [s.headline for s in briefing.stories[1:4]]
+    more = f"Also: {'; '.join(heads)}" if heads else briefing.stories[0].headline
+    return more[:180]
+
+
+def _story_view(story: Story, zone: str, permalink: str | None) -> dict:
+    n = len(story.sources)
+    sources_line = f"{n} source{'s' if n != 1 else ''}"
+    updated = format_time(story.updated, zone)
+    return {
+        "headline": story.headline,
+        "developing": story.developing,
+        "sources_line": sources_line,
+        "updated": updated,
+        "meta_line": ("Developing · " if story.developing else "") + f"{sources_line} · Updated {updated}",
+        "summary": story.summary,
+        "summary_text": " ".join(s.text for s in story.summary),
+        "sources": [{"outlet": s.outlet, "title": s.title or s.outlet, "url": safe_url(s.url)} for s in story.sources],
+        "link": safe_url(permalink),
+    }
+
+
+def _context(briefing: Briefing, zone: str, links: Links) -> dict:
+    permalinks = dict(links.story_urls)
+    return {
+        "title": briefing.title,
+        "long_date": long_date(briefing.date),
+        "count_line": count_line(len(briefing.stories)),
+        "preheader": preheader(briefing),
+        "stories": [_story_view(s, zone, permalinks.get(s.id)) for s in briefing.stories],
+        "quiet_message": "No major diplomacy developments since the last briefing.",
+        "view_url": safe_url(links.view_url),
+        "unsubscribe_url": safe_url(links.unsubscribe_url),
+        "footer": f"{briefing.title}, made {format_time(briefing.generated, zone)} from the sources listed.",
+    }
+
+
+def render_mjml(briefing: Briefing, zone: str = "UTC", links: Links = Links()) -> str:
+    """The MJML source of the email (before mjml turns it into HTML)."""
+    return _HTML.get_template("email.mjml.j2").render(_context(briefing, zone, links))
+
+
+def render_email(briefing: Briefing, zone: str = "UTC", links: Links = Links()) -> RenderedEmail:
+    """Render the briefing as an email: responsive HTML through mjml, and plain text."""
+    html = mjml.mjml2html(render_mjml(briefing, zone, links), disable_comments=True, fonts={})
+    text = _TEXT.get_template("email.txt.j2").render(_context(briefing, zone, links))
+    return RenderedEmail(subject_line(briefing), preheader(briefing), html, text)
