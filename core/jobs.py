@@ -69,12 +69,13 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
     try:
         rows = store.feed_states()
         states = {url: FeedState(etag=row["etag"], modified=row["modified"]) for url, row in rows.items()}
-        results = fetch_feeds(options.feeds, states, options.fetch, progress=progress)
+        results = fetch_feeds(options.feeds, states, options.fetch, progress=progress,
+                              known_ids=_StoredIds(store))
         ok = not_modified = new = 0
         failed: list[tuple[str, str]] = []
         problems: list[str] = []
         for result in results:
-            problems += [f"{result.url}: {p}" for p in result.problems]
+            problems += list(result.problems)
             if result.status == "failed":
                 failed.append((result.url, result.error or "failed"))
                 store.record_fetch(result.url, ok=False, etag=None, modified=None, status="failed",
@@ -92,6 +93,16 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
         return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems))
     finally:
         store.close()
+
+
+class _StoredIds:
+    """``id in stored`` asks the store, so known articles' pages are not fetched again."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def __contains__(self, article_id: object) -> bool:
+        return self.store.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
 
 def import_files(options: Options, paths: Sequence[str | Path]) -> ImportResult:

@@ -18,11 +18,13 @@ class SmtpOptions:
     password: str = field(default="", repr=False)
     sender: str = ""  # also BRIEFING_FROM
     to: tuple[str, ...] = ()  # also BRIEFING_TO, comma-separated
-    recipients_file: str = ""
-    timeout: float = 30.0
-    retries: int = 3
-    retry_delay: float = 2.0
-    list_id: str = "Diplomacy briefing <briefing.localhost>"
+    recipients_file: str = ""  # one address per line, '#' comments; relative to BRIEFING_HOME
+    timeout: float = 30.0  # seconds for connecting and for each answer of the server
+    retries: int = 3  # further attempts after a temporary failure (4xx, dropped connection, timeout)
+    retry_delay: float = 2.0  # seconds before the first retry; doubled before each next one
+    # The List-Id header; empty means '<title> <briefing.<domain of the sender>>'.
+    list_id: str = ""
+    # Where unsubscribe requests are mailed (List-Unsubscribe mailto); empty means the sender.
     unsubscribe_mailto: str = ""
 
 
@@ -30,6 +32,6 @@ class SmtpOptions:
 class ScheduleOptions:
     """The ``[schedule]`` section: when the daily job runs."""
 
-    time: str = "07:00"
-    timezone: str = "UTC"
-    catch_up: bool = True
+    time: str = "07:00"  # local wall-clock time, HH:MM
+    timezone: str = ""  # an IANA zone such as "Europe/London"; empty means the [briefing] timezone
+    catch_up: bool = True  # on start, run once if today's time has passed and today's run was missed

@@ -40,6 +40,8 @@ _SENTENCE_END = re.compile(r"[.!?。！？…:;][\"'”’»)\]]*$")
 _HASHTAG = re.compile(r"#\w")
 _INNER_STOP = re.compile(r"\w[.!?。！？](?:\s|$)")
 
+_MAX_POSTINGS = 4
+
 _STOPWORD_LANGUAGES = ("english", "german", "french", "spanish", "portuguese", "italian", "swedish",
                        "polish", "czech", "slovak", "ukrainian", "greek", "korean")
 
@@ -56,20 +58,19 @@ class CleanOptions:
     line_penalty: float = 6.0
     #: words of prose that saturate a paragraph's score (one huge block must not carry the region)
     max_paragraph_score: float = 60.0
-    #: extra share of the penalty per non-prose line among the previous few (teaser lists, menus)
+    #: extra share of the penalty for each further line of a run of non-prose lines (menus, lists)
     run_penalty: float = 1.0
-    #: how many previous lines that count looks at
-    penalty_window: int = 4
     #: Jaccard overlap of word trigrams above which a paragraph repeats an earlier one
-    near_duplicate: float = 0.8
-    #: lowest share of a paragraph's content words found in the headline/body core to keep it
+    near_duplicate: float = 0.7
+    #: share of a paragraph's content words in the article's core vocabulary below which it is
+    #: off topic (trimmed at the body's edges, and a divider between blocks inside it)
     min_cohesion: float = 0.1
-    #: the same for paragraphs in the middle of the body region (they wander off topic more)
-    min_inner_cohesion: float = 0.0
     #: word overlap (Jaccard) with the headline for a line to count as the headline itself
     headline_match: float = 0.7
     #: mass multiplier for the first region after a line repeating the headline
     headline_bonus: float = 2.0
+    #: share of the main block's prose below which a block past a boilerplate cluster is dropped
+    minor_segment: float = 0.3
     #: how many alternative regions compete for being the body
     candidates: int = 4
     #: weight a region keeps even when it shares no word with the headline
@@ -78,7 +79,9 @@ class CleanOptions:
 
 def normalise_line(line: str) -> str:
     """Return ``line`` lower-cased, NFKC-folded and with whitespace collapsed (the repetition key)."""
-    return " ".join(unicodedata.normalize("NFKC", line).casefold().split())
+    if not line.isascii():
+        line = unicodedata.normalize("NFKC", line)
+    return " ".join(line.casefold().split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -108,11 +111,13 @@ class _Line:
     words: tuple[str, ...]
     size: float
     sentence: bool
+    #: content words (not stopwords), filled in once the page's language is known
+    content: frozenset[str] | None = None
 
 
 def _features(index: int, text: str) -> _Line:
-    words = tuple(w.casefold() for w in _WORD.findall(text))
-    unspaced = len(_UNSPACED.findall(text))
+    words = tuple(_WORD.findall(text.casefold()))
+    unspaced = 0 if text.isascii() else len(_UNSPACED.findall(text))
     # Chinese/Japanese/Thai lines are one "word" per run of characters; approximate a word count.
     size = max(len(words), unspaced / 2.0) if unspaced else float(len(words))
     sentence = bool(_SENTENCE_END.search(text) or _INNER_STOP.search(text))
@@ -122,20 +127,21 @@ def _features(index: int, text: str) -> _Line:
 def _pick_stopwords(lines: list[_Line]) -> frozenset[str]:
     """Choose the stopword list that covers most of the page's words (the page's language).
 
-    A page whose language has no list (e.g. Indonesian) gets its own most frequent short words instead,
-    which behave like function words in any language written with spaces.
+    A page in a language without a list (Indonesian, Japanese...) gets an empty set, and the
+    stopword test is skipped for it rather than rejecting every line.
     """
     counts = Counter(w for line in lines for w in line.words)
     total = sum(counts.values())
     if not total:
         return frozenset()
     best, best_share = frozenset(), 0.0
+    frequent = counts.most_common(300)  # function words are among a page's most frequent words
     for words in _stopword_lists().values():
-        share = sum(n for w, n in counts.items() if w in words) / total
+        share = sum(n for w, n in frequent if w in words) / total
         if share > best_share:
             best, best_share = words, share
-    # Below this share the page's language has no list (Korean particles, Indonesian...): the
-    # stopword test is then skipped rather than rejecting every line.
+    # Below this share the page's language has no list (a Korean page matched its list only this
+    # weakly, particles being glued to words).
     return best if best_share >= 0.15 else frozenset()
 
 
@@ -162,7 +168,7 @@ def _is_prose(line: _Line, stopwords: frozenset[str], options: CleanOptions) -> 
 
 def _trigrams(line: _Line) -> frozenset[tuple[str, ...]]:
     w = line.words
-    return frozenset(tuple(w[i:i + 3]) for i in range(max(0, len(w) - 2)))
+    return frozenset(zip(w, w[1:], w[2:]))
 
 
 def _drop_repeats(lines: list[_Line], site_lines: frozenset[str], options: CleanOptions) -> list[bool]:
@@ -174,17 +180,26 @@ def _drop_repeats(lines: list[_Line], site_lines: frozenset[str], options: Clean
     for i, line in enumerate(lines):
         repeat = line.key in seen or line.key in site_lines
         seen.add(line.key)
-        g = _trigrams(line) if len(line.words) >= 8 else frozenset()
+        g = _trigrams(line) if len(line.words) >= 8 and not repeat else frozenset()
         grams.append(g)
-        if g and not repeat:
-            candidates = Counter(j for t in g for j in by_gram.get(t, ()))
-            for j, shared in candidates.most_common(3):
-                if shared / len(g | grams[j]) >= options.near_duplicate:
-                    repeat = True
-                    break
-            if not repeat:
-                for t in g:
-                    by_gram.setdefault(t, []).append(i)
+        if not g:
+            boiler.append(repeat)
+            continue
+        # Trigrams shared by many lines say nothing about which line this one copies; skipping
+        # them keeps the search linear on pages with a small vocabulary.
+        shared: dict[int, int] = {}
+        for t in g:
+            postings = by_gram.get(t)
+            if postings is None:
+                by_gram[t] = [i]
+            elif len(postings) <= _MAX_POSTINGS:
+                for j in postings:
+                    shared[j] = shared.get(j, 0) + 1
+                postings.append(i)
+        for j, n in shared.items():
+            if n >= options.near_duplicate * len(g) and n / len(g | grams[j]) >= options.near_duplicate:
+                repeat = True
+                break
         boiler.append(repeat)
     return boiler
 
@@ -245,24 +260,26 @@ def _region_scores(lines: list[_Line], prose: list[bool], options: CleanOptions,
                    barriers: set[int] = frozenset()) -> list[float]:
     """Score each line: prose earns its (capped) word count, anything else costs a growing penalty."""
     scores = []
-    recent: list[bool] = []  # whether each of the last few lines was non-prose
+    run = 0  # non-prose lines in a row so far
     for i, (line, good) in enumerate(zip(lines, prose)):
         if i in barriers:
+            run = 0
             scores.append(float("-inf"))
         elif good:
+            run = 0
             scores.append(min(line.size, options.max_paragraph_score))
         else:
-            # A non-prose line costs more the more non-prose lines precede it: one heading or caption
-            # inside the body is cheap to cross, a menu is a wall, and so is a teaser list where
-            # headlines alternate with one-paragraph summaries.
-            scores.append(-options.line_penalty * (1 + options.run_penalty * sum(recent)))
-        recent = (recent + [not good])[-options.penalty_window:] if not good or options.penalty_window \
-            else []
+            # Each further line of a run costs more: one heading or caption inside the body is cheap
+            # to cross, a menu or a "related articles" block is a wall.
+            scores.append(-options.line_penalty * (1 + options.run_penalty * run))
+            run += 1
     return scores
 
 
-def _content_words(line: _Line, stopwords: frozenset[str]) -> set[str]:
-    return {w for w in line.words if len(w) > 2 and w not in stopwords and not w.isdigit()}
+def _content_words(line: _Line, stopwords: frozenset[str]) -> frozenset[str]:
+    if line.content is not None:
+        return line.content
+    return frozenset(w for w in line.words if len(w) > 2 and not w.isdigit()) - stopwords
 
 
 def _choose_region(lines: list[_Line], scores: list[float], prose: list[bool], topic: set[str],
@@ -315,9 +332,9 @@ def _core_vocabulary(lines: list[_Line], prose: list[bool], topic: set[str],
     """Words of the article's subject: the headline's, plus recurring words of on-topic paragraphs.
 
     A word counts when it recurs in two paragraphs and one of them mentions the headline (relevance
-    feedback), so body paragraphs that never repeat a headline word still count as on topic while a
-    newsletter blurb repeating its own jargon does not.  Without a headline (or no paragraph
-    mentioning it), words recurring in three paragraphs stand in for it.
+    feedback), or when it recurs in three paragraphs: body paragraphs that never repeat a headline
+    word still count as on topic, while a blurb using its own jargon once does not.  The second
+    route matters when the "headline" is itself page furniture (a login notice).
     """
     df: Counter[str] = Counter()
     linked: set[str] = set()
@@ -328,9 +345,9 @@ def _core_vocabulary(lines: list[_Line], prose: list[bool], topic: set[str],
         df.update(words)
         if words & topic:
             linked |= words
-    if linked:
-        return set(topic) | {w for w in linked if df[w] >= 2}
-    return set(topic) | {w for w, n in df.items() if n >= 3}
+    # In a short body three paragraphs are most of it; two then show a word recurring.
+    need = 3 if sum(prose) > 5 else 2
+    return set(topic) | {w for w in linked if df[w] >= 2} | {w for w, n in df.items() if n >= need}
 
 
 def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[str] = frozenset(),
@@ -345,6 +362,8 @@ def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[s
     if not lines:
         return ""
     stopwords = _pick_stopwords(lines)
+    lines = [_Line(line.index, line.text, line.key, line.words, line.size, line.sentence,
+                   _content_words(line, stopwords)) for line in lines]
     repeat = _drop_repeats(lines, site_lines, options)
     prose = [_is_prose(line, stopwords, options) and not r for line, r in zip(lines, repeat)]
     topic = _content_words(_features(-1, title), stopwords) if title else set()
@@ -358,6 +377,10 @@ def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[s
                                 core, headline, options, stopwords)
     if end <= start:
         return ""
+    # A line whose copy also sits outside the body (a login notice at the top and bottom of the
+    # page) is page furniture; a paragraph repeated only inside the body keeps its first copy.
+    outside = {line.key for line in lines[:start] + lines[end:]}
+    repeat = [r or line.key in outside for line, r in zip(lines, repeat)]
     inside = range(start, end)
     core = _core_vocabulary([lines[i] for i in inside], [prose[i] for i in inside], topic, stopwords)
     # Edges: pleas and bios sit where the body starts and ends; trim them while they are off topic.
@@ -368,31 +391,82 @@ def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[s
             if not off_topic[k]:
                 break
             drop[k] = True
-    # Interior: clusters of calls to action, captions and link lists.
-    weak = [_is_weak(lines[i], prose[i], core, stopwords, options.min_inner_cohesion) for i in inside]
-    drop = [a or b for a, b in zip(drop, _boilerplate_clusters(weak))]
+    # Interior: two or more non-prose lines in a row are calls to action, captions or link lists;
+    # a lone subheading stays.
+    drop = [a or b for a, b in zip(drop, _runs([not prose[i] for i in inside]))]
+    # Segments: the body's main block is cut off from teasers and bios by clusters of weak lines,
+    # counting off-topic paragraphs as weak too, and each block is weighed by its on-topic words.
+    loose = _runs(off_topic)
+    on_topic = [0.0 if off else _cohesion(lines[i], core, stopwords) for i, off in zip(inside, off_topic)]
+    drop = [a or b for a, b in zip(drop, _minor_segments(lines[start:end], loose, prose[start:end],
+                                                         on_topic, options))]
     return "\n".join(lines[i].text for i, gone in zip(inside, drop) if not gone and not repeat[i])
+
+
+def _cohesion(line: _Line, core: set[str], stopwords: frozenset[str]) -> float:
+    """Share of the line's content words that belong to the article's core vocabulary (1.0 if unknown)."""
+    if _UNSPACED.search(line.text) or not core:
+        # Unspaced scripts have no word boundaries to compare vocabularies with.
+        return 1.0
+    words = _content_words(line, stopwords)
+    return len(words & core) / len(words) if words else 1.0
 
 
 def _is_weak(line: _Line, prose: bool, core: set[str], stopwords: frozenset[str],
              min_cohesion: float) -> bool:
     """Whether a line inside the body region may be boilerplate: not prose, or off the article's topic."""
-    if not prose:
-        return True
-    if _UNSPACED.search(line.text) or not core:
-        # Unspaced scripts have no word boundaries to compare vocabularies with.
-        return False
-    words = _content_words(line, stopwords)
-    return bool(words) and len(words & core) / len(words) < min_cohesion
+    return not prose or _cohesion(line, core, stopwords) < min_cohesion
 
 
-def _boilerplate_clusters(weak: list[bool]) -> list[bool]:
-    """Mark runs of two or more weak lines that hold at least one off-topic paragraph... for dropping.
+def _minor_segments(lines: list[_Line], clusters: list[bool], prose: list[bool],
+                    on_topic: list[float], options: CleanOptions) -> list[bool]:
+    """Mark the weak segments beyond the region's main block of prose.
 
-    Newsletter blurbs, donation pleas and author bios sit inside the body region as clusters: a
-    short call to action next to a paragraph about something else (the outlet, the author).  A lone
-    subheading or a lone paragraph that happens to share no words with the rest stays: articles do
-    wander, and dropping every such line cost more body text than it removed noise.
+    Clusters of weak lines split the region into segments; the one with the most on-topic prose is
+    the body's core.  A segment past a cluster that holds much less prose than the core is a teaser summary or
+    a reader comment that the region finder let in (one news aggregator page listed one-paragraph
+    reports from other outlets right after its own summary), and is dropped with everything beyond.
+    """
+    segments = []  # [first, last) ranges between clusters
+    i = 0
+    while i < len(lines):
+        if clusters[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and not clusters[j]:
+            j += 1
+        mass = sum(line.size * topical
+                   for line, good, topical in zip(lines[i:j], prose[i:j], on_topic[i:j]) if good)
+        segments.append((i, j, mass))
+        i = j
+    drop = [False] * len(lines)
+    if len(segments) < 2:
+        return drop
+    main = max(range(len(segments)), key=lambda k: segments[k][2])
+    floor = options.minor_segment * segments[main][2]
+    last = main
+    while last + 1 < len(segments) and segments[last + 1][2] >= floor:
+        last += 1
+    if last + 1 < len(segments):
+        after = segments[last][1]
+        drop[after:] = [True] * (len(lines) - after)
+    first = main
+    while first > 0 and segments[first - 1][2] >= floor:
+        first -= 1
+    if first > 0:
+        before = segments[first][0]
+        drop[:before] = [True] * before
+    return drop
+
+
+def _runs(weak: list[bool]) -> list[bool]:
+    """Mark the runs of two or more consecutive weak lines.
+
+    Boilerplate inside the body region comes in clusters (a newsletter heading with its blurb, a
+    caption with its credit, a bio after a sign-up box); a lone weak line is more often a subheading
+    or a paragraph that wanders off topic, which measuring showed costs more body text to drop than
+    it removes noise.
     """
     drop = [False] * len(weak)
     i = 0

@@ -27,7 +27,7 @@ from feeds.parse import FeedEntry, ParsedFeed, article_id, entry_to_article, par
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "briefing/0.1 (+https://github.com/briefing-digest/briefing)"
+USER_AGENT = "briefing/0.1 (daily diplomacy digest)"
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class HttpResponse:
     redirects: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
 
-Progress = Callable[[FeedResult, int, int], None]
+Progress = Callable[[int, int], None]  # (feeds done, feeds in all), as core.jobs passes it
 
 
 def fetch_feeds(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
@@ -97,7 +97,7 @@ def fetch_feeds(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
     """Fetch and parse ``feeds`` concurrently; return one ``FeedResult`` per feed, in order.
 
     ``states`` maps feed URL -> the ``FeedState`` stored after the last successful fetch.
-    ``progress(result, done, total)`` is called as each feed finishes. Articles whose id is
+    ``progress(done, total)`` is called as each feed finishes. Articles whose id is
     in ``known_ids`` (already stored) are left out and their pages are not fetched again.
     Never raises for a feed's failure: that becomes a result with ``status="failed"``.
 
@@ -136,7 +136,10 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
             else:
                 log.info("%s: %s, %d articles", spec.url, result.status, len(result.articles))
             if progress is not None:
-                progress(result, done, total)
+                try:
+                    progress(done, total)
+                except Exception:  # a display problem must not cost the fetched results
+                    log.exception("progress callback failed")
             return result
 
         return list(await asyncio.gather(*(one(spec) for spec in feeds)))
@@ -321,10 +324,9 @@ async def http_get(client: httpx.AsyncClient, url: str, options: FetchOptions,
     try:
         async with asyncio.timeout(options.timeout):
             return await _read(client, url, options, headers or {})
-    except TimeoutError as exc:
-        raise FeedError(f"{url}: timed out after {options.timeout:g} s") from exc
-    except httpx.TimeoutException as exc:
-        raise FeedError(f"{url}: timed out ({type(exc).__name__})") from exc
+    except (TimeoutError, httpx.TimeoutException) as exc:
+        raise FeedError(f"{url}: timed out after {options.timeout:g} s (the site is slow or down; "
+                        "it will be tried again next run)") from exc
     except httpx.TooManyRedirects as exc:
         raise FeedError(f"{url}: more than {options.max_redirects} redirects") from exc
     except httpx.UnsupportedProtocol as exc:

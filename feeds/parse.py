@@ -23,7 +23,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -375,6 +375,8 @@ def parse_date(value: str) -> datetime | None:
 # ---------------------------------------------------------------- entry -> Article
 
 _TITLE_FROM_TEXT_CHARS = 90
+# Time zones differ by at most 14 hours; a date further ahead than a day is not a time zone slip.
+_FUTURE_SLACK = timedelta(days=1)
 
 
 def _title_from_text(text: str) -> str:
@@ -406,13 +408,18 @@ def entry_to_article(entry: FeedEntry, outlet: str, feed_url: str, fetched: date
     title = entry.title or _title_from_text(body)
     if not (title or body or entry.link):
         return None
+    published = entry.published
+    if published is not None and published - fetched > _FUTURE_SLACK:
+        # A date days ahead is a feed bug (a wrong time zone or year); trusted, it would keep
+        # the article at the top of every briefing until that date. The fetch time is safer.
+        published = None
     return Article(
         id=article_id(entry.link, body or title),
         title=title or (entry.link or ""),
         text=body,
         outlet=outlet,
-        published=entry.published or fetched,
+        published=published or fetched,
         url=entry.link,
-        published_from="feed" if entry.published else "fetched",
+        published_from="feed" if published else "fetched",
         feed=feed_url,
     )

@@ -8,13 +8,16 @@ from dateutil import parser as dateparser
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:GMT|UTC|BST|CET|CEST|EST|EDT|PST|PDT|[+-]\d{2}:?\d{2}))?)?"
+_ZONE = r"(?:(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|BST|CET|CEST|EST|EDT|PST|PDT|[+-]\d{2}:?\d{2})"
+_CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*{_ZONE})?"
+_TIME = rf"(?:,?\s*(?:at\s+)?{_CLOCK})?"
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+"
 _DATE = re.compile(
-    r"(?P<date>"
+    rf"(?P<date>(?:{_CLOCK},?\s+)?(?:{_WEEKDAY})?(?:"
     rf"\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}{_TIME}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}{_TIME}"
-    r")", re.IGNORECASE)
+    r"))", re.IGNORECASE)
 
 # A timestamp line is short and mostly the date: "Updated 3:12 PM GMT, June 24, 2025",
 # "Published 24 June 2025". A date inside a sentence of the article ("talks on June 1,
@@ -26,6 +29,11 @@ _ZONES = {"GMT": 0, "UTC": 0, "BST": 3600, "CET": 3600, "CEST": 7200,
 
 def parse_datetime(text: str) -> datetime | None:
     """Parse one date or date-time string; naive results are taken as UTC."""
+    # "19.10 BST" is how some sites write 19:10.
+    text = re.sub(r"\b(\d{1,2})\.(\d{2})\b", r"\1:\2", text)
+    # "GMT+2" means two hours ahead of GMT as news sites write it (POSIX reads it the other way).
+    text = re.sub(r"(?:GMT|UTC)([+-])(\d{1,2})(?::?(\d{2}))?\b",
+                  lambda m: f"{m[1]}{int(m[2]):02d}:{m[3] or '00'}", text)
     try:
         moment = dateparser.parse(text, tzinfos=_ZONES, fuzzy=True)
     except (ValueError, OverflowError, TypeError):
@@ -48,7 +56,7 @@ def find_publication_time(lines: list[str], head: int = 25) -> datetime | None:
             continue
         rest = (line[:match.start()] + line[match.end():]).strip(" |·-–—,:")
         # The line must be a timestamp, not a headline that happens to hold a date.
-        if len(rest.split()) > 4:
+        if len(rest.split()) > 5:
             continue
         moment = parse_datetime(match.group("date"))
         if moment is not None and 1990 <= moment.year <= 2100:

@@ -1,7 +1,7 @@
 """Grouping articles into stories: one story is one news event, not a topic.
 
 Articles are compared by the cosine of their TF-IDF vectors (headline and lead weighted,
-name phrases as extra features) and joined by average-link agglomeration above one
+the collection's shared background taken out) and joined by average-link agglomeration above one
 similarity threshold. Time is a gate: only articles published within ``window_days`` of
 each other are compared, because one event is reported within days while different
 events with the same actors (two summits of the same leaders) are months or years apart.
@@ -40,15 +40,19 @@ class GroupingOptions:
 
     # Average cosine similarity (over article pairs within the time window) above which
     # two groups are the same story.
-    threshold: float = 0.2
+    threshold: float = 0.12
     # Articles further apart than this are never compared: an event's coverage spans a
     # few days, a follow-up the next day still joins through its recent members.
-    window_days: float = 4.0
+    window_days: float = 7.0
     # Candidate pairs must share one of each article's ``top_terms`` heaviest terms.
     top_terms: int = 30
     # Terms found in more articles than this are left out of the candidate index (they
     # would make it quadratic and say little about which event an article reports).
     max_index_df: int = 2000
+    # How many articles the collection needs before its mean (the shared background of
+    # the subject) is half taken out of every article before comparing; see
+    # textvec.centred_similarities.
+    background_shrink: float = 30.0
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
@@ -73,7 +77,7 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     matrix = textvec.tfidf_matrix(
         [textvec.article_terms(a.title, a.text, options.weighting) for a in ordered])
     left, right = _candidate_pairs(matrix, times, known, options)
-    sims = textvec.row_dots(matrix, left, right)
+    sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
     log.debug("grouping %d articles (%d new): %d candidate pairs",
               len(ordered), int((~known).sum()), len(left))
 
@@ -193,11 +197,14 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
     def push(a: int, b: int) -> None:
         ca, cb = clusters[a], clusters[b]
-        if ca.anchor is not None and cb.anchor is not None:
+        total = links[a][b]
+        # The average is at most the total (at least one pair), so most weak links of a
+        # large collection are dropped here without counting pairs.
+        if total < options.threshold or (ca.anchor is not None and cb.anchor is not None):
             return
         pairs = _pairs_in_window(ca.times, cb.times, window)
         if pairs:
-            average = links[a][b] / pairs
+            average = total / pairs
             if average >= options.threshold:
                 heapq.heappush(heap, (-average, min(a, b), max(a, b)))
 

@@ -52,13 +52,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         stripped = line.strip()
         if stripped:
             base = offset + line.index(stripped)
-            _, pieces = blingfire.text_to_sentences_and_offsets(stripped)
-            for start, end in pieces:
-                piece = stripped[start:end].strip()
-                if piece:
-                    first = stripped.index(piece, start)
-                    spans.append((base + first, base + first + len(piece)))
+            spans.extend((base + start, base + end) for start, end in _line_spans(stripped))
         offset += len(line) + 1
+    return spans
+
+
+def _line_spans(line: str) -> list[tuple[int, int]]:
+    """Sentence offsets within one stripped line.
+
+    blingfire's own offset function maps bytes to characters in a Python loop (most of
+    the splitting time on a big story), so the sentences are found in the line with
+    ``str.find`` instead; blingfire keeps the text as it is, and should a piece ever not
+    be found verbatim the slow, exact function is used for that line.
+    """
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in blingfire.text_to_sentences(line).split("\n"):
+        piece = piece.strip()
+        if not piece:
+            continue
+        start = line.find(piece, cursor)
+        if start < 0:
+            log.debug("blingfire changed a sentence; using its offsets for this line")
+            return [(a, b) for a, b in blingfire.text_to_sentences_and_offsets(line)[1]
+                    if line[a:b].strip()]
+        spans.append((start, start + len(piece)))
+        cursor = start + len(piece)
     return spans
 
 

@@ -160,7 +160,9 @@ class SummaryOptions:
     min_sentence_words: int = 6
     max_sentence_words: int = 60
     lead_weight: float = 0.5           # weight of the lead prior against centrality (0..1 scale each)
-    redundancy: float = 0.5            # TF-IDF cosine above which two sentences say the same thing
+    lead_decay: float = 8.0            # the lead prior halves at this many usable sentences in
+    article_weight: float = 0.3        # bonus for sentences of the articles closest to the whole story
+    redundancy: float = 0.3            # TF-IDF cosine above which two sentences say the same thing
 
 
 @dataclass(frozen=True)
@@ -198,13 +200,9 @@ def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     if first.islower():
         # starts mid-sentence: a fragment left by a broken line or quote
         return False
-    letters = [c for c in text if c.isalpha()]
-    if sum(c.isupper() for c in letters) > 0.5 * len(letters):
-        return False  # SHOUTED teaser or heading
-    # an unclosed quotation is a fragment of a quote that runs over several sentences
-    if text.count('"') % 2 or text.count("\u201c") != text.count("\u201d"):
-        return False
-    return True
+    # SHOUTED teaser or heading. (Sentences of a quote that runs over several sentences
+    # are kept: they read well enough and often carry the story.)
+    return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
 
 
 def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_Candidate]:
@@ -218,7 +216,7 @@ def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_C
                 paragraph += 1
             previous_end = end
             text = article.text[start:end]
-            words = len(split_words(text))
+            words = len(text.split())  # whitespace tokens: cheap, and close enough for length rules
             if words < 3 or _LINK.search(text):
                 continue
             usable = _is_prose(text, words, options)
@@ -320,6 +318,24 @@ def _scale(values: np.ndarray) -> np.ndarray:
     return (values - low) / (high - low)
 
 
+def _article_centrality(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+                        article_count: int) -> np.ndarray:
+    """Per candidate: how close its article is to the story as a whole (0..1).
+
+    A story often has one full report and several short follow-ups or side pieces; the
+    article that shares most with the others tells the main event, so its sentences get
+    a bonus. Articles are compared through their candidate sentences only, which keeps
+    this cheap on big stories.
+    """
+    membership = sparse.csr_matrix((np.ones(len(candidates)), ([c.article for c in candidates],
+                                    np.arange(len(candidates)))), shape=(article_count, len(candidates)))
+    profiles = np.asarray((membership @ vectors).todense())
+    norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+    profiles = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
+    closeness = _scale(profiles @ profiles.mean(axis=0))
+    return closeness[[c.article for c in candidates]]
+
+
 def _select(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
             options: SummaryOptions) -> list[int]:
     """Greedy pick by score, skipping sentences too similar to one already picked."""
@@ -363,10 +379,11 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     tokenizer = SentenceSplitter(options.language)
     document = build_document(candidates, tokenizer)
     centrality = _scale(rate_sentences(document, options.method, options.language))
-    # news writing puts the event first: the lead prior halves by the third usable sentence
-    lead = np.array([1.0 / (1.0 + c.lead / 2.0) for c in candidates])
+    # news writing puts the event first: the lead prior falls with the usable sentences before it
+    lead = np.array([1.0 / (1.0 + c.lead / options.lead_decay) for c in candidates])
     scores = (1.0 - options.lead_weight) * centrality + options.lead_weight * lead
     vectors = tfidf_vectors([content_terms(c.text, options.language) for c in candidates])
+    scores = scores + options.article_weight * _article_centrality(candidates, vectors, len(articles))
     chosen = _select(candidates, scores, vectors, options)
     ordered = sorted(chosen, key=lambda i: (_timestamp(articles[candidates[i].article].published),
                                             candidates[i].article, candidates[i].position))

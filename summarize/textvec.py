@@ -1,8 +1,8 @@
 """Small text-vectorising helpers shared by the summarising stages.
 
 Tokenising, term weighting for news articles (headline and lead count more than the
-rest of the body, names and figures count as extra features) and TF-IDF vectors as
-l2-normalised scipy sparse rows, so that a dot product is a cosine similarity.
+rest of the body) and TF-IDF vectors as l2-normalised scipy sparse rows, so that a dot
+product is a cosine similarity.
 """
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset({
 # Letters and digits, keeping inner apostrophes and hyphens out: "Kim Jong-un" and the
 # pre-tokenised "Kim Jong - un" must give the same tokens.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CAPITALISED = re.compile(r"[A-Z][\w.]*")
 
 
 def words(text: str) -> list[str]:
@@ -42,24 +41,6 @@ def content_tokens(text: str) -> list[str]:
     return [w for w in (t.lower() for t in words(text)) if len(w) > 1 and w not in STOP_WORDS]
 
 
-def name_phrases(text: str) -> list[str]:
-    """Runs of two or more capitalised words ("Theresa May", "White House") as single features.
-
-    Names carry most of what tells one event from another among articles on the same
-    topic: "May" alone is also a month and a verb, "Theresa May" is only the person.
-    """
-    out: list[str] = []
-    run: list[str] = []
-    for token in words(text) + [""]:
-        if token and _CAPITALISED.fullmatch(token) and token.lower() not in STOP_WORDS:
-            run.append(token.lower())
-            continue
-        if len(run) >= 2:
-            out.extend("_".join(run[i:i + 2]) for i in range(len(run) - 1))
-        run = []
-    return out
-
-
 @dataclass(frozen=True)
 class Weighting:
     """How much each part of an article counts towards its term vector."""
@@ -67,11 +48,10 @@ class Weighting:
     title: float = 2.0   # a headline word counts as much as two body words
     lead: float = 1.0    # extra weight for words of the first ``lead_words`` words
     lead_words: int = 60
-    names: float = 1.0   # weight of each capitalised name phrase
 
 
 def article_terms(title: str, text: str, weighting: Weighting = Weighting()) -> Counter[str]:
-    """Weighted term counts for one article: body words, extra for headline and lead, name pairs."""
+    """Weighted term counts for one article: body words, with extra weight for headline and lead."""
     counts: Counter[str] = Counter()
     body = content_tokens(text)
     counts.update(body)
@@ -79,8 +59,6 @@ def article_terms(title: str, text: str, weighting: Weighting = Weighting()) -> 
         counts[token] += weighting.lead
     for token in content_tokens(title):
         counts[token] += weighting.title
-    for phrase in name_phrases(title + " .\n" + text):
-        counts["n:" + phrase] += weighting.names
     return counts
 
 
@@ -138,3 +116,27 @@ def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int
         b = matrix[right[start:start + chunk]]
         out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
     return out
+
+
+def centred_similarities(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray,
+                         shrink: float) -> np.ndarray:
+    """Cosine similarities of row pairs after subtracting the collection's mean row.
+
+    Why: articles on one broad subject (a week of US politics) all share its vocabulary,
+    which lifts every pair's plain cosine alike; taking the shared background out leaves
+    what is particular to each event and widens the gap between "same event" and "same
+    subject". The mean is weighted by ``n / (n + shrink)`` because with a handful of
+    articles it is mostly the articles themselves: two reports of one event would
+    otherwise point away from each other once their own average is removed.
+    The sparse rows are never densified: ``(x-m).(y-m) = x.y - x.m - y.m + m.m``.
+    """
+    n = matrix.shape[0]
+    if n == 0 or len(left) == 0:
+        return np.zeros(len(left), dtype=np.float64)
+    mean = np.asarray(matrix.mean(axis=0)).ravel() * (n / (n + shrink))
+    along = matrix @ mean
+    mm = float(mean @ mean)
+    norms = np.sqrt(np.maximum(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel()
+                               - 2 * along + mm, 1e-12))
+    dots = row_dots(matrix, left, right) - along[left] - along[right] + mm
+    return dots / (norms[left] * norms[right])

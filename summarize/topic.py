@@ -31,9 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
-
-from nltk.stem.porter import PorterStemmer
 
 from core.errors import ConfigError
 from core.models import Article
@@ -49,8 +48,6 @@ DEFAULT_PROFILE = "diplomacy"
 # so "cease-fire" in a profile is the phrase "cease fire" and matches both spellings.
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?:['\u2019]\w+)*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
-
-_STEMMER = PorterStemmer()
 
 _TOP_LEVEL_KEYS = {
     "name", "description", "threshold", "title_weight", "length_reference",
@@ -68,7 +65,115 @@ class _Token:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _STEMMER.stem(word)
+    return porter_stem(word)
+
+
+# ---- the Porter stemmer ----------------------------------------------------------------------
+# M. F. Porter, "An algorithm for suffix stripping", Program 14(3), 1980, written out here
+# from the paper's rules. It lives here, rather than coming from nltk, because importing
+# nltk takes seconds, which every run of the command line would pay for one small function.
+
+_STEP2 = (("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"),
+          ("izer", "ize"), ("abli", "able"), ("alli", "al"), ("entli", "ent"), ("eli", "e"),
+          ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"), ("ator", "ate"),
+          ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"),
+          ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"))
+_STEP3 = (("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"),
+          ("ful", ""), ("ness", ""))
+_STEP4 = ("al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
+          "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize")
+
+
+def _consonant(word: str, i: int) -> bool:
+    ch = word[i]
+    if ch in "aeiou":
+        return False
+    if ch == "y":
+        return i == 0 or not _consonant(word, i - 1)
+    return True
+
+
+def _measure(stem: str) -> int:
+    """Porter's m: the number of vowel-consonant sequences in ``stem``."""
+    m, previous_vowel = 0, False
+    for i in range(len(stem)):
+        vowel = not _consonant(stem, i)
+        if previous_vowel and not vowel:
+            m += 1
+        previous_vowel = vowel
+    return m
+
+
+def _has_vowel(stem: str) -> bool:
+    return any(not _consonant(stem, i) for i in range(len(stem)))
+
+
+def _double_consonant(word: str) -> bool:
+    return len(word) >= 2 and word[-1] == word[-2] and _consonant(word, len(word) - 1)
+
+
+def _cvc(word: str) -> bool:
+    if len(word) < 3 or word[-1] in "wxy":
+        return False
+    n = len(word)
+    return _consonant(word, n - 3) and not _consonant(word, n - 2) and _consonant(word, n - 1)
+
+
+def _replace_longest(word: str, rules: tuple[tuple[str, str], ...], min_measure: int) -> str:
+    # Only the longest suffix that matches is considered, as in the paper.
+    match = max((r for r in rules if word.endswith(r[0])), key=lambda r: len(r[0]), default=None)
+    if match is None:
+        return word
+    stem = word[: len(word) - len(match[0])]
+    return stem + match[1] if _measure(stem) > min_measure else word
+
+
+def porter_stem(word: str) -> str:
+    """The Porter (1980) stem of a lower-case English word ("sanctioned" -> "sanction")."""
+    if len(word) <= 2:
+        return word
+    # Step 1a: plurals.
+    if word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("ies"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    # Step 1b: -eed, -ed, -ing.
+    if word.endswith("eed"):
+        if _measure(word[:-3]) > 0:
+            word = word[:-1]
+    else:
+        for suffix in ("ed", "ing"):
+            if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
+                word = word[: -len(suffix)]
+                if word.endswith(("at", "bl", "iz")):
+                    word += "e"
+                elif _double_consonant(word) and word[-1] not in "lsz":
+                    word = word[:-1]
+                elif _measure(word) == 1 and _cvc(word):
+                    word += "e"
+                break
+    # Step 1c: y -> i after a vowel-bearing stem.
+    if word.endswith("y") and _has_vowel(word[:-1]):
+        word = word[:-1] + "i"
+    word = _replace_longest(word, _STEP2, 0)
+    word = _replace_longest(word, _STEP3, 0)
+    # Step 4: drop a suffix from a long enough stem; -ion only after s or t.
+    match = max((s for s in _STEP4 if word.endswith(s)), key=len, default=None)
+    if match is not None:
+        stem = word[: -len(match)]
+        if _measure(stem) > 1 and (match != "ion" or stem.endswith(("s", "t"))):
+            word = stem
+    # Step 5: a final -e, and a final double l.
+    if word.endswith("e"):
+        stem = word[:-1]
+        m = _measure(stem)
+        if m > 1 or (m == 1 and not _cvc(stem)):
+            word = stem
+    if word.endswith("ll") and _measure(word) > 1:
+        word = word[:-1]
+    return word
 
 
 def tokenize(text: str) -> list[_Token]:
@@ -203,6 +308,8 @@ class TopicProfile:
         init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # A read-only view, so a frozen profile cannot be changed behind the index's back.
+        object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         object.__setattr__(self, "_index", _term_index(self.terms))
 
     def term_weights(self, tokens: Sequence[_Token]) -> Counter[str]:
@@ -213,7 +320,7 @@ class TopicProfile:
             width = 1
             for stems, term, _weight in self._index.get(tokens[i].stem, ()):
                 n = len(stems)
-                if all(tokens[i + k].stem == s for k, s in enumerate(stems)) if i + n <= len(tokens) else False:
+                if i + n <= len(tokens) and all(tokens[i + k].stem == s for k, s in enumerate(stems)):
                     counts[term] += 1
                     width = n
                     break
@@ -241,6 +348,8 @@ def _term_index(terms: Mapping[str, float]) -> dict[str, tuple[tuple[tuple[str, 
 def load_profile(path_or_name: str | Path | None = None) -> TopicProfile:
     """Load a topic profile: ``None`` or a packaged name such as ``"diplomacy"``, or a TOML path.
 
+    A term with weight 0 counts for nothing but hides the words inside it, which is how a
+    profile stops a false stem match ("according to" would otherwise count as "accord").
     Raises ConfigError naming the file when it is missing, is not TOML, or holds a value
     that cannot be used (an unknown key, a non-numeric weight, a missing threshold).
     """

@@ -54,6 +54,16 @@ def safe_url(url: str | None) -> str | None:
     return url
 
 
+def safe_link(url: str | None) -> str | None:
+    """Like ``safe_url`` but also allowing a plain ``mailto:`` link (the unsubscribe address)."""
+    if url and url.strip().lower().startswith("mailto:"):
+        url = url.strip()
+        if "@" in url and not any(ch in url for ch in "\"'<> \n\r\t"):
+            return url
+        return None
+    return safe_url(url)
+
+
 def _wrap(text: str, width: int = 72, indent: str = "") -> str:
     return "\n".join(textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent,
                                    break_long_words=False, break_on_hyphens=False)) or indent
@@ -131,7 +141,7 @@ def _context(briefing: Briefing, zone: str, links: Links) -> dict:
         "stories": [_story_view(s, zone, permalinks.get(s.id)) for s in briefing.stories],
         "quiet_message": "No major diplomacy developments since the last briefing.",
         "view_url": safe_url(links.view_url),
-        "unsubscribe_url": safe_url(links.unsubscribe_url),
+        "unsubscribe_url": safe_link(links.unsubscribe_url),
         "footer": f"{briefing.title}, made {format_time(briefing.generated, zone)} from the sources listed.",
     }
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 import gzip
 import time
 
+import pytest
+
+from feeds import pages
 from feeds.fetch import FeedSpec, FeedState, FetchOptions, fetch_feeds
+from feeds.parse import FeedEntry
 from tests.httpserver import Request, Route, http_server  # noqa: F401 - pytest fixture
 from tests.test_parse import (ATOM03, ATOM10, HTML_ERROR_PAGE, JSONFEED10, JSONFEED11, MALFORMED_XML, RSS10,
                               RSS20, RSS091)
@@ -193,13 +197,35 @@ def test_a_permanent_redirect_is_followed_and_reported(http_server):
     http_server.routes["/new"] = Route(200, XML, RSS091)
     seen = []
     (result,) = fetch_feeds([FeedSpec(http_server.url("/old"))], {}, NO_PAGES,
-                            progress=lambda r, done, total: seen.append((r.url, done, total)))
+                            progress=lambda done, total: seen.append((done, total)))
     assert result.status == "ok" and len(result.articles) == 1
     assert result.problems == (f"{http_server.url('/old')}: moved permanently to {http_server.url('/new')}; "
                                "update the feed list",)
-    assert seen == [(http_server.url("/old"), 1, 1)]
+    assert seen == [(1, 1)]
 
 
 def test_only_http_urls_are_fetched():
     (result,) = fetch_feeds([FeedSpec("file:///etc/passwd")], {}, NO_PAGES)
     assert result.status == "failed" and "only http and https" in result.error
+
+
+LONG = "The delegations went through the draft clause by clause. " * 10
+
+
+@pytest.mark.parametrize("entry, teaser", [
+    (FeedEntry("t", "https://x.example.org/a", summary_text="Two lines only."), True),
+    (FeedEntry("t", "https://x.example.org/a", summary_text=LONG), False),
+    (FeedEntry("t", "https://x.example.org/a", summary_text=LONG + "and then…"), True),
+    (FeedEntry("t", "https://x.example.org/a", summary_text=LONG + "\nRead more"), True),
+    (FeedEntry("t", "https://x.example.org/a", summary_text=LONG + " […]\nThe post t appeared first on X."), True),
+    (FeedEntry("t", "https://x.example.org/a", summary_text="Short.", content_text=LONG), False),
+    (FeedEntry("t", None, summary_text="Short."), False),
+    (FeedEntry("t", "mailto:desk@x.example.org", summary_text="Short."), False),
+])
+def test_teaser_detection(entry, teaser):
+    assert pages.is_teaser(entry) is teaser
+
+
+def test_a_paywall_page_shorter_than_the_teaser_keeps_the_teaser():
+    assert pages.choose_text("A teaser of some length.", "Subscribe") == "A teaser of some length."
+    assert pages.choose_text("Short.", "A much longer article text.") == "A much longer article text."

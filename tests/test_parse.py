@@ -296,3 +296,11 @@ def test_smoke_real_feeds_parse_without_crashing():
         for entry in feed.entries:
             assert isinstance(entry.title, str) and isinstance(entry.text, str)
     assert parsed >= 0.8 * len(samples)
+
+
+def test_a_date_far_in_the_future_is_replaced_by_the_fetch_time():
+    fetched = datetime(2024, 1, 3, tzinfo=timezone.utc)
+    entry = _parse(RSS20).entries[0].__class__(title="Talks", link="https://x.example.org/a",
+                                               published=datetime(2031, 1, 1, tzinfo=timezone.utc))
+    article = entry_to_article(entry, "X", FEED_URL, fetched)
+    assert article.published == fetched and article.published_from == "fetched"

@@ -17,6 +17,7 @@ from summarize.topic import (
     TopicProfile,
     is_relevant,
     load_profile,
+    porter_stem,
     score_article,
     score_story,
     score_text,
@@ -299,3 +300,11 @@ def test_bench_writes_one_prediction_per_item_and_ignores_labels(tmp_path):
     assert bench_topic.main(str(src), str(out)) == 2
     got = {r["id"]: r["diplomacy"] for r in map(json.loads, out.read_text().splitlines())}
     assert got == {"a": True, "b": False}
+
+
+@pytest.mark.parametrize("word, stem", [
+    ("caresses", "caress"), ("ponies", "poni"), ("hopping", "hop"), ("filing", "file"),
+    ("relational", "relat"), ("generalizations", "gener"), ("agreed", "agre"), ("us", "us"),
+])
+def test_porter_stemmer_follows_the_published_examples(word, stem):
+    assert porter_stem(word) == stem

@@ -1,0 +1,118 @@
+"""The email as a person sees it: rendered by headless Chromium at desktop and phone widths.
+
+The HTML is taken from a real message (``send --dry-run``) of a 20-story briefing with
+long words and long URLs, so what is checked is exactly what a mail client receives.
+Needs Debian's chromium at /usr/bin/chromium (driven by Playwright); skipped without it.
+"""
+from __future__ import annotations
+
+import email
+import os
+import shutil
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from archive.briefings import save_briefing
+from core.options import load_options
+from delivery.send import send_briefing
+from templates.render import render_email
+from tests.test_message import make_briefing
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                                                                "(apt-get install chromium)")
+
+# Gmail clips an HTML body beyond about 102 KB behind a "View entire message" link.
+GMAIL_CLIP_BYTES = 102 * 1024
+
+# Runs in the page: everything a reader would notice as broken, one line each.
+LAYOUT_PROBLEMS_JS = """(width) => {
+  const problems = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > width) problems.push(`page is ${doc.scrollWidth}px wide, viewport ${width}px`);
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 0.5)
+      problems.push(`<${el.tagName.toLowerCase()}> "${(el.textContent || '').trim().slice(0, 40)}" ends at ${Math.round(box.right)}px`);
+  }
+  for (const img of document.images)
+    if (!img.hasAttribute('alt')) problems.push(`image without alt: ${img.getAttribute('src')}`);
+  for (const a of document.querySelectorAll('a')) {
+    const href = a.getAttribute('href') || '';
+    if (!/^(https?:\\/\\/[^\\/\\s]+|mailto:[^\\s@]+@)/i.test(href)) problems.push(`link not absolute: "${href}"`);
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture(scope="module")
+def email_html(tmp_path_factory) -> str:
+    """The HTML part of the message one recipient would get for a 20-story briefing."""
+    home = tmp_path_factory.mktemp("browser") / "home"
+    briefing = make_briefing(20, sentences=5, sources=5)
+    save_briefing(home / "archive", briefing, render_email(briefing))
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("BRIEFING_")]:
+            mp.delenv(key)
+        for key, value in {"BRIEFING_HOME": str(home), "BRIEFING_FROM": "Briefing Desk <desk@example.org>",
+                           "BRIEFING_TO": "ann@example.org", "BRIEFING_BRIEFING_BASE_URL": "https://news.example.org",
+                           "BRIEFING_BRIEFING_TIMEZONE": "Europe/London"}.items():
+            mp.setenv(key, value)
+        outbox = home / "outbox"
+        send_briefing(load_options(), briefing.date, dry_run=outbox)
+    [eml] = outbox.glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
+    return message.get_body(("html",)).get_content()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, launched once for the module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+def render(browser, html: str, width: int, screenshot: Path):
+    """Open ``html`` at ``width`` px (no network), save a full-page screenshot, return the page's problems."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.route("**/*", lambda route: route.abort())  # hermetic: nothing leaves the machine
+        page.set_content(html, wait_until="load")
+        page.screenshot(path=str(screenshot), full_page=True)
+        return page.evaluate(LAYOUT_PROBLEMS_JS, width)
+    finally:
+        page.close()
+
+
+def test_twenty_story_email_stays_below_gmail_clipping(email_html):
+    assert "Transcontinentalinfrastructurepartnershipagreement" in email_html
+    assert email_html.count('class="sources"') == 20
+    assert len(email_html.encode("utf-8")) < GMAIL_CLIP_BYTES
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_email_renders_cleanly_at_desktop_and_phone_width(browser, email_html, tmp_path, width):
+    shot = tmp_path / f"briefing-email-{width}.png"
+    problems = render(browser, email_html, width, shot)
+    assert shot.stat().st_size > 10_000  # a real picture of the email, not a blank page
+    shutil.copy(shot, Path("/tmp") / shot.name)  # for a person to look at
+    assert problems == []
+
+
+def test_the_check_catches_overflow_missing_alt_and_relative_links(browser, tmp_path):
+    broken = ('<html><body style="margin:0"><table width="560"><tr><td>wide</td></tr></table>'
+              '<img src="https://example.org/logo.png"><a href="/briefings/today.html">today</a>'
+              '<a href="mailto:desk@example.org">mail</a></body></html>')
+    problems = render(browser, broken, 375, tmp_path / "broken.png")
+    assert problems[0] == "page is 560px wide, viewport 375px"
+    assert "image without alt: https://example.org/logo.png" in problems
+    assert 'link not absolute: "/briefings/today.html"' in problems
+    assert not any("mailto" in p for p in problems)

@@ -1,0 +1,163 @@
+"""The email message itself: parts, headers, links; and the recipients list. Pure, no server."""
+from __future__ import annotations
+
+import email
+from datetime import datetime, timedelta, timezone
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from core.errors import ConfigError
+from core.models import Briefing, Source, Story, SummarySentence
+from delivery import message as messages
+from delivery.options import SmtpOptions
+from delivery.recipients import load_recipients, recipient_of_token, unsubscribe_token
+from templates.render import Links, render_email
+
+GENERATED = datetime(2025, 6, 24, 6, 30, tzinfo=timezone.utc)
+
+# Invented fixtures. Some words and URLs are long on purpose: the narrow-screen check
+# in test_email_browser needs text that would overflow if nothing wrapped it.
+HEADLINES = [
+    "Foreign ministers of Zürich-based mediation group agree on ceasefire talks timetable",
+    "Naval powers sign a memorandum on safe passage through the Strait of Velmora",
+    "Summit in Reykjavík ends without a joint communiqué on the Arctic fisheries dispute",
+    "Ambassadors recalled after the Karvonia–Delmar border incident",
+    "Trade envoys resume negotiations on the Transcontinentalinfrastructurepartnershipagreement",
+]
+OUTLETS = ["Harbour Ledger", "Meridian Wire", "Capital Observer", "Northgate Post", "Atlas Daily"]
+
+
+def make_story(number: int, sentences: int = 5, sources: int = 5) -> Story:
+    """An invented story with ``sentences`` summary sentences and ``sources`` sources."""
+    headline = HEADLINES[number % len(HEADLINES)] + ("" if number < len(HEADLINES) else f" ({number})")
+    summary = tuple(
+        SummarySentence(
+            f"Delegates from {OUTLETS[j % 5].split()[0]}ia said on day {number} that point {j} of the draft "
+            f"would need another round of consultations before ministers could endorse it.",
+            f"https://example.org/{number}/{j}", OUTLETS[j % 5], j)
+        for j in range(sentences))
+    long_url = ("https://news.example.org/world/diplomacy/2025/06/24/"
+                + "a-very-long-slug-that-keeps-going-without-any-break-" * 2 + f"{number}")
+    srcs = tuple(
+        Source(f"https://example.org/{number}/{j}", OUTLETS[j % 5],
+               f"{OUTLETS[j % 5]} report {j} on story {number}",
+               long_url if j == 0 else f"https://example.org/{number}/{j}?utm=none&ref=briefing",
+               GENERATED - timedelta(hours=j))
+        for j in range(sources))
+    return Story(id=f"story-{number}", headline=headline, summary=summary, sources=srcs,
+                 updated=GENERATED - timedelta(minutes=number), developing=number % 3 == 0)
+
+
+def make_briefing(stories: int = 3, date: str = "2025-06-24", sentences: int = 5, sources: int = 5) -> Briefing:
+    """An invented briefing of ``stories`` stories."""
+    return Briefing(date=date, stories=tuple(make_story(i, sentences, sources) for i in range(stories)),
+                    generated=GENERATED)
+
+
+def _message(briefing: Briefing, unsubscribe_url: str = "", recipient: str = "ann@example.org"):
+    sender = "Briefing Desk <desk@example.org>"
+    mailto = messages.unsubscribe_mailto("", sender)
+    rendered = render_email(briefing, "Europe/London",
+                            Links("https://news.example.org/briefings/2025-06-24.html", unsubscribe_url or mailto))
+    addressing = messages.Addressing(
+        sender, recipient, messages.message_id(briefing.date, recipient, sender),
+        messages.list_id_header("", briefing.title, sender), mailto, unsubscribe_url)
+    msg = messages.build_message(rendered, addressing, GENERATED)
+    return email.message_from_bytes(msg.as_bytes(), policy=default_policy)
+
+
+def test_message_is_text_and_html_alternatives_in_utf8():
+    parsed = _message(make_briefing())
+    assert parsed.get_content_type() == "multipart/alternative"
+    parts = [p.get_content_type() for p in parsed.iter_parts()]
+    assert parts == ["text/plain", "text/html"]  # plainest first: clients show the last they can
+    for part in parsed.iter_parts():
+        assert part.get_content_charset() == "utf-8"
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "Zürich-based" in text and "Zürich-based" in html
+    assert "View in browser: https://news.example.org/briefings/2025-06-24.html" in text
+    assert 'href="https://news.example.org/briefings/2025-06-24.html"' in html
+
+
+def test_headers_name_the_date_top_headline_and_list():
+    parsed = _message(make_briefing())
+    assert parsed["Subject"] == f"Diplomacy briefing, 24 Jun 2025: {HEADLINES[0]}"
+    assert parsed["From"].addresses[0].addr_spec == "desk@example.org"
+    assert parsed["To"] == "ann@example.org"
+    assert parsed["Date"].datetime == GENERATED
+    assert parsed["List-Id"] == '"Diplomacy briefing" <briefing.example.org>'
+    assert parsed["Message-ID"].endswith("@example.org>")
+
+
+def test_headline_with_line_breaks_cannot_add_headers():
+    story = make_story(0)
+    evil = Story(**{**story.__dict__, "headline": "Talks resume\r\nBcc: everyone@example.net"})
+    parsed = _message(Briefing("2025-06-24", (evil,), GENERATED))
+    assert parsed["Bcc"] is None
+    assert parsed["Subject"].endswith("Talks resume Bcc: everyone@example.net")
+
+
+def test_one_click_unsubscribe_only_with_an_https_link():
+    with_site = _message(make_briefing(), unsubscribe_url="https://news.example.org/unsubscribe?id=abc123")
+    assert with_site["List-Unsubscribe"] == ("<mailto:desk@example.org?subject=unsubscribe>, "
+                                             "<https://news.example.org/unsubscribe?id=abc123>")
+    assert with_site["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert 'href="https://news.example.org/unsubscribe?id=abc123"' in with_site.get_body(("html",)).get_content()
+
+    without = _message(make_briefing())
+    assert without["List-Unsubscribe"] == "<mailto:desk@example.org?subject=unsubscribe>"
+    assert without["List-Unsubscribe-Post"] is None
+    assert 'href="mailto:desk@example.org?subject=unsubscribe"' in without.get_body(("html",)).get_content()
+
+
+def test_message_id_is_stable_per_briefing_and_recipient():
+    sender = "desk@example.org"
+    first = messages.message_id("2025-06-24", "Ann@Example.org", sender)
+    assert first == messages.message_id("2025-06-24", "ann@example.org", sender)
+    assert first != messages.message_id("2025-06-24", "bob@example.org", sender)
+    assert first != messages.message_id("2025-06-25", "ann@example.org", sender)
+    assert messages.copy_message_id("2025-06-24", sender, "x1") != first
+
+
+def test_quiet_day_email_says_so_in_both_parts():
+    parsed = _message(Briefing("2025-06-24", (), GENERATED))
+    assert parsed["Subject"] == "Diplomacy briefing, 24 Jun 2025: No major diplomacy developments"
+    assert "No major diplomacy developments" in parsed.get_body(("plain",)).get_content()
+    assert "No major diplomacy developments" in parsed.get_body(("html",)).get_content()
+
+
+def test_personalize_puts_each_recipients_token_in_the_links():
+    rendered = render_email(make_briefing(1), "UTC",
+                            Links("", f"https://news.example.org/unsubscribe?id={messages.TOKEN_PLACEHOLDER}"))
+    mine = messages.personalize(rendered, "tok42")
+    assert "unsubscribe?id=tok42" in mine.html and "unsubscribe?id=tok42" in mine.text
+    assert messages.TOKEN_PLACEHOLDER not in mine.html + mine.text
+
+
+def test_unsubscribe_token_is_opaque_and_resolvable():
+    key = b"k" * 32
+    token = unsubscribe_token(key, "Ann@example.org")
+    assert "ann" not in token and token == unsubscribe_token(key, "ann@example.org")
+    assert recipient_of_token(key, token, ["bob@example.org", "ann@example.org"]) == "ann@example.org"
+    assert recipient_of_token(b"x" * 32, token, ["ann@example.org"]) is None
+
+
+def test_recipients_from_setting_and_file_checked_and_deduplicated(tmp_path: Path):
+    (tmp_path / "people.txt").write_text("# the desk\nbob@example.org\n\ncara@example.org  # editor\n"
+                                         "ANN@example.org\n", encoding="utf-8")
+    smtp = SmtpOptions(to=("Ann <ann@example.org>",), recipients_file="people.txt")
+    assert load_recipients(smtp, tmp_path) == ("ann@example.org", "bob@example.org", "cara@example.org")
+
+
+def test_bad_address_in_file_is_reported_with_file_and_line(tmp_path: Path):
+    path = tmp_path / "people.txt"
+    path.write_text("bob@example.org\n# fine\nbob.example.org\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"people.txt line 3: 'bob.example.org' is not an email address"):
+        load_recipients(SmtpOptions(recipients_file=str(path)), tmp_path)
+    with pytest.raises(ConfigError, match="missing.txt does not exist"):
+        load_recipients(SmtpOptions(recipients_file="missing.txt"), tmp_path)
+    with pytest.raises(ConfigError, match="BRIEFING_TO"):
+        load_recipients(SmtpOptions(to=("ann@",)), tmp_path)

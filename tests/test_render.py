@@ -1,0 +1,101 @@
+"""The email as rendered: structure, escaping of feed text, safe links, size."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+
+from core.models import Briefing, Source, Story, SummarySentence
+from templates.render import Links, render_email, safe_url
+
+NOW = datetime(2025, 6, 24, 15, 12, tzinfo=timezone.utc)
+
+
+def story(n: int, headline: str = "", sentences: int = 5, sources: int = 5, developing: bool = False) -> Story:
+    summary = tuple(SummarySentence(f"Sentence {i} of story {n} says what the envoys agreed on day {i}, "
+                                    f"with enough words to look like a real summary sentence.",
+                                    f"https://o{i}.example/{n}", f"Outlet {i}", i) for i in range(sentences))
+    srcs = tuple(Source(f"https://o{i}.example/{n}", f"Outlet {i}", f"Outlet {i} headline for story {n}",
+                        f"https://o{i}.example/world/2025/06/24/story-{n}-with-a-long-slug-for-realism", NOW)
+                 for i in range(sources))
+    return Story(f"s{n}", headline or f"Ministers meet over story {n}", summary, srcs, NOW, 1.0, developing)
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.scripts, self.handlers = [], 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts += 1
+        for name, value in attrs:
+            if name == "href":
+                self.hrefs.append(value)
+            if name.startswith("on"):
+                self.handlers.append(name)
+
+
+def test_header_story_parts_and_preheader():
+    briefing = Briefing("2025-06-24", (story(1, developing=True), story(2, sources=1)), NOW)
+    email = render_email(briefing)
+    html, text = email.html, email.text
+    assert '<html lang="en"' in html
+    assert "Tuesday, 24 June 2025" in html and "2 stories" in html
+    assert "Ministers meet over story 1" in html
+    assert "5 sources" in html and "1 source " in html
+    assert "Developing" in html
+    assert "Updated 24 Jun 2025, 15:12 UTC" in html
+    assert "Outlet 3 headline for story 1" in html
+    assert email.subject == "Diplomacy briefing, 24 Jun 2025: Ministers meet over story 1"
+    assert "Ministers meet over story 2" in email.preheader
+    # mj-preview becomes a hidden preheader block before the first story
+    assert html.index(email.preheader) < html.index("Ministers meet over story 1</h2>")
+    assert "1. Ministers meet over story 1" in text and "2. Ministers meet over story 2" in text
+    assert "https://o0.example/world/2025/06/24/story-1-with-a-long-slug-for-realism" in text
+
+
+def test_feed_text_is_escaped_and_unsafe_links_dropped():
+    hostile = Story(
+        "x", "Talks <script>alert('h')</script> <img src=x onerror=alert(1)>",
+        (SummarySentence("Envoys <b onmouseover=alert(2)>met</b> & agreed.", "a", "Out", 0),),
+        (Source("a", "Evil <i>Outlet</i>", "T <script>x</script>", "javascript:alert(3)", NOW),
+         Source("b", "Data", "Payload", "data:text/html;base64,PHNjcmlwdD4=", NOW)),
+        NOW)
+    html = render_email(Briefing("2025-06-24", (hostile,), NOW)).html
+    parsed = _Links()
+    parsed.feed(html)
+    assert parsed.scripts == 0 and parsed.handlers == []
+    assert not any(h.lower().startswith(("javascript:", "data:")) for h in parsed.hrefs)
+    assert "&lt;script&gt;alert" in html and "onerror=alert(1)&gt;" in html
+
+
+def test_every_link_is_absolute():
+    links = Links(view_url="https://brief.example/briefings/2025-06-24.html",
+                  unsubscribe_url="https://brief.example/unsubscribe?u=1",
+                  story_urls=(("s1", "https://brief.example/stories/s1.html"),))
+    html = render_email(Briefing("2025-06-24", (story(1),), NOW), links=links).html
+    parsed = _Links()
+    parsed.feed(html)
+    assert parsed.hrefs and all(h.startswith(("https://", "http://", "mailto:")) for h in parsed.hrefs)
+    assert "https://brief.example/stories/s1.html" in parsed.hrefs
+    assert "View in browser" in html
+
+
+def test_twenty_stories_stay_under_gmail_clipping():
+    briefing = Briefing("2025-06-24", tuple(story(n) for n in range(20)), NOW)
+    html = render_email(briefing).html
+    assert len(html.encode("utf-8")) < 102 * 1024
+
+
+def test_quiet_day_is_a_well_formed_email():
+    email = render_email(Briefing("2025-06-24", (), NOW))
+    assert "No major diplomacy developments" in email.html
+    assert "0 stories" in email.html and "No major diplomacy developments" in email.text
+    assert email.subject.endswith("No major diplomacy developments")
+
+
+def test_safe_url():
+    assert safe_url("https://a.example/x?y=1") == "https://a.example/x?y=1"
+    assert safe_url(" JavaScript:alert(1)") is None
+    assert safe_url("/relative/path") is None
+    assert safe_url('https://a.example/"onmouseover=x') is None

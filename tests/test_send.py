@@ -1,0 +1,285 @@
+"""Sending by SMTP to a real server on loopback, through the command line: exactly once, retries, leaks."""
+from __future__ import annotations
+
+import base64
+import logging
+import socket
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import briefing
+from archive.briefings import save_briefing
+from core.models import Briefing
+from core.options import load_options
+from delivery.send import send_briefing
+from templates.render import render_email
+from tests.smtpserver import LoopbackSmtp, smtp_server  # noqa: F401
+from tests.test_message import GENERATED, HEADLINES, make_briefing
+
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+
+DATE = "2025-06-24"
+PEOPLE = ["ann@example.org", "bob@example.org", "cara@example.org"]
+PASSWORD = "s3cret-Pa55-Wörd!"
+
+
+def archive(home: Path, briefing_: Briefing) -> None:
+    """Save a briefing in the archive, as `briefing.py build` does."""
+    save_briefing(home / "archive", briefing_, render_email(briefing_))
+
+
+@pytest.fixture
+def home(home, monkeypatch, smtp_server):
+    """The fresh data directory with the briefing of DATE archived, and the environment pointing at the server."""
+    path = home
+    archive(path, make_briefing(3))
+    for key, value in {
+        "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(smtp_server.port),
+        "BRIEFING_SMTP_TLS": "none", "BRIEFING_FROM": "Briefing Desk <desk@example.org>",
+        "BRIEFING_TO": ",".join(PEOPLE), "BRIEFING_SMTP_RETRY_DELAY": "0.01", "BRIEFING_SMTP_TIMEOUT": "5",
+        "BRIEFING_BRIEFING_BASE_URL": "https://news.example.org/",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return path
+
+
+def send(*flags: str) -> int:
+    return briefing.main(["send", "--date", DATE, *flags])
+
+
+def rows(home: Path) -> dict[str, sqlite3.Row]:
+    conn = sqlite3.connect(home / "briefing.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return {r["recipient"]: r for r in conn.execute("SELECT * FROM deliveries WHERE date = ?", (DATE,))}
+    finally:
+        conn.close()
+
+
+def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, capsys):
+    assert send() == 0
+    assert capsys.readouterr().out.strip() == f"briefing {DATE}: delivered 3, already had it 0, failed 0"
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
+    assert all(len(m.rcpt_tos) == 1 for m in smtp_server.messages)  # one message per recipient
+    ids = set()
+    for received in smtp_server.messages:
+        msg = received.message
+        recipient = received.rcpt_tos[0]
+        assert msg["To"] == recipient
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        assert msg["Subject"] == f"Diplomacy briefing, 24 Jun 2025: {HEADLINES[0]}"
+        assert msg["Date"] is not None and msg["List-Id"] == '"Diplomacy briefing" <briefing.example.org>'
+        unsubscribe = msg["List-Unsubscribe"]
+        assert unsubscribe.startswith("<mailto:desk@example.org?subject=unsubscribe>, ")
+        one_click = unsubscribe.split(", ")[1].strip("<>")
+        assert one_click.startswith("https://news.example.org/unsubscribe?id=")
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        html = msg.get_body(("html",)).get_content()
+        assert f'href="https://news.example.org/briefings/{DATE}.html"' in html
+        assert f'href="{one_click}"' in html  # the footer link is this recipient's
+        ids.add(msg["Message-ID"])
+    assert len(ids) == 3
+    recorded = rows(home)
+    assert {r: recorded[r]["status"] for r in PEOPLE} == {r: "sent" for r in PEOPLE}
+    assert all(recorded[r]["answer"].startswith("250 2.0.0 Ok: queued as") for r in PEOPLE)
+    assert {recorded[r]["message_id"] for r in PEOPLE} == ids
+
+
+def test_a_second_send_the_same_day_delivers_nothing(home, smtp_server, capsys):
+    assert send() == 0
+    assert send() == 0
+    assert len(smtp_server.messages) == 3
+    assert capsys.readouterr().out.strip().splitlines()[-1] == \
+        f"briefing {DATE}: delivered 0, already had it 3, failed 0"
+
+
+def test_temporary_refusal_then_rerun_delivers_to_that_one_only(home, smtp_server, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_SMTP_RETRIES", "0")
+    smtp_server.refuse("bob@example.org", "450 4.2.1 Mailbox busy, try again later", times=1)
+    assert send() == 1
+    out = capsys.readouterr().out
+    assert "delivered 2, already had it 0, failed 1: bob@example.org (temporary: 450 4.2.1 Mailbox busy" in out
+    assert rows(home)["bob@example.org"]["status"] == "deferred"
+    first_ids = {m.rcpt_tos[0]: m.message["Message-ID"] for m in smtp_server.messages}
+
+    assert send() == 0
+    assert smtp_server.delivered_to()[2:] == ["bob@example.org"]
+    assert "delivered 1, already had it 2, failed 0" in capsys.readouterr().out
+    assert rows(home)["bob@example.org"]["attempts"] == 2
+    assert first_ids.keys() == {"ann@example.org", "cara@example.org"}
+
+
+def test_temporary_refusal_is_retried_within_the_run(home, smtp_server, capsys):
+    smtp_server.refuse("bob@example.org", "451 4.3.0 Greylisted, come back later", times=2)
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
+    assert smtp_server.attempts.count("bob@example.org") == 3
+    assert rows(home)["bob@example.org"]["attempts"] == 3
+
+
+def test_permanent_refusal_is_recorded_and_never_retried(home, smtp_server, capsys):
+    smtp_server.refuse("cara@example.org", "550 5.1.1 No such user here")
+    assert send() == 1
+    assert "failed 1: cara@example.org (550 5.1.1 No such user here)" in capsys.readouterr().out
+    assert smtp_server.attempts.count("cara@example.org") == 1
+    row = rows(home)["cara@example.org"]
+    assert (row["status"], row["code"]) == ("failed", 550)
+
+    assert send() == 1  # still reported, still not tried again
+    assert smtp_server.attempts.count("cara@example.org") == 1
+    assert "refused earlier, not retried: 550 5.1.1" in capsys.readouterr().out
+    assert len(smtp_server.messages) == 2
+
+
+def test_dropped_connection_is_retried_on_a_new_one(home, smtp_server, capsys):
+    smtp_server.drop_at_rcpt("bob@example.org", times=1)
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE  # everyone exactly once
+    assert smtp_server.attempts.count("bob@example.org") == 2
+
+
+def test_crash_during_backoff_then_rerun_sends_only_to_the_missing(home, smtp_server, monkeypatch):
+    smtp_server.refuse("ann@example.org", "421 4.7.0 Too many connections", times=1)
+
+    def killed(seconds: float) -> None:
+        raise KeyboardInterrupt  # the process dies while waiting to retry
+
+    with pytest.raises(KeyboardInterrupt):
+        send_briefing(load_options(), DATE, sleep=killed)
+    assert sorted(smtp_server.delivered_to()) == ["bob@example.org", "cara@example.org"]
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
+
+
+def test_dry_run_writes_eml_files_and_records_nothing(home, smtp_server, tmp_path, capsys):
+    outbox = tmp_path / "outbox"
+    assert send("--dry-run", str(outbox)) == 0
+    files = sorted(outbox.glob("*.eml"))
+    assert len(files) == 3 and smtp_server.messages == []
+    assert f"wrote 3 messages to {outbox}, sent nothing" in capsys.readouterr().out
+    import email
+    from email.policy import default
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=default)
+    assert parsed["To"] == "ann@example.org" and parsed.get_body(("html",)) is not None
+    assert rows(home) == {}
+    assert send() == 0 and len(smtp_server.messages) == 3
+
+
+def test_test_copy_goes_to_one_address_and_is_not_recorded(home, smtp_server, capsys):
+    assert send("--to", "ann@example.org") == 0
+    assert smtp_server.delivered_to() == ["ann@example.org"]
+    test_copy = smtp_server.messages[0].message
+    assert test_copy["Subject"].startswith("[test] Diplomacy briefing")
+    assert "sent a test copy to ann@example.org (not recorded)" in capsys.readouterr().out
+    assert rows(home) == {}
+    assert send() == 0
+    real = [m.message for m in smtp_server.messages[1:] if m.rcpt_tos == ("ann@example.org",)]
+    assert len(real) == 1
+    # Never the real Message-ID: a deduplicating mailbox would then drop the real briefing.
+    assert real[0]["Message-ID"] != test_copy["Message-ID"]
+
+
+def test_quiet_day_sends_a_short_briefing_or_nothing(home, smtp_server, monkeypatch, capsys):
+    archive(home, Briefing(DATE, (), GENERATED))
+    monkeypatch.setenv("BRIEFING_BRIEFING_QUIET_DAY", "skip")
+    assert send() == 0
+    assert smtp_server.messages == []
+    assert "nothing sent" in capsys.readouterr().out
+
+    monkeypatch.setenv("BRIEFING_BRIEFING_QUIET_DAY", "send")
+    assert send() == 0
+    assert len(smtp_server.messages) == 3
+    msg = smtp_server.messages[0].message
+    assert msg["Subject"].endswith("No major diplomacy developments")
+    assert "No major diplomacy developments" in msg.get_body(("plain",)).get_content()
+    assert "No major diplomacy developments" in msg.get_body(("html",)).get_content()
+
+
+def test_missing_briefing_says_to_build_first(home, capsys):
+    assert briefing.main(["send", "--date", "2025-06-20"]) == 1
+    assert "run `briefing.py build --date 2025-06-20` first" in capsys.readouterr().err
+
+
+def test_missing_settings_are_named(home, monkeypatch, capsys):
+    monkeypatch.delenv("BRIEFING_SMTP_HOST")
+    assert send() == 1
+    assert "set BRIEFING_SMTP_HOST" in capsys.readouterr().err
+    monkeypatch.setenv("BRIEFING_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BRIEFING_TO", "ann@example.org, not-an-address")
+    assert send() == 1
+    assert "'not-an-address' is not an email address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("password", ["plain-ascii-pass", PASSWORD])
+def test_login_works_with_the_right_password(home, monkeypatch, password):
+    with LoopbackSmtp(password=password) as server:
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
+        monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", password)
+        assert send() == 0
+        assert sorted(server.delivered_to()) == PEOPLE
+
+
+def _leaks(text: str) -> bool:
+    forms = [PASSWORD, base64.b64encode(PASSWORD.encode()).decode(),
+             base64.b64encode(f"\0desk\0{PASSWORD}".encode()).decode()]
+    return any(form in text for form in forms)
+
+
+def test_password_never_appears_in_output_logs_or_errors(home, monkeypatch, capsys, caplog):
+    monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
+    monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", PASSWORD)
+    caplog.set_level(logging.DEBUG)
+
+    with LoopbackSmtp(password="a-different-one") as server:  # the login fails
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(server.port))
+        assert briefing.main(["-vv", "send", "--date", DATE]) == 1
+        assert server.messages == []
+    failed_login = capsys.readouterr()
+    assert "refused the login of 'desk'" in failed_login.err
+
+    with socket.socket() as probe:  # a port nobody listens on: the connection fails
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("BRIEFING_SMTP_PORT", str(closed_port))
+    monkeypatch.setenv("BRIEFING_SMTP_RETRIES", "1")
+    assert briefing.main(["-vv", "send", "--date", DATE]) == 1
+    unreachable = capsys.readouterr()
+    assert "cannot reach 127.0.0.1" in unreachable.out
+
+    with pytest.raises(SystemExit):
+        briefing.main(["send", "--help"])
+    helped = capsys.readouterr()
+
+    options = load_options()
+    assert options.smtp.password == PASSWORD  # it was really configured
+    # Our log records only: the test server's own log ('mail.log') shows the AUTH it received.
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
+    assert "delivery.send" in {r.name for r in caplog.records}
+    seen = [failed_login.out, failed_login.err, unreachable.out, unreachable.err, helped.out, ours,
+            repr(options), repr(options.smtp), str(rows(home))]
+    assert not any(_leaks(text) for text in seen)
+
+
+def test_interrupted_transaction_is_resent_with_the_same_message_id(home, smtp_server):
+    assert send() == 0
+    first = {m.rcpt_tos[0]: m.message["Message-ID"] for m in smtp_server.messages}
+    # As if the process had died between handing bob's message over and recording the answer.
+    conn = sqlite3.connect(home / "briefing.db")
+    conn.execute("UPDATE deliveries SET status = 'sending' WHERE recipient = 'bob@example.org'")
+    conn.commit()
+    conn.close()
+    assert send() == 0
+    assert smtp_server.delivered_to()[3:] == ["bob@example.org"]
+    assert smtp_server.messages[3].message["Message-ID"] == first["bob@example.org"]
+
+
+@pytest.mark.parametrize("tls, says", [("ssl", "TLS with 127.0.0.1"), ("starttls", "does not offer STARTTLS"),
+                                       ("tls1.3", "use one of none, starttls, ssl")])
+def test_tls_mismatch_is_explained_not_recorded(home, smtp_server, monkeypatch, capsys, tls, says):
+    monkeypatch.setenv("BRIEFING_SMTP_TLS", tls)  # the loopback server speaks plain SMTP only
+    assert send() == 1
+    assert says in capsys.readouterr().err
+    assert smtp_server.messages == [] and rows(home) == {}
