@@ -257,13 +257,18 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from core.jobs import build, import_files
+    from zoneinfo import ZoneInfo
+
+    from core.jobs import articles_of, build, import_files
     from core.lock import job_lock
     home = args.home.resolve()
     options = _load(home=home)
     with job_lock(options.home, "demo"):
         imported = import_files(options, [SAMPLE_DIR])
-        built = build(options, out=home / "out")
+        # The sample is a day of news from June 2025: brief on that day, not on today.
+        latest = max(a.published for a in articles_of(options))
+        day = latest.astimezone(ZoneInfo(options.briefing.timezone)).strftime("%Y-%m-%d")
+        built = build(options, date=day, out=home / "out")
     _report_problems(imported.problems)
     print(_closing(options, imported=imported, built=built))
     print(f"open {home / 'out' / 'briefing.html'} in a browser (plain text: {home / 'out' / 'briefing.txt'})")

@@ -177,7 +177,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             older = [a for a in pool if story_of.get(a.id) == story_id and a.id not in window_ids]
             stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
                                       developing=bool(older or earlier.get(story_id)),
-                                      previous_dates=earlier.get(story_id, ())))
+                                      previous_dates=earlier.get(story_id, ()), dedup=options.dedup))
         ranked = tuple(rank_stories(stories, now)[: general.max_stories])
         briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
         email = render_email(briefing, general.timezone)

@@ -52,6 +52,7 @@ def _sections() -> dict[str, type]:
     from delivery.options import ScheduleOptions, SmtpOptions
     from feeds.clean import CleanOptions
     from feeds.fetch import FetchOptions
+    from summarize.dedup import DedupOptions
     from summarize.group import GroupingOptions
     from summarize.summary import SummaryOptions
 
@@ -60,6 +61,7 @@ def _sections() -> dict[str, type]:
         "fetch": FetchOptions,
         "clean": CleanOptions,
         "grouping": GroupingOptions,
+        "dedup": DedupOptions,
         "summary": SummaryOptions,
         "smtp": SmtpOptions,
         "schedule": ScheduleOptions,

@@ -68,8 +68,10 @@ def list_id_header(configured: str, title: str, sender: str) -> str:
     """The List-Id: as configured, else '<title> <briefing.<sender domain>>' (RFC 2919)."""
     if configured.strip():
         return one_line(configured)
-    name = re.sub(r'["\\<>]', "", one_line(title)) or "Briefing"
-    return f'"{name}" <briefing.{domain_of(sender)}>'
+    # A bare phrase: without the specials that would need quoting, since a quoted string
+    # may not hold the encoded words a non-ASCII title becomes (RFC 2047, section 5).
+    name = one_line(re.sub(r'[()<>\[\]:;@\\,."]', " ", title)) or "Briefing"
+    return f"{name} <briefing.{domain_of(sender)}>"
 
 
 def unsubscribe_mailto(configured: str, sender: str) -> str:

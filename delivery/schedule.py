@@ -114,7 +114,9 @@ def schedule_lock(home: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "another process"
-            raise BusyError(f"cannot start the schedule: one is already running on {home} ({holder})") from None
+            busy = BusyError(f"cannot start the schedule: one is already running on {home} ({holder})")
+            busy.hint = "one is enough; stop that one first if you want to restart it"
+            raise busy from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
         try:

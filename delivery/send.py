@@ -164,6 +164,9 @@ class SmtpSession:
         o = self.options
         context = ssl.create_default_context()
         conn = smtplib.SMTP_SSL(timeout=o.timeout, context=context) if o.tls == "ssl" else smtplib.SMTP(timeout=o.timeout)
+        # The name TLS checks the certificate against; the constructor would set it, but
+        # connecting there would leave no object to close when the connection fails.
+        conn._host = o.host
         try:
             code, reply = conn.connect(o.host, o.port)
             if code != 220:
@@ -238,12 +241,11 @@ class SmtpSession:
             self.close()
 
     def send(self, recipient: str, data: bytes) -> Outcome:
-        """One transaction (MAIL, RCPT, DATA) for one recipient; the server's verdict as an Outcome."""
-        try:
-            self.open()
-        except _Unreachable as exc:
-            return Outcome("temporary", None, str(exc))
-        assert self.conn is not None
+        """One transaction (MAIL, RCPT, DATA) for one recipient; the server's verdict as an Outcome.
+
+        Call ``open`` first: a connection that cannot be made is the caller's to report.
+        """
+        assert self.conn is not None, "open() first"
         try:
             code, reply = self.conn.mail(self.sender)
             if code != 250:
@@ -398,10 +400,13 @@ def _render(briefing, options: Options, base: str, mailto: str):
 
 
 def _write_eml(folder: Path, number: int, recipient: str, msg: EmailMessage, date: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9@._-]", "_", recipient)
     path = folder / f"{date}-{number:03d}-{name}.eml"
-    path.write_bytes(msg.as_bytes(policy=SMTP_POLICY))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(msg.as_bytes(policy=SMTP_POLICY))
+    except OSError as exc:
+        raise ConfigError(f"--dry-run {folder}: cannot write {path.name}: {exc.strerror or exc}") from None
     return path
 
 
@@ -484,11 +489,22 @@ def _deliver(smtp: SmtpOptions, sender: str, outgoing: dict[str, tuple[str, Emai
         while pending:
             round_number += 1
             again = []
+            down: Outcome | None = None  # the server could not be reached in this round
             for recipient in pending:
                 data = outgoing[recipient][1].as_bytes(policy=SMTP_POLICY)
-                if record:
-                    record(recipient, "sending", attempt=True)
-                outcome = session.send(recipient, data)
+                outcome = down
+                if outcome is None:
+                    try:
+                        # Connect before marking anyone: a setting to fix (DeliveryError) leaves no trace.
+                        session.open()
+                    except _Unreachable as exc:
+                        # Everyone else in this round would wait for the same timeout; they share the answer.
+                        outcome = down = Outcome("temporary", None, str(exc))
+                if outcome is None:
+                    if record:
+                        record(recipient, "sending", attempt=True)
+                    outcome = session.send(recipient, data)
+                attempt = down is not None  # not counted yet: no 'sending' mark was made
                 if outcome.status == "sent":
                     if record:
                         record(recipient, "sent", outcome)
@@ -497,7 +513,7 @@ def _deliver(smtp: SmtpOptions, sender: str, outgoing: dict[str, tuple[str, Emai
                     failed.pop(recipient, None)
                     continue
                 if record:
-                    record(recipient, "failed" if outcome.status == "permanent" else "deferred", outcome)
+                    record(recipient, "failed" if outcome.status == "permanent" else "deferred", outcome, attempt)
                 log.warning("%s failure for %s: %s", outcome.status, recipient, outcome.answer)
                 failed[recipient] = outcome.answer if outcome.status == "permanent" else f"temporary: {outcome.answer}"
                 if outcome.status == "temporary" and round_number <= smtp.retries:

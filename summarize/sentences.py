@@ -83,7 +83,8 @@ def _line_spans(line: str) -> list[tuple[int, int]]:
 
 def split_words(sentence: str) -> tuple[str, ...]:
     """Return the words of a sentence (tokens that contain at least one letter)."""
-    return tuple(w for w in _WORD.findall(sentence) if _HAS_LETTER.search(w))
+    # most words start with a letter; only digit-led tokens ("1990s", "12-year-old") need the search
+    return tuple(w for w in _WORD.findall(sentence) if w[0].isalpha() or _HAS_LETTER.search(w))
 
 
 class SentenceSplitter:

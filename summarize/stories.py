@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Article, Source, Story
-from summarize.dedup import find_duplicates
+from summarize.dedup import DedupOptions, find_duplicates
 from summarize.headline import choose_headline
 from summarize.summary import SummaryOptions, summarize_story
 
@@ -29,10 +29,10 @@ class RankWeights:
 
 def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 0.0,
                summary: SummaryOptions = SummaryOptions(), developing: bool = False,
-               previous_dates: tuple[str, ...] = ()) -> Story:
+               previous_dates: tuple[str, ...] = (), dedup: DedupOptions = DedupOptions()) -> Story:
     """One story from its articles: wire copies folded for the summary, every outlet a source."""
     ordered = sorted(articles, key=lambda a: (a.published, a.outlet, a.id))
-    copies = find_duplicates(ordered)
+    copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
     sources = tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in ordered)
     return Story(

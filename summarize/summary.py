@@ -4,15 +4,15 @@ The pipeline for one story:
 
 1. split every article into sentences (:mod:`summarize.sentences`, blingfire, offline);
 2. keep the sentences shaped like news prose (drop headings, captions, bylines,
-   share-button rows, links, quote fragments) and, per article, only the first
+   share-button rows, links, broken fragments) and, per article, only the first
    ``lead_sentences`` of them: news puts the event in its first paragraphs, and the cap
    keeps a 9,000-sentence story fast;
 3. rank the candidates with a sumy summarizer chosen by name from :data:`METHODS`,
    built on sumy's own document model (``ObjectDocumentModel``/``Paragraph``/``Sentence``);
 4. mix the centrality with a lead prior, then pick greedily, skipping any sentence
    too close (TF-IDF cosine) to one already picked;
-5. put the picked sentences in reading order: by article time, then article, then
-   position in the article.
+5. put the picked sentences in reading order: the best lead sentence first, then by
+   article time, article and position in the article.
 
 sumy's stock LexRank and TextRank compare every pair of sentences in Python loops
 (1,000 sentences take seconds, 2,000 half a minute); the registry holds subclasses that
@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -62,7 +62,28 @@ def _sparse_rows(rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
                              shape=(len(rows), max(len(vocabulary), 1)))
 
 
-class FastLexRankSummarizer(LexRankSummarizer):
+class _CachedTerms:
+    """Mixin: sumy's ``_to_words_set`` with the per-word normalise/stop/stem step cached.
+
+    sumy normalises and stems every word occurrence through several method calls; a
+    big story repeats a few thousand distinct words hundreds of thousands of times.
+    """
+
+    def _to_words_set(self, sentence):
+        """The sentence's stemmed non-stop words, as sumy computes them."""
+        cache = self.__dict__.setdefault("_term_cache", {})
+        terms = []
+        for word in sentence.words:
+            term = cache.get(word, "")
+            if term == "":
+                normal = self.normalize_word(word)
+                term = cache[word] = None if normal in self._stop_words else self.stem_word(normal)
+            if term is not None:
+                terms.append(term)
+        return terms
+
+
+class FastLexRankSummarizer(_CachedTerms, LexRankSummarizer):
     """sumy's LexRank with its IDF, similarity matrix and power method vectorised.
 
     Same definitions as the stock class (IDF ``log(N / (1 + n_j))``, TF divided by the
@@ -105,7 +126,7 @@ class FastLexRankSummarizer(LexRankSummarizer):
         return vector
 
 
-class FastTextRankSummarizer(TextRankSummarizer):
+class FastTextRankSummarizer(_CachedTerms, TextRankSummarizer):
     """sumy's TextRank with the word-overlap matrix computed as one sparse product.
 
     The edge weight is sumy's: shared word occurrences divided by the sum of the logs of
@@ -182,6 +203,7 @@ class _Candidate:
 
 # Links, e-mail addresses and @handles mark share rows and "follow us" lines.
 _LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+|(?:^|\s)@\w+")
+_MAY_LINK = re.compile(r"[@/]|www\.")  # cheap first test: the full pattern backtracks on every character
 # News prose ends with a full stop, question or exclamation mark, perhaps inside quotes or
 # brackets; headings ("Long Story Short"), captions and button rows do not.
 _TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
@@ -217,7 +239,7 @@ def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_C
             previous_end = end
             text = article.text[start:end]
             words = len(text.split())  # whitespace tokens: cheap, and close enough for length rules
-            if words < 3 or _LINK.search(text):
+            if words < 3 or (_MAY_LINK.search(text) and _LINK.search(text)):
                 continue
             usable = _is_prose(text, words, options)
             kept.append(_Candidate(text, a, position, 0, paragraph, words, usable))
@@ -355,6 +377,23 @@ def _select(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spars
     return chosen
 
 
+def _reading_order(chosen: Sequence[int], candidates: Sequence[_Candidate],
+                   articles: Sequence[Article]) -> list[int]:
+    """Lead first, then by article time, article and position.
+
+    A summary ordered by time alone opened with the fourth sentence of the earliest
+    article ("Farmers had warned...") before any sentence said what happened; so the
+    picked sentence that opens its article (the best-scored such one) goes first.
+    """
+    if not chosen:
+        return []
+    opening = min(chosen, key=lambda i: (candidates[i].lead, chosen.index(i)))
+    rest = sorted((i for i in chosen if i != opening),
+                  key=lambda i: (_timestamp(articles[candidates[i].article].published),
+                                 candidates[i].article, candidates[i].position))
+    return [opening, *rest]
+
+
 def _timestamp(when: datetime) -> float:
     """Seconds since the epoch, reading a naive datetime as UTC (feeds mix both kinds)."""
     if when.tzinfo is None:
@@ -385,8 +424,7 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     vectors = tfidf_vectors([content_terms(c.text, options.language) for c in candidates])
     scores = scores + options.article_weight * _article_centrality(candidates, vectors, len(articles))
     chosen = _select(candidates, scores, vectors, options)
-    ordered = sorted(chosen, key=lambda i: (_timestamp(articles[candidates[i].article].published),
-                                            candidates[i].article, candidates[i].position))
+    ordered = _reading_order(chosen, candidates, articles)
     log.debug("summarised %d articles: %d candidates, %d chosen", len(articles), len(candidates), len(ordered))
     return tuple(SummarySentence(text=candidates[i].text, article_id=articles[candidates[i].article].id,
                                  outlet=articles[candidates[i].article].outlet,

@@ -42,7 +42,8 @@ def make_story(number: int, sentences: int = 5, sources: int = 5) -> Story:
                 + "a-very-long-slug-that-keeps-going-without-any-break-" * 2 + f"{number}")
     srcs = tuple(
         Source(f"https://example.org/{number}/{j}", OUTLETS[j % 5],
-               f"{OUTLETS[j % 5]} report {j} on story {number}",
+               # Some feeds give an entry no title, and the page's URL stands in for it.
+               long_url if j == 0 and number % 2 else f"{OUTLETS[j % 5]} report {j} on story {number}",
                long_url if j == 0 else f"https://example.org/{number}/{j}?utm=none&ref=briefing",
                GENERATED - timedelta(hours=j))
         for j in range(sources))
@@ -88,7 +89,7 @@ def test_headers_name_the_date_top_headline_and_list():
     assert parsed["From"].addresses[0].addr_spec == "desk@example.org"
     assert parsed["To"] == "ann@example.org"
     assert parsed["Date"].datetime == GENERATED
-    assert parsed["List-Id"] == '"Diplomacy briefing" <briefing.example.org>'
+    assert parsed["List-Id"] == "Diplomacy briefing <briefing.example.org>"
     assert parsed["Message-ID"].endswith("@example.org>")
 
 
@@ -161,3 +162,16 @@ def test_bad_address_in_file_is_reported_with_file_and_line(tmp_path: Path):
         load_recipients(SmtpOptions(recipients_file="missing.txt"), tmp_path)
     with pytest.raises(ConfigError, match="BRIEFING_TO"):
         load_recipients(SmtpOptions(to=("ann@",)), tmp_path)
+
+
+def test_non_ascii_names_survive_in_from_and_list_id():
+    rendered = render_email(Briefing("2025-06-24", (), GENERATED, title="Brèves diplomatiques"), "UTC")
+    sender = '"Rédaction, Brèves" <desk@example.org>'
+    addressing = messages.Addressing(sender, "ann@example.org", "<x@example.org>",
+                                     messages.list_id_header("", "Brèves diplomatiques", sender), "")
+    raw = messages.build_message(rendered, addressing, GENERATED).as_bytes()
+    assert raw.isascii()  # every header encoded; the parts are quoted-printable
+    parsed = email.message_from_bytes(raw, policy=default_policy)
+    assert parsed["From"].addresses[0].display_name == "Rédaction, Brèves"
+    assert parsed["List-Id"] == "Brèves diplomatiques <briefing.example.org>"
+    assert parsed["Subject"].startswith("Brèves diplomatiques, 24 Jun 2025")

@@ -50,9 +50,12 @@ def send(*flags: str) -> int:
 
 
 def rows(home: Path) -> dict[str, sqlite3.Row]:
+    """The delivery record of DATE by recipient (empty when nothing was ever recorded)."""
     conn = sqlite3.connect(home / "briefing.db")
     conn.row_factory = sqlite3.Row
     try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'deliveries'").fetchone():
+            return {}
         return {r["recipient"]: r for r in conn.execute("SELECT * FROM deliveries WHERE date = ?", (DATE,))}
     finally:
         conn.close()
@@ -70,7 +73,7 @@ def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, cap
         assert msg["To"] == recipient
         assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
         assert msg["Subject"] == f"Diplomacy briefing, 24 Jun 2025: {HEADLINES[0]}"
-        assert msg["Date"] is not None and msg["List-Id"] == '"Diplomacy briefing" <briefing.example.org>'
+        assert msg["Date"] is not None and msg["List-Id"] == "Diplomacy briefing <briefing.example.org>"
         unsubscribe = msg["List-Unsubscribe"]
         assert unsubscribe.startswith("<mailto:desk@example.org?subject=unsubscribe>, ")
         one_click = unsubscribe.split(", ")[1].strip("<>")
@@ -283,3 +286,18 @@ def test_tls_mismatch_is_explained_not_recorded(home, smtp_server, monkeypatch, 
     assert send() == 1
     assert says in capsys.readouterr().err
     assert smtp_server.messages == [] and rows(home) == {}
+
+
+def test_unreachable_server_is_retried_then_a_rerun_delivers(home, smtp_server, monkeypatch, capsys):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    monkeypatch.setenv("BRIEFING_SMTP_PORT", str(closed_port))
+    monkeypatch.setenv("BRIEFING_SMTP_RETRIES", "2")
+    assert send() == 1
+    assert "failed 3: ann@example.org (temporary: cannot reach 127.0.0.1" in capsys.readouterr().out
+    assert {(r["status"], r["attempts"]) for r in rows(home).values()} == {("deferred", 3)}
+
+    monkeypatch.setenv("BRIEFING_SMTP_PORT", str(smtp_server.port))
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
