@@ -37,7 +37,7 @@ def test_import_then_build_groups_each_event_into_one_story(built):
     assert "Silver Lake" in treaty["headline"] or "treaty" in treaty["headline"].lower()
     assert {src["outlet"] for src in treaty["sources"]} >= {"Meridian Wire", "Capital Observer"}
     summit = next(s for s in data["stories"] if len(s["sources"]) == 2)
-    assert "Coastal League" in summit["headline"]
+    assert "Coastal States Forum" in summit["headline"]
     # the off-topic marathon stays out
     assert not any("marathon" in h.lower() for h in stories)
     assert "3 stories" in closing and "briefing.html" in closing
