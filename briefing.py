@@ -85,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date", help="the briefing's date, YYYY-MM-DD (default: today)")
     p.add_argument("--to", metavar="ADDRESS", help="send one test copy to ADDRESS, without recording it")
     p.add_argument("--dry-run", type=Path, metavar="DIR", help="write .eml files into DIR instead of sending")
+    p.add_argument("--retry-refused", action="store_true",
+                   help="also try again recipients whose server refused permanently (5xx) earlier")
 
     command("schedule", "run fetch, build and send every day at the configured time")
     return parser
@@ -280,7 +282,8 @@ def cmd_send(args) -> int:
     from delivery.send import send_briefing
     options = _load()
     with job_lock(options.home, "send"):
-        result = send_briefing(options, args.date, to=args.to, dry_run=args.dry_run)
+        result = send_briefing(options, args.date, to=args.to, dry_run=args.dry_run,
+                               retry_refused=args.retry_refused)
     print(result.summary())
     return 0 if result.ok else 1
 
