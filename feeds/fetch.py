@@ -10,13 +10,17 @@ feed and keep the previous state, so a bad day never makes us forget what we had
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import re
+import socket
 import zlib
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -38,6 +42,10 @@ class FeedSpec:
     url: str
     name: str | None = None
     fetch_pages: bool = True
+    # An intranet feed on a private or loopback address must say so: by default such
+    # addresses are refused, so that a feed (or a redirect, or a link in a feed) cannot
+    # make us fetch from the machines behind the user's firewall.
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,17 @@ class FetchOptions:
     page_concurrency: int = 4
     fetch_pages: bool = True
     max_pages_per_feed: int = 50
+    # Allow loopback/private/link-local addresses for every feed (tests, all-intranet setups);
+    # a single feed opts in with ``allow_private = true`` in its [[feeds]] table instead.
+    allow_private: bool = False
+    # A 429/503 asking to wait at most this many seconds is retried once within the run;
+    # a longer wait is honoured by skipping the feed until then (see ``retry_at``).
+    max_retry_wait: float = 5.0
+    # After this many failures in a row a feed is left alone for a while: backoff_hours,
+    # doubling with each further failure, up to backoff_max_hours.
+    backoff_after: int = 2
+    backoff_hours: float = 6.0
+    backoff_max_hours: float = 168.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,12 @@ class FeedResult:
     http_status: int | None = None
     problems: tuple[str, ...] = ()
     feed_title: str | None = None
+    # Set when every redirect on the way was permanent (301/308): the feed's new address.
+    new_url: str | None = None
+    # Seconds the server asked us to wait (Retry-After on a 429/503), when it did.
+    retry_after: float | None = None
+    # The feed is gone for good (410): stop fetching it until the user resumes it.
+    gone: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,20 +146,23 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
     done = 0
     total = len(feeds)
 
-    async with _client(options) as client:
+    async with _client(options, allow_private=options.allow_private) as guarded, \
+            _client(options, allow_private=True) as open_client:
         async def one(spec: FeedSpec) -> FeedResult:
             nonlocal done
             state = states.get(spec.url) or FeedState()
             try:
+                client = open_client if (spec.allow_private or options.allow_private) else guarded
                 result = await _fetch_feed(client, spec, state, options, feed_slots, page_slots, known_ids)
             except Exception as exc:  # a bug or an odd library error must not stop the other feeds
-                log.exception("unexpected error fetching %s", spec.url)
-                result = FeedResult(spec.url, "failed", state, error=f"{spec.url}: unexpected error ({exc!r})")
+                log.exception("unexpected error fetching %s", redact_url(spec.url))
+                result = FeedResult(spec.url, "failed", state,
+                                    error=f"{redact_url(spec.url)}: unexpected error ({redact(repr(exc))})")
             done += 1
             if result.status == "failed":
                 log.warning("%s", result.error)
             else:
-                log.info("%s: %s, %d articles", spec.url, result.status, len(result.articles))
+                log.info("%s: %s, %d articles", redact_url(spec.url), result.status, len(result.articles))
             if progress is not None:
                 try:
                     progress(done, total)
@@ -145,13 +173,137 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
         return list(await asyncio.gather(*(one(spec) for spec in feeds)))
 
 
-def _client(options: FetchOptions) -> httpx.AsyncClient:
+def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncClient:
     timeout = httpx.Timeout(options.timeout, connect=min(options.connect_timeout, options.timeout))
     limits = httpx.Limits(max_connections=options.concurrency + options.page_concurrency)
     # Only the encodings decoded here under the size cap are offered (see _Decoder).
     headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
-    return httpx.AsyncClient(timeout=timeout, limits=limits, headers=headers, follow_redirects=True,
-                             max_redirects=options.max_redirects)
+    # Every request, redirects included, goes through the address guard. Proxies from the
+    # environment are not used (trust_env=False): a proxy would connect on our behalf to
+    # addresses the guard never saw.
+    transport = GuardedTransport(httpx.AsyncHTTPTransport(limits=limits), allow_private=allow_private)
+    return httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=True,
+                             max_redirects=options.max_redirects, transport=transport, trust_env=False)
+
+
+# ---------------------------------------------------------------- what may be fetched
+
+class BlockedAddressError(FeedError):
+    """A URL points (directly, through DNS or through a redirect) at an address we refuse to fetch."""
+
+
+def is_public_address(address: str) -> bool:
+    """True for an address on the public internet; False for loopback, private, link-local,
+    shared (CGNAT), multicast, reserved and unspecified addresses (IPv4-mapped IPv6 included)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified
+                                 or ip.is_loopback or ip.is_link_local or ip.is_private)
+
+
+async def resolve_host(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to (an IP literal resolves to itself)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+class GuardedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that resolves each request's host itself, refuses non-public
+    addresses (unless ``allow_private``) and connects to the very address it checked.
+
+    Connecting to the checked address ("pinning") closes the DNS-rebinding gap: a name
+    that resolves to a public address for the check and to 127.0.0.1 a moment later for
+    the connection. The Host header and the TLS server name stay the original host name,
+    so virtual hosts and certificate checks work as before. httpx calls the transport
+    once per hop, so every redirect target is checked the same way.
+    """
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, allow_private: bool = False) -> None:
+        self.inner = inner
+        self.allow_private = allow_private
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Check the request's destination, then send it to the checked address."""
+        url = request.url
+        if url.scheme not in ("http", "https"):
+            raise httpx.UnsupportedProtocol(f"refused scheme {url.scheme!r}", request=request)
+        host = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        try:
+            addresses = await resolve_host(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpx.ConnectError(f"cannot resolve {host} ({exc})", request=request) from exc
+        if not addresses:
+            raise httpx.ConnectError(f"cannot resolve {host}", request=request)
+        if not self.allow_private:
+            refused = [a for a in addresses if not is_public_address(a)]
+            if refused:
+                raise BlockedAddressError(
+                    f"{redact_url(str(url))}: refused, {host} is a private, loopback or link-local address "
+                    f"({refused[0]}); set allow_private = true on the feed if it is an intranet feed")
+        address = addresses[0]
+        pinned = httpx.Request(request.method, url.copy_with(host=address), headers=request.headers,
+                               stream=request.stream,
+                               extensions={**request.extensions, "sni_hostname": host})
+        response = await self.inner.handle_async_request(pinned)
+        return response
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self.inner.aclose()
+
+
+# ---------------------------------------------------------------- secrets out of messages
+
+_SECRET_PARAMS = re.compile(r"(?:^|_|-)(?:key|apikey|api_key|token|secret|password|passwd|pass|auth|sig|signature|"
+                            r"access_token|session|sid)$", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with a password in it and the values of secret-looking query parameters
+    (token, key, secret, password, sig...) replaced by ``***``, for messages and logs.
+
+    A private feed's address often carries its access token; the run's warnings end up in
+    cron mail and log files, where that token must not."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{hostport}" if ":" in userinfo else f"***@{hostport}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(_SECRET_PARAMS.search(k) for k, _ in pairs):
+            query = urlencode([(k, "***" if _SECRET_PARAMS.search(k) else v) for k, v in pairs], safe="*")
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s'\"<>]+")
+
+
+def redact(text: str) -> str:
+    """``text`` with every http(s) URL in it passed through ``redact_url``."""
+    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+
+
+class _RedactFilter(logging.Filter):
+    """Masks secrets in URLs that httpx writes into its request log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(str(a)) if isinstance(a, (str, httpx.URL)) else a for a in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactFilter())
 
 
 def conditional_headers(state: FeedState) -> dict[str, str]:
@@ -169,42 +321,109 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
                       feed_slots: asyncio.Semaphore, page_slots: asyncio.Semaphore,
                       known_ids: Container[str]) -> FeedResult:
     url = spec.url
+    shown = redact_url(url)
     if urlsplit(url).scheme not in ("http", "https"):
-        return FeedResult(url, "failed", state, error=f"{url}: only http and https feed URLs can be fetched")
-    async with feed_slots:
-        try:
-            response = await http_get(client, url, options, conditional_headers(state))
-        except FeedError as exc:
-            return FeedResult(url, "failed", state, error=str(exc))
+        return FeedResult(url, "failed", state, error=f"{shown}: only http and https feed URLs can be fetched")
+    response = None
+    for attempt in range(2):
+        async with feed_slots:
+            try:
+                response = await http_get(client, url, options, conditional_headers(state))
+            except FeedError as exc:
+                return FeedResult(url, "failed", state, error=redact(str(exc)))
+        wait = retry_after_seconds(response.headers.get("retry-after"))
+        # A short "come back in a moment" is worth one more try within this run.
+        if (attempt == 0 and response.status in (429, 503) and wait is not None
+                and wait <= options.max_retry_wait):
+            log.info("%s: HTTP %d, retrying in %g s as asked", shown, response.status, wait)
+            await asyncio.sleep(wait)
+            continue
+        break
+    assert response is not None
+    new_url = _permanent_target(url, response)
     problems = _redirect_problems(url, response)
     if response.status == 304:
         # A 304 may carry a fresh validator; otherwise the stored one still holds.
         kept = FeedState(etag=response.headers.get("etag") or state.etag,
                          modified=response.headers.get("last-modified") or state.modified)
-        return FeedResult(url, "not-modified", kept, http_status=304, problems=problems)
+        return FeedResult(url, "not-modified", kept, http_status=304, problems=problems, new_url=new_url)
     if not 200 <= response.status < 300:
+        wait = retry_after_seconds(response.headers.get("retry-after"))
+        error = _status_message(shown, response.status)
+        if wait is not None and response.status in (429, 503):
+            error += f"; the site asked us to wait {wait:g} s"
         return FeedResult(url, "failed", state, http_status=response.status, problems=problems,
-                          error=_status_message(url, response.status))
+                          error=error, retry_after=wait if response.status in (429, 503) else None,
+                          gone=response.status == 410)
     try:
         parsed = parse_feed(response.body, url, response.headers.get("content-type"), status=response.status)
     except FeedError as exc:
-        return FeedResult(url, "failed", state, error=str(exc), http_status=response.status, problems=problems)
+        return FeedResult(url, "failed", state, error=redact(str(exc)), http_status=response.status,
+                          problems=problems)
     new_state = FeedState(etag=response.headers.get("etag"), modified=response.headers.get("last-modified"))
     fetched = datetime.now(timezone.utc)
     articles, page_problems = await _articles(client, spec, parsed, fetched, options, page_slots, known_ids)
     return FeedResult(url, "ok", new_state, articles=articles, http_status=response.status,
-                      problems=problems + parsed.problems + page_problems, feed_title=parsed.title or None)
+                      problems=problems + parsed.problems + page_problems, feed_title=parsed.title or None,
+                      new_url=new_url)
+
+
+# A server asking for more than a week is treated as asking for a week: the daily job
+# must come back eventually, and a bogus far-future date must not silence a feed forever.
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """The wait a Retry-After header asks for, in seconds (delta-seconds or an HTTP date),
+    capped at a week; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    delta = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
+
+
+def retry_at(failures: int, now: datetime, options: FetchOptions = FetchOptions(),
+             retry_after: float | None = None) -> datetime | None:
+    """When a feed that has now failed ``failures`` times in a row may be fetched again
+    (None: at the next run). A server's Retry-After wins when it asks for longer."""
+    delay = 0.0
+    if failures >= options.backoff_after > 0:
+        hours = options.backoff_hours * 2 ** (failures - options.backoff_after)
+        delay = min(hours, options.backoff_max_hours) * 3600
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return now + timedelta(seconds=delay) if delay > 0 else None
+
+
+def _permanent_target(url: str, response: HttpResponse) -> str | None:
+    # Only a chain of permanent redirects moves the feed: a 302/307 anywhere on the way
+    # says the old address stays the right one to ask.
+    if response.redirects and all(code in (301, 308) for code, _ in response.redirects) \
+            and response.url != url and 200 <= response.status < 400:
+        return response.url
+    return None
 
 
 def _status_message(url: str, status: int) -> str:
     reason = httpx.codes.get_reason_phrase(status)
     text = f"{url}: HTTP {status} {reason}".rstrip()
-    if status in (404, 410):
+    if status == 410:
+        text += " (the site says the feed is gone for good; it is paused - remove it or resume it)"
+    elif status == 404:
         text += " (the feed has moved or gone; check the URL or remove it from the feed list)"
     elif status in (401, 403):
         text += " (the site refuses us; the feed may need a login or block automated readers)"
     elif status == 429 or status >= 500:
-        text += " (a problem on the site's side; it will be tried again next run)"
+        text += " (a problem on the site's side; it will be tried again later)"
     return text
 
 
@@ -212,7 +431,7 @@ def _redirect_problems(url: str, response: HttpResponse) -> tuple[str, ...]:
     # A permanent redirect means the configured URL is stale; say so, so the user can update
     # the feed list before the old address stops redirecting.
     if response.redirects and all(code in (301, 308) for code, _ in response.redirects):
-        return (f"{url}: moved permanently to {response.url}; update the feed list",)
+        return (f"{redact_url(url)}: moved permanently to {redact_url(response.url)}; update the feed list",)
     return ()
 
 
