@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--no-pages", action="store_true", help="never fetch linked pages for teaser-only entries")
     r = fsub.add_parser("remove", help="remove a feed")
     r.add_argument("url")
+    r = fsub.add_parser("resume", help="fetch a paused (410 Gone) or backed-off feed again at the next run")
+    r.add_argument("url")
     i = fsub.add_parser("import", help="add the feeds of an OPML file")
     i.add_argument("opml", type=Path)
     e = fsub.add_parser("export", help="write the feeds as OPML (to standard output, or FILE)")
@@ -110,7 +112,8 @@ def _report_problems(problems) -> None:
 def _closing(options, fetched=None, imported=None, built=None) -> str:
     parts = []
     if fetched is not None:
-        parts.append(f"feeds: {fetched.ok + fetched.not_modified} ok, {len(fetched.failed)} failed")
+        held = f", {len(fetched.skipped)} skipped (paused or waiting)" if fetched.skipped else ""
+        parts.append(f"feeds: {fetched.ok + fetched.not_modified} ok, {len(fetched.failed)} failed{held}")
         parts.append(f"{fetched.new_articles} new articles")
     if imported is not None:
         parts.append(f"files: {imported.files} read, {len(imported.problems)} skipped")
@@ -170,6 +173,14 @@ def cmd_feeds(args) -> int:
         if not remove_feed(options.config_path, args.url):
             raise ConfigError(f"{args.url} is not in the feed list of {options.config_path}")
         print(f"removed {args.url}")
+    elif action == "resume":
+        from core.jobs import open_store
+        store = open_store(options)
+        try:
+            resumed = store.resume_feed(args.url)
+        finally:
+            store.close()
+        print(f"{args.url} will be fetched at the next run" if resumed else f"{args.url} was not held back")
     elif action == "import":
         try:
             data = args.opml.read_bytes()
@@ -202,6 +213,10 @@ def cmd_fetch(args) -> int:
 def _report_failed(report) -> None:
     for url, why in report.failed:
         print(f"warning: feed {url}: {why}", file=sys.stderr)
+    for url, why in report.skipped:
+        print(f"note: feed {url} skipped, {why}", file=sys.stderr)
+    for old, new in report.moved:
+        print(f"note: feed {old} moved permanently; the feed list now has {new}", file=sys.stderr)
     _report_problems(report.problems)
 
 

@@ -31,6 +31,10 @@ class FetchReport:
     failed: tuple[tuple[str, str], ...] = ()
     new_articles: int = 0
     problems: tuple[str, ...] = ()
+    # Feeds not fetched this run, with why: paused (410 Gone) or waiting (Retry-After, backoff).
+    skipped: tuple[tuple[str, str], ...] = ()
+    # Feeds that moved permanently: (old URL, new URL); the feed list now has the new one.
+    moved: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,37 +66,76 @@ def open_store(options: Options) -> Store:
 
 
 def fetch(options: Options, progress: Progress = None) -> FetchReport:
-    """Fetch every configured feed and store the new articles; failures are reported, not raised."""
-    from feeds.fetch import FeedState, fetch_feeds
+    """Fetch every configured feed and store the new articles; failures are reported, not raised.
+
+    Feeds that are paused (the site answered 410 Gone) or waiting (a Retry-After, or
+    backoff after repeated failures) are skipped and reported. A feed that moved
+    permanently has its new address written into the feed list.
+    """
+    from feeds.fetch import FeedState, fetch_feeds, redact_url, retry_at
 
     store = open_store(options)
     try:
         rows = store.feed_states()
+        now = now_utc()
+        due, skipped = [], []
+        for spec in options.feeds:
+            row = rows.get(spec.url)
+            if row is not None and row["paused"]:
+                skipped.append((redact_url(spec.url), f"paused: {row['paused']} (resume with: briefing.py feeds "
+                                                      f"resume URL)"))
+            elif row is not None and row["next_attempt"] and datetime.fromisoformat(row["next_attempt"]) > now:
+                skipped.append((redact_url(spec.url), f"waiting until {row['next_attempt']} after "
+                                                      f"{row['failures']} failure(s)"))
+            else:
+                due.append(spec)
         states = {url: FeedState(etag=row["etag"], modified=row["modified"]) for url, row in rows.items()}
-        results = fetch_feeds(options.feeds, states, options.fetch, progress=progress,
-                              known_ids=_StoredIds(store))
+        results = fetch_feeds(due, states, options.fetch, progress=progress, known_ids=_StoredIds(store))
         ok = not_modified = new = 0
         failed: list[tuple[str, str]] = []
         problems: list[str] = []
+        moved: list[tuple[str, str]] = []
         for result in results:
             problems += list(result.problems)
             if result.status == "failed":
-                failed.append((result.url, result.error or "failed"))
+                failed.append((redact_url(result.url), result.error or "failed"))
+                row = rows.get(result.url)
+                failures = (row["failures"] if row is not None else 0) + 1
                 store.record_fetch(result.url, ok=False, etag=None, modified=None, status="failed",
-                                   error=result.error)
+                                   error=result.error, http_status=result.http_status,
+                                   next_attempt=retry_at(failures, now, options.fetch, result.retry_after),
+                                   paused="410 Gone" if result.gone else None)
                 continue
             # Articles first, then the validators: if we crash in between, the next
             # fetch repeats the request instead of skipping articles never stored.
             new += len(store.add_articles(result.articles))
             store.record_fetch(result.url, ok=True, etag=result.state.etag, modified=result.state.modified,
-                               status=result.status, error=None)
+                               status=result.status, error=None, http_status=result.http_status)
+            if result.new_url and result.new_url != result.url:
+                moved.append(_move_feed(options, store, result))
             if result.status == "not-modified":
                 not_modified += 1
             else:
                 ok += 1
-        return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems))
+        return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems), tuple(skipped), tuple(moved))
     finally:
         store.close()
+
+
+def _move_feed(options: Options, store: Store, result) -> tuple[str, str]:
+    """Follow a permanent redirect: the new address takes over the feed's state and its
+    place in the feed list (comments and order kept), and the store remembers the move."""
+    from feeds.feedlist import replace_feed_url
+    from feeds.fetch import redact_url
+
+    store.record_move(result.url, result.new_url)
+    store.record_fetch(result.new_url, ok=True, etag=result.state.etag, modified=result.state.modified,
+                       status=result.status, error=None, http_status=result.http_status)
+    try:
+        replace_feed_url(options.config_path, result.url, result.new_url)
+    except Exception as exc:  # the move is in the store and reported; the list can be edited by hand
+        log.warning("could not update the feed list for %s: %s", redact_url(result.url), exc)
+    return redact_url(result.url), redact_url(result.new_url)
 
 
 class _StoredIds:
@@ -131,7 +174,9 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     Without ``since_hours`` the briefing covers the articles stored since the previous
     briefing was made; with it, those published in the last ``since_hours`` hours.
     """
-    from archive.briefings import previous_briefing, save_briefing, story_dates, write_briefing_files
+    from archive.briefings import (load_briefing, previous_briefing, save_briefing, story_dates,
+                                   write_briefing_files)
+    from archive.search import index_briefing
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
     from summarize.topic import is_relevant, load_profile, score_article, score_story
@@ -169,6 +214,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         groups = members_by_story(relevant, story_of)
         earlier = story_dates(store.conn, list(groups), date)
         window_ids = {a.id for a in window}
+        sent_before = _sent_sentences(options.archive_dir, earlier, load_briefing)
         stories = []
         for story_id, members in groups.items():
             outlets = {a.outlet for a in members}
@@ -177,16 +223,50 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             older = [a for a in pool if story_of.get(a.id) == story_id and a.id not in window_ids]
             stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
                                       developing=bool(older or earlier.get(story_id)),
-                                      previous_dates=earlier.get(story_id, ()), dedup=options.dedup))
+                                      previous_dates=earlier.get(story_id, ()), dedup=options.dedup,
+                                      seen=sent_before.get(story_id, ())))
         ranked = tuple(rank_stories(stories, now)[: general.max_stories])
         briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
         email = render_email(briefing, general.timezone)
         folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start)
+        index_briefing(store.conn, briefing)
         if out is not None:
             write_briefing_files(Path(out), briefing, email)
-        return BuildResult(briefing, folder, Path(out) if out else None, len(window), off_topic)
+        problems = _update_site(options)
+        return BuildResult(briefing, folder, Path(out) if out else None, len(window), off_topic,
+                           problems=problems)
     finally:
         store.close()
+
+
+def _sent_sentences(archive_dir: Path, earlier: dict[str, tuple[str, ...]], load) -> dict[str, tuple[str, ...]]:
+    """For each continuing story, its summary sentences in the last briefing that carried it."""
+    briefings: dict[str, Briefing | None] = {}
+    sent: dict[str, tuple[str, ...]] = {}
+    for story_id, dates in earlier.items():
+        if not dates:
+            continue
+        last = dates[-1]
+        if last not in briefings:
+            briefings[last] = load(archive_dir, last)
+        found = briefings[last]
+        for story in found.stories if found else ():
+            if story.id == story_id:
+                sent[story_id] = tuple(x.text for x in story.summary)
+    return sent
+
+
+def _update_site(options: Options) -> tuple[str, ...]:
+    """Regenerate the archive site; a failure is reported, the briefing stays built and archived."""
+    from archive.site import build_site
+
+    general = options.briefing
+    try:
+        build_site(options.archive_dir, options.site_dir, general.timezone, general.base_url, general.title)
+    except OSError as exc:
+        log.warning("site %s not updated: %s", options.site_dir, exc)
+        return (f"the archive site in {options.site_dir} was not updated: {exc}",)
+    return ()
 
 
 def articles_of(options: Options) -> list[Article]:

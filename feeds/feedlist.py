@@ -75,3 +75,23 @@ def remove_feed(path: Path, url: str) -> bool:
     doc["feeds"] = new
     _save(path, doc)
     return True
+
+
+def replace_feed_url(path: Path, old: str, new: str) -> bool:
+    """Point the feed listed as ``old`` at ``new`` (a permanent redirect), keeping its name
+    and settings; True if the list changed. Nothing changes when ``new`` is listed already."""
+    new = _check_url(new)
+    doc = _load(path)
+    table = doc.get("feeds")
+    if not table:
+        return False
+    urls = {canonical_url(str(entry.get("url", ""))) for entry in table}
+    if canonical_url(new) in urls:
+        return False
+    target = canonical_url(old)
+    for entry in table:
+        if canonical_url(str(entry.get("url", ""))) == target:
+            entry["url"] = new
+            _save(path, doc)
+            return True
+    return False

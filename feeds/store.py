@@ -50,6 +50,14 @@ db.register("store", [
     );
     CREATE INDEX story_members_story ON story_members(story_id)
     """,
+    # 2: feed health - a feed can be paused (410 Gone), deferred (Retry-After, backoff after
+    # repeated failures) and moved (a permanent redirect; moved_to names the new address)
+    """
+    ALTER TABLE feed_state ADD COLUMN paused TEXT;
+    ALTER TABLE feed_state ADD COLUMN next_attempt TEXT;
+    ALTER TABLE feed_state ADD COLUMN moved_to TEXT;
+    ALTER TABLE feed_state ADD COLUMN http_status INTEGER
+    """,
 ])
 
 
@@ -176,28 +184,51 @@ class Store:
         return {r["url"]: r for r in self.conn.execute("SELECT * FROM feed_state")}
 
     def record_fetch(self, url: str, *, ok: bool, etag: str | None, modified: str | None,
-                     status: str, error: str | None) -> None:
+                     status: str, error: str | None, next_attempt: datetime | None = None,
+                     paused: str | None = None, http_status: int | None = None) -> None:
         """Record the outcome of fetching one feed.
 
-        A success stores the new validators; a failure only counts the failure and keeps
-        the validators of the last success, so the next fetch is still conditional.
+        A success stores the new validators and clears failures, backoff and pause; a
+        failure only counts the failure and keeps the validators of the last success, so
+        the next fetch is still conditional. ``next_attempt`` defers the feed's next fetch
+        (Retry-After, backoff); ``paused`` (a reason) stops fetching it until resumed.
         """
         stamp = _iso(now_utc())
+        wait = _iso(next_attempt) if next_attempt is not None else None
         with self.transaction():
             if ok:
                 self.conn.execute(
-                    "INSERT INTO feed_state (url, etag, modified, last_status, last_error, last_fetched, failures)"
-                    " VALUES (?,?,?,?,NULL,?,0) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
+                    "INSERT INTO feed_state (url, etag, modified, last_status, last_error, last_fetched, failures,"
+                    " next_attempt, paused, http_status)"
+                    " VALUES (?,?,?,?,NULL,?,0,NULL,NULL,?) ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
                     " modified=excluded.modified, last_status=excluded.last_status, last_error=NULL,"
-                    " last_fetched=excluded.last_fetched, failures=0",
-                    (url, etag, modified, status, stamp))
+                    " last_fetched=excluded.last_fetched, failures=0, next_attempt=NULL, paused=NULL,"
+                    " http_status=excluded.http_status",
+                    (url, etag, modified, status, stamp, http_status))
             else:
                 self.conn.execute(
-                    "INSERT INTO feed_state (url, last_status, last_error, last_fetched, failures)"
-                    " VALUES (?,?,?,?,1) ON CONFLICT(url) DO UPDATE SET last_status=excluded.last_status,"
+                    "INSERT INTO feed_state (url, last_status, last_error, last_fetched, failures,"
+                    " next_attempt, paused, http_status)"
+                    " VALUES (?,?,?,?,1,?,?,?) ON CONFLICT(url) DO UPDATE SET last_status=excluded.last_status,"
                     " last_error=excluded.last_error, last_fetched=excluded.last_fetched,"
-                    " failures=feed_state.failures+1",
-                    (url, status, error, stamp))
+                    " failures=feed_state.failures+1, next_attempt=excluded.next_attempt,"
+                    " paused=coalesce(excluded.paused, feed_state.paused), http_status=excluded.http_status",
+                    (url, status, error, stamp, wait, paused, http_status))
+
+    def record_move(self, old_url: str, new_url: str) -> None:
+        """Remember that the feed at ``old_url`` moved permanently to ``new_url``."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO feed_state (url, moved_to, failures) VALUES (?,?,0)"
+                " ON CONFLICT(url) DO UPDATE SET moved_to=excluded.moved_to", (old_url, new_url))
+
+    def resume_feed(self, url: str) -> bool:
+        """Clear a feed's pause and backoff so the next run fetches it; True if it was held back."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "UPDATE feed_state SET paused=NULL, next_attempt=NULL, failures=0"
+                " WHERE url=? AND (paused IS NOT NULL OR next_attempt IS NOT NULL OR failures > 0)", (url,))
+        return bool(cur.rowcount)
 
     # -- helpers ----------------------------------------------------------------------
     def transaction(self):

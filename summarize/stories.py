@@ -6,8 +6,10 @@ options; nothing here reads the store or the clock.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,10 +29,30 @@ class RankWeights:
     half_life_hours: float = 24.0
 
 
+# What opens a sentence but is not part of what it says: a wire dateline ("ISTANBUL
+# (Reuters) -", "DUBAI, June 25 (AFP) —", "WASHINGTON —") or a list bullet. Shown inside a
+# summary they read as noise; the rest of the sentence is still a verbatim slice of the article.
+_LEAD_IN = re.compile(
+    r"^(?:[-•*·]\s+"
+    r"|[A-Z][A-Z .,'’/-]{1,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*\([A-Z][\w&.' -]{1,30}\)\s*[-–—]+\s*"
+    r"|[A-Z][A-Z .'’/-]{2,40}\s+[–—-]{1,2}\s+(?=[A-Z]))")
+
+
+def strip_lead_in(sentence: str) -> str:
+    """The sentence without a leading wire dateline or list bullet."""
+    stripped = _LEAD_IN.sub("", sentence, count=1)
+    return stripped if len(stripped.split()) >= 4 else sentence
+
+
 def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 0.0,
                summary: SummaryOptions = SummaryOptions(), developing: bool = False,
-               previous_dates: tuple[str, ...] = (), dedup: DedupOptions = DedupOptions()) -> Story:
-    """One story from its articles: wire copies folded for the summary, every outlet a source."""
+               previous_dates: tuple[str, ...] = (), dedup: DedupOptions = DedupOptions(),
+               seen: Collection[str] = ()) -> Story:
+    """One story from its articles: wire copies folded for the summary, every outlet a source.
+
+    ``seen`` are the story's summary sentences in the last briefing; the summary
+    prefers what is new since then (see :func:`summarize.summary.summarize_story`).
+    """
     ordered = sorted(articles, key=lambda a: (a.published, a.outlet, a.id))
     copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
@@ -38,7 +60,7 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     return Story(
         id=story_id,
         headline=choose_headline(originals) or ordered[0].title,
-        summary=summarize_story(originals, summary),
+        summary=tuple(replace(x, text=strip_lead_in(x.text)) for x in summarize_story(originals, summary, seen=seen)),
         sources=sources,
         updated=max(a.published for a in ordered),
         topic_score=topic_score,

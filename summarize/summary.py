@@ -21,13 +21,14 @@ algorithm as it is.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -184,6 +185,7 @@ class SummaryOptions:
     lead_decay: float = 8.0            # the lead prior halves at this many usable sentences in
     article_weight: float = 0.3        # bonus for sentences of the articles closest to the whole story
     redundancy: float = 0.3            # TF-IDF cosine above which two sentences say the same thing
+    repeat: float = 0.5                # TF-IDF cosine above which a sentence repeats one already sent
 
 
 @dataclass(frozen=True)
@@ -401,14 +403,52 @@ def _timestamp(when: datetime) -> float:
     return when.timestamp()
 
 
-def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions()
-                    ) -> tuple[SummarySentence, ...]:
+def _repeats(candidates: Sequence[_Candidate], seen: Collection[str], options: SummaryOptions) -> np.ndarray:
+    """Per candidate: whether it says again what a sentence already sent said.
+
+    Same TF-IDF cosine as the redundancy check, fitted over the candidates and the sent
+    sentences together, with its own threshold: a continuing story's new sentences share
+    its names and topic words with yesterday's, so only a close match counts as a repeat.
+    """
+    seen = [text for text in seen if text and text.strip()]
+    if not seen:
+        return np.zeros(len(candidates), dtype=bool)
+    vectors = tfidf_vectors([content_terms(t, options.language) for t in [c.text for c in candidates] + seen])
+    count = len(candidates)
+    similarity = (vectors[:count] @ vectors[count:].T).toarray()
+    verbatim = {" ".join(t.split()) for t in seen}
+    return (similarity.max(axis=1) > options.repeat) | np.array([" ".join(c.text.split()) in verbatim
+                                                                  for c in candidates])
+
+
+def _select_new(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+                options: SummaryOptions, repeats: np.ndarray) -> list[int]:
+    """``_select`` among the sentences not sent before; repeats only fill up to ``min_sentences``.
+
+    A story that goes on for days is retold in every follow-up ("The talks began on
+    Monday in ..."); the briefing says what is new since the last one.
+    """
+    fresh = np.flatnonzero(~repeats)
+    picked = [int(fresh[i]) for i in _select([candidates[i] for i in fresh], scores[fresh], vectors[fresh], options)]
+    if len(picked) >= options.min_sentences or not repeats.any():
+        return picked
+    # Too little new material for a readable summary: every new sentence still goes
+    # first, and repeated ones make up the minimum.
+    penalised = scores - repeats * (float(scores.max() - scores.min()) + 1.0)
+    fill = dataclasses.replace(options, max_sentences=options.min_sentences, max_words=None)
+    return _select(candidates, penalised, vectors, fill)
+
+
+def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions(),
+                    seen: Collection[str] = ()) -> tuple[SummarySentence, ...]:
     """Extractive summary across the articles of one story.
 
     Sentences are ranked by the configured sumy summarizer over the usable lead
     sentences of all articles, mixed with a lead prior, picked greedily without
     near-duplicates and returned in reading order (article time, article, position).
     Each :class:`SummarySentence` is a verbatim slice of its article's text.
+    ``seen`` holds sentences sent before (the story in the last briefing): sentences
+    that repeat them are left out while enough new ones exist.
     """
     if not articles:
         return ()
@@ -423,7 +463,8 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     scores = (1.0 - options.lead_weight) * centrality + options.lead_weight * lead
     vectors = tfidf_vectors([content_terms(c.text, options.language) for c in candidates])
     scores = scores + options.article_weight * _article_centrality(candidates, vectors, len(articles))
-    chosen = _select(candidates, scores, vectors, options)
+    chosen = (_select_new(candidates, scores, vectors, options, _repeats(candidates, seen, options)) if seen
+              else _select(candidates, scores, vectors, options))
     ordered = _reading_order(chosen, candidates, articles)
     log.debug("summarised %d articles: %d candidates, %d chosen", len(articles), len(candidates), len(ordered))
     return tuple(SummarySentence(text=candidates[i].text, article_id=articles[candidates[i].article].id,

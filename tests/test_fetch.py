@@ -14,7 +14,8 @@ from tests.test_parse import (ATOM03, ATOM10, HTML_ERROR_PAGE, JSONFEED10, JSONF
                               RSS20, RSS091)
 
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
-NO_PAGES = FetchOptions(timeout=5, fetch_pages=False)
+# The test server is on loopback, which the address guard refuses unless told otherwise.
+NO_PAGES = FetchOptions(allow_private=True, timeout=5, fetch_pages=False)
 
 ARTICLE_PAGE = """<!DOCTYPE html>
 <html><head><title>Border commission meets | Harbour Gazette</title></head>
@@ -124,7 +125,7 @@ def test_a_slow_server_times_out_without_holding_up_the_others(http_server):
     http_server.routes["/fast"] = Route(200, XML, RSS091)
     specs = [FeedSpec(http_server.url("/slow")), FeedSpec(http_server.url("/fast"))]
     started = time.monotonic()
-    slow, fast = fetch_feeds(specs, {}, FetchOptions(timeout=0.5, fetch_pages=False))
+    slow, fast = fetch_feeds(specs, {}, FetchOptions(allow_private=True, timeout=0.5, fetch_pages=False))
     assert time.monotonic() - started < 2.5
     assert slow.status == "failed" and "timed out" in slow.error and specs[0].url in slow.error
     assert fast.status == "ok"
@@ -143,7 +144,7 @@ def test_oversized_bodies_are_cut_off(http_server):
     http_server.routes["/small-gzip"] = Route(200, {**XML, "Content-Encoding": "gzip"}, gzip.compress(RSS20.encode()))
     paths = ("/big", "/big-chunked", "/bomb", "/small-gzip")
     results = fetch_feeds([FeedSpec(http_server.url(p)) for p in paths], {},
-                          FetchOptions(timeout=5, max_bytes=20_000, fetch_pages=False))
+                          FetchOptions(allow_private=True, timeout=5, max_bytes=20_000, fetch_pages=False))
     big, chunked, bomb_result, small = results
     assert big.status == "failed" and "larger than 20,000 bytes" in big.error
     assert chunked.status == "failed" and "larger than 20,000 bytes" in chunked.error
@@ -155,7 +156,7 @@ def test_teaser_entries_get_the_main_text_of_their_page(http_server):
     http_server.routes["/article"] = Route(200, {"Content-Type": "text/html; charset=utf-8"}, ARTICLE_PAGE)
     http_server.routes["/feed"] = Route(200, XML, _teaser_feed(http_server.url("/article")))
 
-    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"))], {}, FetchOptions(timeout=5))
+    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"))], {}, FetchOptions(allow_private=True, timeout=5))
 
     assert result.status == "ok", result.error
     (article,) = result.articles
@@ -171,7 +172,7 @@ def test_pages_are_not_fetched_when_the_feed_says_so(http_server):
     http_server.routes["/article"] = Route(200, {"Content-Type": "text/html"}, ARTICLE_PAGE)
     http_server.routes["/feed"] = Route(200, XML, _teaser_feed(http_server.url("/article")))
 
-    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"), fetch_pages=False)], {}, FetchOptions(timeout=5))
+    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"), fetch_pages=False)], {}, FetchOptions(allow_private=True, timeout=5))
 
     assert result.articles[0].text == "The joint border commission met in Quill on Tuesday […]"
     assert http_server.requests_to("/article") == []
@@ -179,7 +180,7 @@ def test_pages_are_not_fetched_when_the_feed_says_so(http_server):
 
 def test_a_failed_page_fetch_keeps_the_teaser_and_says_so(http_server):
     http_server.routes["/feed"] = Route(200, XML, _teaser_feed(http_server.url("/missing-article")))
-    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"))], {}, FetchOptions(timeout=5))
+    (result,) = fetch_feeds([FeedSpec(http_server.url("/feed"))], {}, FetchOptions(allow_private=True, timeout=5))
     assert result.status == "ok"
     assert result.articles[0].text.startswith("The joint border commission met")
     assert len(result.problems) == 1 and "/missing-article" in result.problems[0] and "404" in result.problems[0]

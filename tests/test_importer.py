@@ -108,3 +108,24 @@ def test_page_without_body_is_reported(tmp_path):
     report = import_paths([tmp_path])
     assert report.articles == ()
     assert "headline-only.txt" in report.problems[0]
+
+
+def test_a_browser_notice_on_the_first_line_is_not_taken_for_the_headline(tmp_path):
+    page = "\n".join([
+        "Alerts can be switched on in your browser preferences.",
+        "Reload the page to stay signed in",
+        "Coastal states settle patrol dispute after years of quarrels",
+    ] + BODY) + "\n"
+    (tmp_path / "a.txt").write_text(page, encoding="utf-8")
+    [article] = import_paths([tmp_path]).articles
+    assert article.title == "Coastal states settle patrol dispute after years of quarrels"
+
+
+def test_outlet_is_read_from_the_page_when_it_names_itself(tmp_path):
+    furniture = ["Subscribe to The Lantern for the morning headlines",
+                 "The Lantern is read by people who care about the world. Support us."]
+    (tmp_path / "a.txt").write_text("\n".join(["Patrol plan agreed"] + BODY + furniture) + "\n")
+    (tmp_path / "b.txt").write_text("\n".join(["Patrol plan agreed", "VALLETTA (Harbour Wire) - " + BODY[0]]
+                                              + BODY[1:] + ["© 2025 Harbour Wire Media Ltd. All rights reserved."]))
+    outlets = {a.outlet for a in import_paths([tmp_path]).articles}
+    assert outlets == {"The Lantern", "Harbour Wire"}

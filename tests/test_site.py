@@ -1,0 +1,197 @@
+"""The archive site: index, briefing pages, story permalinks, thread links, Atom feed, escaping."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from archive.briefings import save_briefing
+from archive.site import (build_site, render_feed, render_site, story_path, story_slug, story_threads,
+                          write_site)
+from core.models import Briefing, Source, Story, SummarySentence
+from templates.render import render_email
+
+DATES = ("2025-06-23", "2025-06-24", "2025-07-01")
+HOSTILE_HEADLINE = 'Envoys <script>alert("head")</script> meet at the lake'
+HOSTILE_SENTENCE = 'Delegates arrived <img src=x onerror=alert(1)> before noon at the hall.'
+HOSTILE_OUTLET = 'Harbour Times <b onmouseover="x()">'
+
+
+def _story(story_id: str, headline: str, sentences: list[str], outlets: list[str], when: datetime,
+           developing: bool = False, previous: tuple[str, ...] = ()) -> Story:
+    sources = tuple(Source(f"https://{o.split()[0].lower()}.example/{story_id}/{when:%m%d}", o,
+                           f"{o} on {headline}", f"https://{o.split()[0].lower()}.example/{story_id}/{when:%m%d}",
+                           when) for o in outlets)
+    summary = tuple(SummarySentence(t, sources[i % len(sources)].article_id, sources[i % len(sources)].outlet, i)
+                    for i, t in enumerate(sentences))
+    return Story(story_id, headline, summary, sources, when, 1.0, developing, previous)
+
+
+def archive_briefings() -> list[Briefing]:
+    """Three invented briefings: a ceasefire thread on all three days, one-off stories, one hostile story."""
+    out = []
+    for n, date in enumerate(DATES):
+        when = datetime.fromisoformat(f"{date}T09:00:00+00:00")
+        talks = _story("story-talks1", f"Ceasefire talks in Valdoria, day {n + 1}",
+                       [f"Negotiators for Valdoria met for round {n + 1} of the ceasefire talks.",
+                        "The mediators said a prisoner exchange was on the table.",
+                        f"Observers counted {10 + n} delegations in the hall."],
+                       ["Meridian Wire", "Capital Observer"], when, developing=n > 0, previous=DATES[:n])
+        stories = [talks]
+        if n == 0:
+            stories.append(_story("story-fisheries", "Coastal states sign a fisheries pact",
+                                  ["Five coastal states signed a pact on cod quotas.",
+                                   "The pact takes effect next spring."], ["Atlas Daily"], when))
+        if n == 1:
+            stories.append(_story("story-hostile", HOSTILE_HEADLINE, [HOSTILE_SENTENCE,
+                                  "The javascript: link below is not followed."], [HOSTILE_OUTLET], when))
+        if n == 2:
+            stories.append(_story("story-summit", "Lakeside summit closes with a joint statement",
+                                  ["Leaders at the lakeside summit issued a joint statement on water rights."],
+                                  ["Capital Observer"], when))
+        out.append(Briefing(date, tuple(stories), when))
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """A site built from an archive of the three briefings, as `build` leaves it."""
+    root = tmp_path_factory.mktemp("site")
+    for b in archive_briefings():
+        save_briefing(root / "archive", b, render_email(b))
+    build_site(root / "archive", root / "site", "UTC", "https://brief.example.org")
+    return root / "site"
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+        self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+def parse(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+def test_site_has_index_briefings_stories_feed(site):
+    for date in DATES:
+        assert (site / "briefings" / f"{date}.html").is_file()
+    assert (site / "stories" / "story-talks1" / "2025-06-24.html").is_file()
+    assert (site / "stories" / "story-summit" / "2025-07-01.html").is_file()
+    assert not (site / "stories" / "story-summit" / "2025-06-23.html").exists()
+    for name in ("index.html", "feed.atom", "search.html", "style.css"):
+        assert (site / name).is_file()
+
+
+def test_index_is_newest_first_grouped_by_month(site):
+    html = (site / "index.html").read_text()
+    assert html.index("July 2025") < html.index("June 2025")
+    assert html.index("Tuesday, 1 July 2025") < html.index("Tuesday, 24 June 2025") < html.index("Monday, 23 June 2025")
+    assert 'href="briefings/2025-06-23.html"' in html
+
+
+def test_every_internal_link_resolves_to_a_file(site):
+    for page in site.rglob("*.html"):
+        for href in parse(page.read_text()).hrefs:
+            if href.startswith(("http://", "https://")):
+                continue
+            target = (page.parent / href.split("#")[0]).resolve()
+            assert target.is_file(), f"{page.relative_to(site)} links to missing {href}"
+
+
+def test_story_pages_link_the_threads_earlier_and_later_days(site):
+    middle = (site / "stories" / "story-talks1" / "2025-06-24.html").read_text()
+    links = parse(middle).hrefs
+    assert {"../../stories/story-talks1/2025-06-23.html", "../../stories/story-talks1/2025-07-01.html"} <= set(links)
+    assert 'class="thread-earlier" href="../../stories/story-talks1/2025-06-23.html"' in middle
+    assert 'class="thread-later" href="../../stories/story-talks1/2025-07-01.html"' in middle
+    assert "This story over 3 days" in middle and "Developing" in middle
+    first = (site / "stories" / "story-talks1" / "2025-06-23.html").read_text()
+    assert "thread-earlier" not in first
+    assert 'class="thread-later" href="../../stories/story-talks1/2025-06-24.html"' in first
+    single = (site / "stories" / "story-fisheries" / "2025-06-23.html").read_text()
+    assert "This story over" not in single
+
+
+def test_briefing_page_marks_continuing_stories_and_links_permalinks(site):
+    html = (site / "briefings" / "2025-06-24.html").read_text()
+    assert 'href="../stories/story-talks1/2025-06-24.html"' in html
+    assert "Developing" in html and "Continues from" in html
+    assert 'href="https://meridian.example/story-talks1/0624"' in html
+    assert 'rel="prev" class="older" href="../briefings/2025-06-23.html"' in html
+    assert '<meta name="viewport"' in html
+
+
+def test_feed_is_valid_atom_with_full_content(site):
+    parsed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert [e.link for e in parsed.entries] == [f"https://brief.example.org/briefings/{d}.html"
+                                               for d in reversed(DATES)]
+    newest = parsed.entries[0]
+    assert "Lakeside summit closes" in newest.content[0].value
+    assert "https://brief.example.org/stories/story-summit/2025-07-01.html" in newest.content[0].value
+    assert len({e.id for e in parsed.entries}) == 3
+
+
+def test_feed_without_base_url_still_parses():
+    briefings = archive_briefings()
+    parsed = feedparser.parse(render_feed(briefings, story_threads(briefings)).encode())
+    assert not parsed.bozo and len(parsed.entries) == 3
+
+
+def test_hostile_feed_text_is_shown_as_text_everywhere(site):
+    pages = [site / "briefings" / "2025-06-24.html", site / "stories" / "story-hostile" / "2025-06-24.html",
+             site / "index.html"]
+    for page in pages:
+        html = page.read_text()
+        parsed = parse(html)
+        assert "script" not in parsed.tags and "img" not in parsed.tags, page
+        assert not any(k.startswith("on") for k, _ in parsed.attrs), page
+        assert "&lt;script&gt;" in html
+    story = pages[1].read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in story
+    assert "Harbour Times &lt;b onmouseover=" in story
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    entry = next(e for e in feed.entries if "2025-06-24" in e.link)
+    content = entry.content[0].value  # the HTML a feed reader would render
+    assert "<script" not in content and "<img" not in content
+    assert "&lt;script&gt;" in content and "onerror=alert(1)" in content
+    assert entry.title.startswith("Tuesday, 24 June 2025")
+
+
+def test_unsafe_links_and_ids_never_become_hrefs_or_paths():
+    b = archive_briefings()[0]
+    bad = Story("../../etc/x<y>", "Headline", (), (Source("a", "Outlet", "T", "javascript:alert(1)", b.generated),),
+                b.generated)
+    files = render_site([Briefing(b.date, (bad,), b.generated)])
+    page = files[story_path(bad.id, b.date)]
+    assert story_slug(bad.id) == "etc_x_y"
+    assert all(".." not in p for p in files)
+    assert "javascript:" not in " ".join(parse(page).hrefs)
+
+
+def test_rebuild_replaces_changed_files_and_removes_stale_ones(tmp_path):
+    briefings = archive_briefings()
+    site = tmp_path / "site"
+    (tmp_path / "site").mkdir()
+    (site / "CNAME").write_text("brief.example.org")  # put there by the user: kept
+    assert write_site(site, render_site(briefings)) > 0
+    assert write_site(site, render_site(briefings)) == 0  # nothing changed, nothing rewritten
+    write_site(site, render_site(briefings[1:]))
+    assert not (site / "briefings" / "2025-06-23.html").exists()
+    assert not (site / "stories" / "story-fisheries").exists()
+    assert (site / "CNAME").exists()
+    assert not list(site.rglob("*.tmp"))
