@@ -28,7 +28,7 @@ db.register("search", [
     # porter: "sanction" finds "sanctions"; remove_diacritics: "Sao Tome" finds "São Tomé".
     """
     CREATE VIRTUAL TABLE story_search USING fts5(
-        date UNINDEXED, story_id UNINDEXED, rank UNINDEXED,
+        date UNINDEXED, story_id UNINDEXED, position UNINDEXED,
         headline, summary, outlets, titles,
         tokenize = 'porter unicode61 remove_diacritics 2'
     )
@@ -44,13 +44,13 @@ _OPEN, _CLOSE = "\x02", "\x03"
 
 def index_briefing(conn: sqlite3.Connection, briefing: Briefing) -> None:
     """Index the briefing's stories for search, replacing an earlier build of its date."""
-    rows = [(briefing.date, s.id, rank, s.headline, " ".join(x.text for x in s.summary),
+    rows = [(briefing.date, s.id, position, s.headline, " ".join(x.text for x in s.summary),
              " · ".join(s.outlets), " · ".join(dict.fromkeys(x.title for x in s.sources if x.title)))
-            for rank, s in enumerate(briefing.stories, 1)]
+            for position, s in enumerate(briefing.stories, 1)]
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DELETE FROM story_search WHERE date = ?", (briefing.date,))
-        conn.executemany("INSERT INTO story_search (date, story_id, rank, headline, summary, outlets, titles)"
+        conn.executemany("INSERT INTO story_search (date, story_id, position, headline, summary, outlets, titles)"
                          " VALUES (?,?,?,?,?,?,?)", rows)
         conn.execute("COMMIT")
     except Exception:
@@ -135,7 +135,7 @@ def search(conn: sqlite3.Connection, query: str, since: str | None = None, until
                f" ORDER BY bm25(story_search, 0, 0, 0, 4.0, 2.0, 1.0, 1.0), date DESC LIMIT ?")
     elif where:
         sql = (f"SELECT date, story_id, headline, outlets, substr(summary, 1, 200) AS snip FROM story_search"
-               f" WHERE {' AND '.join(where)} ORDER BY date DESC, CAST(rank AS INTEGER) LIMIT ?")
+               f" WHERE {' AND '.join(where)} ORDER BY date DESC, CAST(position AS INTEGER) LIMIT ?")
     else:
         return []
     try:

@@ -62,6 +62,7 @@ class BuildResult:
 def open_store(options: Options) -> Store:
     """The article store of this data directory (with the archive's tables migrated too)."""
     import archive.briefings  # noqa: F401  (registers the archive's migrations)
+    import archive.search  # noqa: F401  (registers the search index's migration)
     return Store.open(options.db_path)
 
 

@@ -1,4 +1,4 @@
-"""One job at a time per data directory: an advisory lock file under BRIEFING_HOME."""
+"""One job at a time per data directory: advisory lock files under BRIEFING_HOME."""
 from __future__ import annotations
 
 import fcntl
@@ -10,28 +10,49 @@ from typing import Iterator
 from core.errors import BusyError
 
 
-@contextmanager
-def job_lock(home: Path, job: str, wait: bool = False) -> Iterator[None]:
-    """Hold the data directory's lock while a job runs; raise BusyError if another job has it.
+class LockFile:
+    """An exclusive advisory lock on a file, naming its holder inside the file.
 
-    The lock is released by the operating system when the process ends, even when it is
+    The operating system releases the lock when the process ends, even when it is
     killed, so a crash never leaves a stale lock behind.
     """
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "briefing.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def acquire(self, holder: str, wait: bool = False) -> str | None:
+        """Take the lock; return None, or who holds it when it is taken (and ``wait`` is off)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another job"
-            raise BusyError(f"cannot {job}: {holder} is running on {home}") from None
+            current = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            return current
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"'{job}' (pid {os.getpid()})".encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.pwrite(fd, holder.encode(), 0)
+        self.fd = fd
+        return None
+
+    def release(self) -> None:
+        """Give the lock back."""
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+@contextmanager
+def job_lock(home: Path, job: str, wait: bool = False) -> Iterator[None]:
+    """Hold the data directory's job lock while a job runs; BusyError if another job has it."""
+    lock = LockFile(home / "briefing.lock")
+    holder = lock.acquire(f"'{job}' (pid {os.getpid()})", wait)
+    if holder is not None:
+        raise BusyError(f"cannot {job}: {holder} is running on {home}")
+    try:
+        yield
     finally:
-        os.close(fd)
+        lock.release()

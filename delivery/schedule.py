@@ -14,7 +14,6 @@ Between runs the job lock is free, so manual commands work while the schedule sl
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
@@ -27,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core import db
 from core.errors import BriefingError, BusyError, ConfigError
+from core.lock import LockFile
 from core.options import Options
 
 log = logging.getLogger(__name__)
@@ -107,25 +107,16 @@ def schedule_zone(options: Options) -> str:
 @contextmanager
 def schedule_lock(home: Path) -> Iterator[None]:
     """Be the only ``schedule`` on this data directory; BusyError if another one runs."""
-    home.mkdir(parents=True, exist_ok=True)
-    fd = os.open(home / "schedule.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    lock = LockFile(home / "schedule.lock")
+    holder = lock.acquire(f"pid {os.getpid()}")
+    if holder is not None:
+        busy = BusyError(f"cannot start the schedule: one is already running on {home} ({holder})")
+        busy.hint = "one is enough; stop that one first if you want to restart it"
+        raise busy
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 100, 0).decode("utf-8", "replace").strip() or "another process"
-            busy = BusyError(f"cannot start the schedule: one is already running on {home} ({holder})")
-            busy.hint = "one is enough; stop that one first if you want to restart it"
-            raise busy from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        try:
-            yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def _run_row(options: Options, date: str):

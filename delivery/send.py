@@ -389,11 +389,19 @@ def view_url(base: str, date: str) -> str:
     return f"{base}/briefings/{date}.html" if base else ""
 
 
+def story_urls(base: str, briefing) -> tuple[tuple[str, str], ...]:
+    """Each story's permalink on the archive site, as (story id, URL); none without a base URL."""
+    from archive.site import story_url
+
+    return tuple((s.id, story_url(base, s.id, briefing.date)) for s in briefing.stories) if base else ()
+
+
 def _render(briefing, options: Options, base: str, mailto: str):
     from templates.render import Links, render_email
 
     unsubscribe = f"{base}/unsubscribe?id={messages.TOKEN_PLACEHOLDER}" if base.startswith("https://") else mailto
-    email = render_email(briefing, options.briefing.timezone, Links(view_url(base, briefing.date), unsubscribe))
+    email = render_email(briefing, options.briefing.timezone,
+                         Links(view_url(base, briefing.date), unsubscribe, story_urls(base, briefing)))
     if not email.subject.strip() or not email.text.strip() or "<body" not in email.html:
         raise BriefingError(f"the email rendered for {briefing.date} is empty; not sending it")
     return email
