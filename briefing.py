@@ -27,6 +27,8 @@ EXAMPLES = {
     "demo": "briefing.py demo",
     "send": "briefing.py send --dry-run ./outbox",
     "schedule": "briefing.py schedule",
+    "search": "briefing.py search ceasefire talks --from 2025-06-01",
+    "serve": "briefing.py serve --port 8000",
 }
 
 
@@ -91,6 +93,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="also try again recipients whose server refused permanently (5xx) earlier")
 
     command("schedule", "run fetch, build and send every day at the configured time")
+
+    p = command("search", "search every past briefing by words and dates; prints each story's permalink")
+    p.add_argument("query", nargs="*", metavar="WORD", help="words the story must contain (all of them)")
+    p.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="only briefings from this date on")
+    p.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="only briefings up to this date")
+    p.add_argument("--limit", type=int, default=20, help="at most this many stories (default 20)")
+
+    p = command("serve", "serve the archive site and its search page to a browser")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     return parser
 
 
@@ -308,9 +321,65 @@ def cmd_schedule(args) -> int:
     return run_schedule(_load())
 
 
+def _printable(text: str) -> str:
+    """Feed text made safe for a terminal: control characters (escape sequences) become spaces."""
+    return " ".join("".join(" " if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in text).split())
+
+
+def cmd_search(args) -> int:
+    from archive.search import open_index, search
+    from archive.site import story_path, story_url
+    options = _load()
+    words = " ".join(args.query)
+    if not words.strip() and not (args.since or args.until):
+        raise BriefingError("give words to search for, or a date range with --from/--to")
+    conn = open_index(options.db_path, options.archive_dir)
+    try:
+        results = search(conn, words, args.since, args.until, limit=args.limit)
+    finally:
+        conn.close()
+    base = options.briefing.base_url
+    for r in results:
+        link = story_url(base, r.story_id, r.date) or str(options.site_dir / story_path(r.story_id, r.date))
+        snippet = _printable("".join(text for text, _ in r.snippet))
+        print(f"{r.date}  {_printable(r.headline)}\n            {_printable(r.outlets)}\n            {link}")
+        if snippet:
+            print(f"            {snippet}")
+    n = len(results)
+    print(f"{n} {'story' if n == 1 else 'stories'} found")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from archive.search import open_index
+    from archive.server import SiteServer, database_search
+    from core.jobs import update_site
+    options = _load()
+    open_index(options.db_path, options.archive_dir).close()
+    if not (options.site_dir / "index.html").exists():
+        update_site(options)
+    try:
+        server = SiteServer(options.site_dir, database_search(options.db_path), args.host, args.port,
+                            options.briefing.title)
+    except OSError as exc:
+        raise BriefingError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+                            "choose another --port") from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host}: the archive is open to other machines", file=sys.stderr)
+    print(f"serving {options.site_dir} at {server.url} (Ctrl-C to stop)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 COMMANDS = {
     "init": cmd_init, "feeds": cmd_feeds, "fetch": cmd_fetch, "import": cmd_import, "build": cmd_build,
     "run": cmd_run, "demo": cmd_demo, "send": cmd_send, "schedule": cmd_schedule,
+    "search": cmd_search, "serve": cmd_serve,
 }
 
 

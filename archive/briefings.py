@@ -91,10 +91,18 @@ def briefing_from_json(data: dict[str, Any]) -> Briefing:
 
 
 def _write(path: Path, content: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
+    # Through a temporary file and os.replace: a build killed mid-write (bench/crash.py does
+    # this) must leave the old file or the new one in an --out folder, never half of one.
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, path)
+    finally:
+        if temp.exists():
+            temp.unlink()
 
 
 def write_briefing_files(folder: Path, briefing: Briefing, email: RenderedEmail) -> None:

@@ -148,11 +148,20 @@ def search(conn: sqlite3.Connection, query: str, since: str | None = None, until
             for r in rows]
 
 
-def open_index(db_path: Path, briefings: Iterable[Briefing] = ()) -> sqlite3.Connection:
-    """The database with the search index migrated, and any briefing not yet indexed added."""
+def open_index(db_path: Path, archive_dir: Path | None = None) -> sqlite3.Connection:
+    """The database with the search index migrated; archived briefings not yet indexed are added.
+
+    Archives made before search existed, or a date whose indexing was interrupted, get
+    indexed here, so ``search`` and ``serve`` always cover the whole archive.
+    """
     import archive.briefings  # noqa: F401  (registers the archive's migrations)
+    from archive.briefings import load_briefing
+
     conn = db.connect(db_path)
-    added = index_missing(conn, briefings)
-    if added:
-        log.info("indexed %d archived briefings for search", added)
+    if archive_dir is not None and Path(archive_dir).is_dir():
+        dates = {p.name for p in Path(archive_dir).iterdir() if _DATE.fullmatch(p.name)}
+        missing = [load_briefing(Path(archive_dir), d) for d in sorted(dates - indexed_dates(conn))]
+        added = index_missing(conn, [b for b in missing if b is not None])
+        if added:
+            log.info("indexed %d archived briefings for search", added)
     return conn

@@ -94,7 +94,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         except ValueError:
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", send_body)
         raw = self.path.split("?", 1)[0].split("#", 1)[0]
-        if raw in ("/search", "/search.html") and parts.query:
+        if raw == "/search" or (raw == "/search.html" and parts.query):
             return self._search(parts.query, send_body)
         try:
             target = site_file(self.server.site_dir, raw)
@@ -115,6 +115,9 @@ class SiteHandler(BaseHTTPRequestHandler):
         since = params.get("from", [""])[0][:10]
         until = params.get("to", [""])[0][:10]
         error, results = "", []
+        if not (query.strip() or since or until):
+            page = render_search_page(title=self.server.title)
+            return self._send(HTTPStatus.OK, page.encode("utf-8"), TYPES[".html"], send_body)
         try:
             results = list(self.server.search(query, since or None, until or None))
         except BriefingError as exc:

@@ -19,6 +19,7 @@ of a served site never sees half a page.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from pathlib import Path
 import jinja2
 
 from core.models import Briefing, Story
-from templates.render import count_line, format_time, long_date, safe_url
+from templates.render import count_line, format_time, long_date as _long_date, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,10 @@ class SearchResult:
     headline: str
     outlets: str
     snippet: tuple[tuple[str, bool], ...] = ()
+
+
+# A year of briefings names each date on hundreds of pages (thread lists, pagers).
+long_date = functools.lru_cache(maxsize=8192)(_long_date)
 
 
 # ---- paths -----------------------------------------------------------------------------

@@ -33,6 +33,13 @@ _COMMON = (
     "further important possible likely recent current previous final full joint"
 ).split()
 
+# Off-topic events (sport, markets, weather) use these words instead of the diplomacy ones.
+_OTHER = (
+    "match goal season league coach players team win score stadium fans final cup "
+    "shares market prices investors profit quarter earnings stocks bank rates growth "
+    "storm rain temperatures forecast flooding weather heat snow winds coast"
+).split()
+
 _SYLLABLES = ("ka ro mi ten sa vo lu dar bel in os ur ta ne pri gor al ev ski man "
               "zu co ha fi ber qu ly nov ash tor").split()
 
@@ -43,10 +50,16 @@ class Event:
 
     names: tuple[str, ...]
     day: datetime
+    vocabulary: tuple[str, ...] = tuple(_DIPLOMACY)
 
 
 def _name(rng: random.Random) -> str:
-    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(3, 4))).capitalize()
+
+
+def _famous(rng: random.Random) -> list[str]:
+    """200 names (big countries, leaders) that recur across many events, like real news."""
+    return [_name(rng) for _ in range(200)]
 
 
 def _sentence(rng: random.Random, event: Event, words: int) -> str:
@@ -56,17 +69,23 @@ def _sentence(rng: random.Random, event: Event, words: int) -> str:
         if roll < 0.18:
             out.append(rng.choice(event.names))
         elif roll < 0.36:
-            out.append(rng.choice(_DIPLOMACY))
+            out.append(rng.choice(event.vocabulary))
         else:
             out.append(rng.choice(_COMMON))
     text = " ".join(out)
     return text[0].upper() + text[1:] + "."
 
 
-def events(count: int, start: datetime, days: float, rng: random.Random) -> list[Event]:
-    """``count`` events spread over ``days`` days from ``start``, each with 8 invented names."""
-    return [Event(tuple(_name(rng) for _ in range(8)),
-                  start + timedelta(days=rng.random() * days)) for _ in range(count)]
+def events(count: int, start: datetime, days: float, rng: random.Random,
+           off_topic: float = 0.0) -> list[Event]:
+    """``count`` events spread over ``days`` days from ``start``, each with 8 names."""
+    famous = _famous(rng)
+    # Two of an event's eight names are famous ones, picked with a heavy tail (a few
+    # appear in a large share of all events); six are its own.
+    return [Event(tuple(famous[min(int(rng.paretovariate(1.0)) - 1, 199)] for _ in range(2))
+                  + tuple(_name(rng) for _ in range(6)),
+                  start + timedelta(days=rng.random() * days),
+                  tuple(_OTHER) if rng.random() < off_topic else tuple(_DIPLOMACY)) for _ in range(count)]
 
 
 def article_text(rng: random.Random, event: Event, sentences: int) -> str:
@@ -85,7 +104,7 @@ def article_text(rng: random.Random, event: Event, sentences: int) -> str:
 def article_title(rng: random.Random, event: Event) -> str:
     """A headline naming two of the event's names and a diplomacy word."""
     a, b = rng.sample(event.names[:4], 2)
-    return f"{a} and {b} {rng.choice(_DIPLOMACY)} {rng.choice(_DIPLOMACY)}"
+    return f"{a} and {b} {rng.choice(event.vocabulary)} {rng.choice(event.vocabulary)}"
 
 
 def story_sizes(total: int, rng: random.Random) -> list[int]:
@@ -100,11 +119,15 @@ def story_sizes(total: int, rng: random.Random) -> list[int]:
 
 
 def articles(total: int, seed: int = 1, start: datetime = datetime(2025, 5, 10, tzinfo=timezone.utc),
-             days: float = 3.0, outlets: int = 400, sentences: tuple[int, int] = (12, 30)) -> list[Article]:
-    """``total`` synthetic articles over ``days`` days, grouped in heavy-tailed events."""
+             days: float = 3.0, outlets: int = 400, sentences: tuple[int, int] = (12, 30),
+             off_topic: float = 0.0) -> list[Article]:
+    """``total`` synthetic articles over ``days`` days, grouped in heavy-tailed events.
+
+    ``off_topic`` is the share of events about sport, markets or weather instead of diplomacy.
+    """
     rng = random.Random(seed)
     sizes = story_sizes(total, rng)
-    found = events(len(sizes), start, days, rng)
+    found = events(len(sizes), start, days, rng, off_topic)
     out = []
     for e, (event, size) in enumerate(zip(found, sizes)):
         for k in range(size):

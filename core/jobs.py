@@ -7,6 +7,7 @@ stop the job.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -91,7 +92,9 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
             else:
                 due.append(spec)
         states = {url: FeedState(etag=row["etag"], modified=row["modified"]) for url, row in rows.items()}
+        began = time.perf_counter()
         results = fetch_feeds(due, states, options.fetch, progress=progress, known_ids=_StoredIds(store))
+        began = _timed("fetch", began)
         ok = not_modified = new = 0
         failed: list[tuple[str, str]] = []
         problems: list[str] = []
@@ -118,6 +121,7 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
                 not_modified += 1
             else:
                 ok += 1
+        _timed("store", began)
         return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems), tuple(skipped), tuple(moved))
     finally:
         store.close()
@@ -168,6 +172,13 @@ def _window_end(date: str, tz: ZoneInfo, now: datetime) -> datetime:
     return min(end.astimezone(timezone.utc), now)
 
 
+def _timed(stage: str, began: float) -> float:
+    """Log at INFO how long a stage took since ``began`` (``bench/day.py`` reads these); return now."""
+    now = time.perf_counter()
+    log.info("stage %s: %.2f s", stage, now - began)
+    return now
+
+
 def build(options: Options, date: str | None = None, since_hours: float | None = None,
           out: Path | None = None, now: datetime | None = None) -> BuildResult:
     """Build the briefing of ``date`` (default: today in the configured time zone), archive it.
@@ -191,6 +202,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     profile = load_profile(general.topic_profile)
 
     store = open_store(options)
+    began = time.perf_counter()
     try:
         if since_hours is not None:
             window = store.articles(published_after=end - timedelta(hours=since_hours), published_until=end)
@@ -200,40 +212,50 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             added_after = datetime.fromisoformat(prev["generated"]) if prev else None
             window = store.articles(added_after=added_after, published_until=end)
             window_start = added_after
+        began = _timed("load", began)
         relevant = [a for a in window if is_relevant(score_article(a, profile), profile)]
         off_topic = len(window) - len(relevant)
+        began = _timed("topic", began)
 
         # Stories already known (from earlier days) are the context new articles may continue.
+        # Only articles already in a story can be context (the others were off topic), so only
+        # those are loaded: a week of 30,000-article days is 200,000 articles otherwise.
         context_start = end - timedelta(hours=general.context_hours)
-        context = [a for a in store.articles(published_after=context_start, published_until=end)]
-        previous = store.story_assignments([a.id for a in context] + [a.id for a in relevant])
-        known = {a.id: a for a in context if a.id in previous}
+        context, previous = store.grouped_articles(published_after=context_start, published_until=end)
+        previous.update(store.story_assignments([a.id for a in relevant]))
+        known = {a.id: a for a in context}
         pool = list(known.values()) + [a for a in relevant if a.id not in known]
         story_of = group_articles(pool, previous=previous, options=options.grouping)
         store.assign_stories({k: v for k, v in story_of.items() if k not in previous})
+        began = _timed("group", began)
 
         groups = members_by_story(relevant, story_of)
         earlier = story_dates(store.conn, list(groups), date)
         window_ids = {a.id for a in window}
         sent_before = _sent_sentences(options.archive_dir, earlier, load_briefing)
+        # Stories with members published before this window continue from earlier days.
+        continuing = {story_of[a.id] for a in pool if a.id not in window_ids and a.id in story_of}
         stories = []
         for story_id, members in groups.items():
             outlets = {a.outlet for a in members}
             if len(outlets) < general.min_sources:
                 continue
-            older = [a for a in pool if story_of.get(a.id) == story_id and a.id not in window_ids]
             stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
-                                      developing=bool(older or earlier.get(story_id)),
+                                      developing=story_id in continuing or bool(earlier.get(story_id)),
                                       previous_dates=earlier.get(story_id, ()), dedup=options.dedup,
                                       seen=sent_before.get(story_id, ())))
         ranked = tuple(rank_stories(stories, now)[: general.max_stories])
+        began = _timed("stories", began)
         briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
         email = render_email(briefing, general.timezone)
+        began = _timed("render", began)
         folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start)
         index_briefing(store.conn, briefing)
         if out is not None:
             write_briefing_files(Path(out), briefing, email)
-        problems = _update_site(options)
+        began = _timed("archive", began)
+        problems = update_site(options)
+        _timed("site", began)
         return BuildResult(briefing, folder, Path(out) if out else None, len(window), off_topic,
                            problems=problems)
     finally:
@@ -257,7 +279,7 @@ def _sent_sentences(archive_dir: Path, earlier: dict[str, tuple[str, ...]], load
     return sent
 
 
-def _update_site(options: Options) -> tuple[str, ...]:
+def update_site(options: Options) -> tuple[str, ...]:
     """Regenerate the archive site; a failure is reported, the briefing stays built and archived."""
     from archive.site import build_site
 

@@ -379,8 +379,10 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", value):  # ASCII digits only: "²".isdigit() is True too
         return min(float(value), MAX_RETRY_AFTER)
+    if not value.isascii():
+        return None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -552,6 +554,10 @@ async def http_get(client: httpx.AsyncClient, url: str, options: FetchOptions,
         raise FeedError(f"{url}: redirected to an address that is not http(s) ({exc})") from exc
     except httpx.ConnectError as exc:
         raise FeedError(f"{url}: could not connect ({exc or type(exc).__name__})") from exc
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+        detail = str(exc) or type(exc).__name__
+        raise FeedError(f"{url}: the connection was reset or closed before a complete answer ({detail}); "
+                        "it will be tried again next run") from exc
     except (httpx.HTTPError, zlib.error) as exc:
         raise FeedError(f"{url}: {type(exc).__name__}: {exc}") from exc
 

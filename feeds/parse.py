@@ -127,9 +127,14 @@ def html_to_text(fragment: str) -> str:
     return plain_text("".join(collector.parts))
 
 
+# Control characters are never text a reader saw; a NUL from a broken feed would otherwise
+# travel into the email, where it is invalid HTML and some mail servers refuse the message.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def plain_text(text: str) -> str:
-    """Collapse runs of spaces inside each line and drop empty lines."""
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    """Collapse runs of spaces inside each line, drop control characters and empty lines."""
+    lines = (" ".join(line.split()) for line in _CONTROL.sub("", text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -155,7 +160,7 @@ def clean_title(raw: str | None) -> str:
     if _ENTITY.search(text):
         text = html.unescape(text)
     text = _INLINE_TITLE_TAGS.sub("", _BREAK.sub(" ", text))
-    return " ".join(text.split())
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 # ---------------------------------------------------------------- parsing

@@ -149,21 +149,42 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
 
 
 class _Cluster:
-    """A growing group of articles during agglomeration."""
+    """A growing group of articles during agglomeration, with its links to other groups.
 
-    __slots__ = ("members", "times", "anchor")
+    ``reps``/``totals`` hold, per neighbouring group, one member article of that group and
+    the summed similarity of the candidate pairs between the two groups. Neighbours merge
+    later on, so a rep is read through the article -> group map, and entries that now point
+    to one group are summed when this group next merges (see ``_merged_links``).
+    """
 
-    def __init__(self, members: list[int], times: np.ndarray, anchor: str | None):
+    __slots__ = ("members", "times", "anchor", "reps", "totals")
+
+    def __init__(self, members: list[int], times: np.ndarray, anchor: str | None,
+                 reps: np.ndarray, totals: np.ndarray):
         self.members = members
         self.times = np.sort(times)
         self.anchor = anchor
+        self.reps = reps
+        self.totals = totals
 
 
 def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
     """How many pairs (x in a, y in b) lie within ``window`` days; both arrays sorted."""
+    if max(a[-1], b[-1]) - min(a[0], b[0]) <= window:
+        return len(a) * len(b)  # the common case, without a search: every pair is in the window
     lo = np.searchsorted(b, a - window, side="left")
     hi = np.searchsorted(b, a + window, side="right")
     return int((hi - lo).sum())
+
+
+def _merged_links(reps: np.ndarray, totals: np.ndarray, owner: np.ndarray,
+                  itself: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sum link totals per current neighbour group: (group ids, one rep article each, totals)."""
+    groups = owner[reps]
+    keep = groups != itself
+    groups, reps, totals = groups[keep], reps[keep], totals[keep]
+    ids, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    return ids, reps[first], np.bincount(inverse, weights=totals, minlength=len(ids))
 
 
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
@@ -174,9 +195,16 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     The link between two groups is the sum of their candidate-pair similarities divided
     by the number of their article pairs within the time window (pairs that are not
     candidates count as zero). Two groups that both hold an earlier story never merge.
+
+    Scale: with tens of thousands of articles there are millions of candidate links, so
+    the first round of links is summed and averaged with array operations, and a merge
+    only sums the two merged groups' own link arrays (a Python dict per group took 90 s
+    for 50,000 articles). The result is the same as merging by dicts.
     """
-    clusters: dict[int, _Cluster] = {}
-    owner = np.arange(len(ordered))
+    n = len(ordered)
+    # owner: article -> id of its current group; group ids are article indices at first,
+    # then n, n+1, ... for merged groups (the heap breaks ties by these ids).
+    owner = np.arange(n)
     anchors: dict[str, int] = {}
     for index, article in enumerate(ordered):
         story = previous.get(article.id)
@@ -185,58 +213,102 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
             continue
         if story is not None:
             anchors[story] = index
+
+    positive = sims > 0
+    left, right, sims = left[positive], right[positive], sims[positive]
+    adjacency = sparse.csr_matrix(
+        (np.concatenate([sims, sims]), (np.concatenate([left, right]), np.concatenate([right, left]))),
+        shape=(n, n))
+
     members: dict[int, list[int]] = defaultdict(list)
-    for index, root in enumerate(owner):
-        members[int(root)].append(index)
+    for index, root in enumerate(owner.tolist()):
+        members[root].append(index)
+    clusters: dict[int, _Cluster] = {}
     for root, group in members.items():
-        clusters[root] = _Cluster(group, times[group], previous.get(ordered[root].id))
+        if len(group) == 1:
+            # a plain slice: entries pointing into one group are summed at its first merge
+            span = slice(adjacency.indptr[root], adjacency.indptr[root + 1])
+            reps, totals = adjacency.indices[span], adjacency.data[span]
+        else:
+            rows = adjacency[group]
+            _, reps, totals = _merged_links(rows.indices, rows.data, owner, root)
+        clusters[root] = _Cluster(group, times[group], previous.get(ordered[root].id), reps, totals)
 
-    links: dict[int, dict[int, float]] = defaultdict(dict)
-    for i, j, s in zip(owner[left], owner[right], sims):
-        i, j = int(i), int(j)
-        if i != j and s > 0:
-            links[i][j] = links[i].get(j, 0.0) + float(s)
-            links[j][i] = links[i][j]
+    threshold, window = options.threshold, options.window_days
+    # Per group id: size, first and last publication time, whether it holds an earlier story.
+    size = np.zeros(2 * n, dtype=np.int64)
+    lo, hi = np.zeros(2 * n), np.zeros(2 * n)
+    anchored = np.zeros(2 * n, dtype=bool)
 
-    window = options.window_days
+    def describe(key: int, cluster: _Cluster) -> None:
+        size[key], lo[key], hi[key] = len(cluster.members), cluster.times[0], cluster.times[-1]
+        anchored[key] = cluster.anchor is not None
+
+    for root, cluster in clusters.items():
+        describe(root, cluster)
+
+    def averages(x: np.ndarray, ids: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """Average links of groups ``x[k]`` and ``ids[k]`` (0 where they may not merge)."""
+        pairs = size[x] * size[ids]
+        far = np.flatnonzero(np.maximum(hi[x], hi[ids]) - np.minimum(lo[x], lo[ids]) > window)
+        for k in far.tolist():
+            pairs[k] = _pairs_in_window(clusters[int(x[k])].times, clusters[int(ids[k])].times, window)
+        out = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
+        out[anchored[x] & anchored[ids]] = 0.0
+        return out
+
+    # The heap holds one entry per group: its best neighbour. The best pair overall is the
+    # best neighbour of both its groups, so it is always in the heap; an entry whose
+    # neighbour has merged since is recomputed when it comes up (see ``best``).
     heap: list[tuple[float, int, int]] = []
 
-    def push(a: int, b: int) -> None:
-        ca, cb = clusters[a], clusters[b]
-        total = links[a][b]
-        # The average is at most the total (at least one pair), so most weak links of a
-        # large collection are dropped here without counting pairs.
-        if total < options.threshold or (ca.anchor is not None and cb.anchor is not None):
+    def best(x: int) -> None:
+        cluster = clusters[x]
+        ids, cluster.reps, cluster.totals = _merged_links(cluster.reps, cluster.totals, owner, x)
+        strong = cluster.totals >= threshold
+        if not strong.any():
             return
-        pairs = _pairs_in_window(ca.times, cb.times, window)
-        if pairs:
-            average = total / pairs
-            if average >= options.threshold:
-                heapq.heappush(heap, (-average, min(a, b), max(a, b)))
+        ids, totals = ids[strong], cluster.totals[strong]
+        average = averages(np.full(len(ids), x), ids, totals)
+        k = int(np.argmax(average))  # ties: the smallest group id (ids are sorted)
+        if average[k] >= threshold:
+            heapq.heappush(heap, (-float(average[k]), x, int(ids[k])))
 
-    for a in list(links):
-        for b in links[a]:
-            if a < b:
-                push(a, b)
+    # First round over arrays: the summed links between the initial groups, both ways.
+    a_of, b_of = owner[left], owner[right]
+    between = a_of != b_of
+    first = sparse.coo_matrix((np.concatenate([sims[between], sims[between]]),
+                               (np.concatenate([a_of[between], b_of[between]]),
+                                np.concatenate([b_of[between], a_of[between]]))),
+                              shape=(n, n)).tocsr().tocoo()
+    strong = first.data >= threshold
+    x, ids, totals = first.row[strong].astype(np.int64), first.col[strong].astype(np.int64), first.data[strong]
+    average = averages(x, ids, totals)
+    order = np.lexsort((ids, -average, x))
+    x, ids, average = x[order], ids[order], average[order]
+    head = np.ones(len(x), dtype=bool)
+    head[1:] = x[1:] != x[:-1]
+    head &= average >= threshold
+    heap = list(zip((-average[head]).tolist(), x[head].tolist(), ids[head].tolist()))
+    heapq.heapify(heap)
 
-    next_id = len(ordered)
+    next_id = n
     while heap:
         _, a, b = heapq.heappop(heap)
-        if a not in clusters or b not in clusters:
-            continue  # a stale entry: one side has merged since
+        if a not in clusters:
+            continue  # the group has merged since
+        if b not in clusters:
+            best(a)  # its best neighbour has merged since: look again
+            continue
         ca, cb = clusters.pop(a), clusters.pop(b)
-        merged = _Cluster(ca.members + cb.members, np.concatenate([ca.times, cb.times]),
-                          ca.anchor or cb.anchor)
         new = next_id
         next_id += 1
-        clusters[new] = merged
-        neighbours = (set(links.pop(a, {})) | set(links.pop(b, {}))) - {a, b}
-        for other in neighbours:
-            total = links[other].pop(a, 0.0) + links[other].pop(b, 0.0)
-            links[other][new] = total
-            links[new][other] = total
-        for other in sorted(neighbours):
-            push(new, other)
+        joined = ca.members + cb.members
+        owner[joined] = new
+        clusters[new] = _Cluster(joined, np.concatenate([ca.times, cb.times]), ca.anchor or cb.anchor,
+                                 np.concatenate([ca.reps, cb.reps]), np.concatenate([ca.totals, cb.totals]))
+        describe(new, clusters[new])
+        best(new)
 
     result = []
     for cluster in clusters.values():

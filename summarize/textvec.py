@@ -38,7 +38,9 @@ def words(text: str) -> list[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Lower-cased word tokens of ``text`` without stop words and single letters."""
-    return [w for w in (t.lower() for t in words(text)) if len(w) > 1 and w not in STOP_WORDS]
+    # map() and the local names: this runs over every word of every article (30,000 a day)
+    stop = STOP_WORDS
+    return [w for w in map(str.lower, _WORD.findall(text)) if len(w) > 1 and w not in stop]
 
 
 @dataclass(frozen=True)

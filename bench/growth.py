@@ -1,0 +1,107 @@
+"""How the middle of the pipeline grows with the number of articles: ``python -m bench.growth``.
+
+For each size (default 1k, 5k, 20k, 50k) a fresh child process generates that many
+synthetic articles (``bench.synthetic``: heavy-tailed events over three days, so every
+size is one dense news window) and runs the product's pure stages on them: topic scores,
+grouping into stories, and for every story with two outlets or more the duplicate check,
+summary and headline (``make_story``), then the ranking. It prints each stage's seconds,
+the peak memory of the child, a table, and the exponent ``b`` of the least-squares fit
+``time = a * n ** b`` (1 is linear, 2 is every article against every other).
+
+Example:
+    python -m bench.growth
+    python -m bench.growth --sizes 1000 5000
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+
+def run_one(size: int, seed: int) -> dict:
+    """Run the pure stages on ``size`` synthetic articles; return stage seconds and peak MB."""
+    from bench import synthetic
+    from core.options import load_options
+    from summarize.group import group_articles
+    from summarize.stories import make_story, members_by_story, rank_stories
+    from summarize.topic import is_relevant, load_profile, score_article, score_story
+
+    options = load_options({"BRIEFING_HOME": "/nonexistent-briefing-bench"})
+    articles = synthetic.articles(size, seed=seed)
+    profile = load_profile(options.briefing.topic_profile)
+    stages: dict[str, float] = {}
+
+    began = time.perf_counter()
+    relevant = [a for a in articles if is_relevant(score_article(a, profile), profile)]
+    stages["topic"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    story_of = group_articles(relevant, options=options.grouping)
+    stages["group"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    stories = []
+    for story_id, members in members_by_story(relevant, story_of).items():
+        if len({a.outlet for a in members}) < options.briefing.min_sources:
+            continue
+        stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
+                                  dedup=options.dedup))
+    ranked = rank_stories(stories, datetime(2025, 5, 14, tzinfo=timezone.utc))
+    stages["stories"] = time.perf_counter() - began
+    return {"size": size, "relevant": len(relevant), "stories": len(ranked), "stages": stages,
+            "total": sum(stages.values()),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def fitted_exponent(sizes: list[int], seconds: list[float]) -> float:
+    """The slope of log(seconds) against log(size), by least squares."""
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-9)) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every size in its own process and print the table and the fitted exponents."""
+    parser = argparse.ArgumentParser(prog="python -m bench.growth", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000, 50000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child's entry
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.seed)))
+        return 0
+
+    rows = []
+    for size in args.sizes:
+        child = subprocess.run([sys.executable, "-m", "bench.growth", "--one", str(size), "--seed", str(args.seed)],
+                               capture_output=True, text=True, check=True)
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items())
+        print(f"{size:>6} articles ({row['relevant']} on topic, {row['stories']} stories): "
+              f"{row['total']:.1f} s [{stages}], peak {row['peak_mb']:.0f} MB", flush=True)
+
+    print("\n| articles | on topic | stories | topic s | group s | stories s | total s | peak MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        s = r["stages"]
+        print(f"| {r['size']} | {r['relevant']} | {r['stories']} | {s['topic']:.1f} | {s['group']:.1f} | "
+              f"{s['stories']:.1f} | {r['total']:.1f} | {r['peak_mb']:.0f} |")
+    if len(rows) > 1:
+        sizes = [r["size"] for r in rows]
+        print(f"\nfitted exponent (time = a * n^b): total b = {fitted_exponent(sizes, [r['total'] for r in rows]):.2f}, "
+              f"group b = {fitted_exponent(sizes, [r['stages']['group'] for r in rows]):.2f}, "
+              f"peak memory b = {fitted_exponent(sizes, [r['peak_mb'] for r in rows]):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

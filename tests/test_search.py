@@ -1,0 +1,116 @@
+"""Full-text search over past briefings: words, outlets, date ranges, hostile queries; the CLI."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import briefing
+from archive.briefings import save_briefing
+from archive.search import SearchError, fts_query, index_briefing, open_index, search
+from core.db import connect
+from templates.render import render_email
+from tests.test_site import HOSTILE_HEADLINE, archive_briefings
+
+
+@pytest.fixture
+def conn(tmp_path):
+    import archive.search  # noqa: F401  (registers the index)
+    conn = connect(tmp_path / "briefing.db")
+    for b in archive_briefings():
+        index_briefing(conn, b)
+    yield conn
+    conn.close()
+
+
+def test_finds_a_story_by_a_word_of_its_summary(conn):
+    hits = search(conn, "prisoner exchange")
+    assert {(h.story_id, h.date) for h in hits} == {("story-talks1", d) for d in ("2025-06-23", "2025-06-24",
+                                                                                   "2025-07-01")}
+    assert any(hit for text, hit in hits[0].snippet if text.lower() == "prisoner")
+
+
+def test_finds_stories_by_outlet_and_stemmed_words(conn):
+    assert {h.story_id for h in search(conn, "Atlas Daily")} == {"story-fisheries"}
+    assert {h.story_id for h in search(conn, "quota")} == {"story-fisheries"}  # "quotas" in the text
+
+
+def test_date_range_is_inclusive_and_alone_lists_the_days_stories(conn):
+    assert [h.date for h in search(conn, "ceasefire", since="2025-06-24", until="2025-06-24")] == ["2025-06-24"]
+    listed = search(conn, "", since="2025-07-01")
+    assert {h.story_id for h in listed} == {"story-talks1", "story-summit"}
+    assert search(conn, "") == []
+
+
+def test_headline_matches_rank_first(conn):
+    hits = search(conn, "summit")
+    assert hits[0].story_id == "story-summit"
+
+
+def test_rebuilding_a_date_replaces_its_rows(conn):
+    first = archive_briefings()[0]
+    index_briefing(conn, first)
+    index_briefing(conn, first)
+    assert len(search(conn, "fisheries pact")) == 1
+
+
+@pytest.mark.parametrize("query", ['"', "AND (", "NEAR(", "*", "col:x", "a OR", "^x", "'; DROP TABLE x; --",
+                                   "headline:ceasefire", '"unbalanced', "(((", "-", "+"])
+def test_fts_syntax_in_a_query_never_raises(conn, query):
+    search(conn, query)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_is_a_safe_query(text):
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+    query = fts_query(text)
+    if query:
+        db.execute("SELECT * FROM t WHERE t MATCH ?", (query,)).fetchall()
+
+
+def test_hostile_text_is_found_and_returned_as_plain_data(conn):
+    hits = search(conn, "script")
+    assert hits and hits[0].headline == HOSTILE_HEADLINE
+
+
+def test_malformed_dates_are_a_user_error(conn):
+    with pytest.raises(SearchError):
+        search(conn, "talks", since="yesterday")
+
+
+def test_cli_search_by_word_and_outlet_prints_permalinks(home, capsys):
+    for b in archive_briefings():
+        save_briefing(home / "archive", b, render_email(b))  # archived without an index: search catches up
+    assert briefing.main(["search", "prisoner", "--from", "2025-06-24"]) == 0
+    out = capsys.readouterr().out
+    assert str(home / "site" / "stories" / "story-talks1" / "2025-06-24.html") in out
+    assert "2025-06-23" not in out and "2 stories found" in out
+    assert briefing.main(["search", "Atlas", "Daily"]) == 0
+    out = capsys.readouterr().out
+    assert "Coastal states sign a fisheries pact" in out and "1 story found" in out
+
+
+def test_cli_search_uses_the_public_base_url(home, capsys, monkeypatch):
+    monkeypatch.setenv("BRIEFING_BRIEFING_BASE_URL", "https://brief.example.org/")
+    for b in archive_briefings():
+        save_briefing(home / "archive", b, render_email(b))
+    assert briefing.main(["search", "lakeside"]) == 0
+    assert "https://brief.example.org/stories/story-summit/2025-07-01.html" in capsys.readouterr().out
+
+
+def test_cli_search_needs_words_or_dates(home, capsys):
+    assert briefing.main(["search"]) == 1
+    assert "give words to search for" in capsys.readouterr().err
+
+
+def test_open_index_indexes_an_older_archive_once(tmp_path):
+    for b in archive_briefings():
+        save_briefing(tmp_path / "archive", b, render_email(b))
+    conn = open_index(tmp_path / "briefing.db", tmp_path / "archive")
+    assert len(search(conn, "ceasefire")) == 3
+    conn.close()
+    conn = open_index(tmp_path / "briefing.db", tmp_path / "archive")
+    assert len(search(conn, "ceasefire")) == 3
+    conn.close()
