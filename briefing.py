@@ -135,6 +135,7 @@ def _closing(options, fetched=None, imported=None, built=None) -> str:
         n = len(built.briefing.stories)
         parts.append(f"{n} {'story' if n == 1 else 'stories'}")
         parts.append(f"briefing: {(built.folder / 'briefing.html')}")
+        parts.append(f"archive site: {options.site_dir / 'index.html'}")
         if built.out:
             parts.append(f"also in {built.out}")
     return " · ".join(parts)
@@ -178,6 +179,10 @@ def cmd_feeds(args) -> int:
             last = "never fetched" if state is None else (
                 f"last {state['last_status']} {state['last_fetched']}"
                 + (f" ({state['last_error']})" if state["last_error"] else ""))
+            if state is not None and state["paused"]:
+                last += f"; paused ({state['paused']}): briefing.py feeds resume {spec.url}"
+            elif state is not None and state["next_attempt"]:
+                last += f"; next try after {state['next_attempt']}"
             print(f"{spec.name or spec.url}\n  {spec.url}\n  {last}")
     elif action == "add":
         added = add_feeds(options.config_path, [(args.url, args.name, not args.no_pages)])
@@ -263,6 +268,7 @@ def cmd_build(args) -> int:
     options = _load()
     with job_lock(options.home, "build"):
         built = _build(options, args)
+    _report_problems(built.problems)
     print(_closing(options, built=built))
     return 0
 
@@ -279,6 +285,7 @@ def cmd_run(args) -> int:
         if args.send:
             from delivery.send import send_briefing
             sent = send_briefing(options, built.briefing.date)
+    _report_problems(built.problems)
     print(_closing(options, fetched=report, built=built))
     if sent is not None:
         print(sent.summary())
@@ -299,7 +306,7 @@ def cmd_demo(args) -> int:
         latest = max(a.published for a in articles_of(options))
         day = latest.astimezone(ZoneInfo(options.briefing.timezone)).strftime("%Y-%m-%d")
         built = build(options, date=day, out=home / "out")
-    _report_problems(imported.problems)
+    _report_problems(imported.problems + built.problems)
     print(_closing(options, imported=imported, built=built))
     print(f"open {home / 'out' / 'briefing.html'} in a browser (plain text: {home / 'out' / 'briefing.txt'})")
     return 0

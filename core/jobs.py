@@ -236,10 +236,9 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         # Stories with members published before this window continue from earlier days.
         continuing = {story_of[a.id] for a in pool if a.id not in window_ids and a.id in story_of}
         stories = []
-        for story_id, members in groups.items():
-            outlets = {a.outlet for a in members}
-            if len(outlets) < general.min_sources:
-                continue
+        for story_id in _shown_stories(groups, general.min_sources, general.max_stories, now,
+                                       lambda members: score_story(members, profile)):
+            members = groups[story_id]
             stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
                                       developing=story_id in continuing or bool(earlier.get(story_id)),
                                       previous_dates=earlier.get(story_id, ()), dedup=options.dedup,
@@ -260,6 +259,51 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
                            problems=problems)
     finally:
         store.close()
+
+
+def _shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,
+                   topic_score: Callable[[list[Article]], float]) -> list[str]:
+    """The ids of the stories the briefing can show: ranked before anything is summarised.
+
+    The rank needs only a story's outlets, last update and topic score, not its summary or
+    headline; a 30,000-article day has thousands of stories, and summarising all of them
+    took minutes for the twenty shown. Topic scores are computed only for stories that
+    can still enter: stories are taken by their best possible rank (topic score at its
+    cap) until that falls below the last place already filled. Stories tied with the last
+    one shown are kept too, since the final rank breaks such ties by headline.
+    """
+    import heapq
+    import math
+    from dataclasses import replace
+
+    from core.models import Source, Story
+    from summarize.stories import rank_score, rank_stories
+
+    outlines = []
+    for story_id, members in groups.items():
+        if len({a.outlet for a in members}) < min_sources:
+            continue
+        outlines.append(Story(id=story_id, headline="", summary=(),
+                              sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in members),
+                              updated=max(a.published for a in members), topic_score=math.inf))
+    outlines.sort(key=lambda s: -rank_score(s, now))  # best possible rank first
+    scored: list[Story] = []
+    places: list[float] = []  # min-heap of the best max_stories exact scores so far
+    for outline in outlines:
+        if max_stories > 0 and len(places) >= max_stories and rank_score(outline, now) < places[0]:
+            break
+        story = replace(outline, topic_score=topic_score(groups[outline.id]))
+        scored.append(story)
+        heapq.heappush(places, rank_score(story, now))
+        if max_stories > 0 and len(places) > max_stories:
+            heapq.heappop(places)
+    ranked = rank_stories(scored, now)
+    if len(ranked) > max_stories > 0:
+        last = ranked[max_stories - 1]
+        tie = (rank_score(last, now), last.updated)
+        ranked = ranked[:max_stories] + [s for s in ranked[max_stories:]
+                                         if (rank_score(s, now), s.updated) == tie]
+    return [s.id for s in ranked]
 
 
 def _sent_sentences(archive_dir: Path, earlier: dict[str, tuple[str, ...]], load) -> dict[str, tuple[str, ...]]:

@@ -6,6 +6,14 @@ decompressed), a time limit, a bounded number of redirects; then the body goes t
 ``feeds.parse.parse_feed`` and teaser entries get their article page fetched
 (``feeds.pages``). Every outcome is a ``FeedResult``; failures carry a message naming the
 feed and keep the previous state, so a bad day never makes us forget what we had seen.
+
+What may be fetched: http and https only, and (unless a feed sets ``allow_private``) no
+loopback, private, link-local or otherwise non-public address - checked after DNS
+resolution, on every redirect hop and for every linked article page, with the connection
+pinned to the address that was checked (``GuardedTransport``). A 429/503 Retry-After, a
+permanent redirect (``new_url``) and a 410 Gone (``gone``) are reported in the result for
+the fetch job to act on; ``retry_at`` is the backoff policy. Secrets in feed URLs
+(passwords, token parameters) are masked in every message (``redact_url``).
 """
 from __future__ import annotations
 
@@ -181,7 +189,7 @@ def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncCl
     # Every request, redirects included, goes through the address guard. Proxies from the
     # environment are not used (trust_env=False): a proxy would connect on our behalf to
     # addresses the guard never saw.
-    transport = GuardedTransport(httpx.AsyncHTTPTransport(limits=limits), allow_private=allow_private)
+    transport = GuardedTransport(lambda: httpx.AsyncHTTPTransport(limits=limits), allow_private=allow_private)
     return httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=True,
                              max_redirects=options.max_redirects, transport=transport, trust_env=False)
 
@@ -220,8 +228,12 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     once per hop, so every redirect target is checked the same way.
     """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, allow_private: bool = False) -> None:
-        self.inner = inner
+    def __init__(self, make_inner: Callable[[], httpx.AsyncBaseTransport], allow_private: bool = False) -> None:
+        # One inner transport (connection pool) per host name: the pool keys connections by
+        # the address we connect to, and a TLS connection made for one name (its SNI and
+        # certificate) must not be reused for another name served from the same address.
+        self.make_inner = make_inner
+        self.inner: dict[str, httpx.AsyncBaseTransport] = {}
         self.allow_private = allow_private
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -247,12 +259,15 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         pinned = httpx.Request(request.method, url.copy_with(host=address), headers=request.headers,
                                stream=request.stream,
                                extensions={**request.extensions, "sni_hostname": host})
-        response = await self.inner.handle_async_request(pinned)
-        return response
+        inner = self.inner.get(host)
+        if inner is None:
+            inner = self.inner[host] = self.make_inner()
+        return await inner.handle_async_request(pinned)
 
     async def aclose(self) -> None:
-        """Close the wrapped transport."""
-        await self.inner.aclose()
+        """Close the wrapped transports."""
+        for inner in self.inner.values():
+            await inner.aclose()
 
 
 # ---------------------------------------------------------------- secrets out of messages

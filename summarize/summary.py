@@ -121,7 +121,12 @@ class FastLexRankSummarizer(_CachedTerms, LexRankSummarizer):
         change = 1.0
         while change > epsilon:
             following = transposed @ vector
-            following /= np.linalg.norm(following)
+            norm = np.linalg.norm(following)
+            if norm == 0:
+                # No sentence links to any other (every similarity fell under the
+                # threshold): all are equally central, as in sumy's uniform start.
+                return np.full(count, 1.0 / count)
+            following /= norm
             change = np.linalg.norm(following - vector)
             vector = following
         return vector

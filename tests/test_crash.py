@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not hasattr(__import__("os"), "fork") or sys.pla
 def test_a_dozen_kills_lose_nothing(tmp_path):
     report = crash_run(tmp_path, kills=12, seed=20251123, feeds=4, items_per_round=5)
     assert report.problems == []
-    assert report.total_kills == 12 and all(report.kills[phase] >= 3 for phase in PHASES), report.kills
+    assert report.total_kills >= 12 and all(report.kills[phase] >= 4 for phase in PHASES), report.kills
     assert report.articles_checked > 0 and report.briefings_checked > 0
     # The clean runs at the end bring in everything: every item served, every delivery made.
     assert report.items_served > 0 and report.articles_stored == report.items_served

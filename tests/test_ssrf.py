@@ -7,6 +7,7 @@ never reach messages or logs.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,60 @@ def test_secrets_in_a_feed_url_stay_out_of_messages_and_logs(home, http_server, 
     for secret in ("pa55word", "T0KEN", "S1G"):
         assert secret not in everything
     assert http_server.requests[0].headers.get("Authorization", "").startswith("Basic ")  # still sent
+
+
+def test_the_smtp_password_stays_out_of_messages_and_logs(home, capsys, caplog):
+    from tests.smtpserver import LoopbackSmtp
+    (home / "archive").mkdir(parents=True)
+    assert briefing.main(["import", str(Path(__file__).parent / "fixtures" / "corpus")]) == 0
+    assert briefing.main(["build", "--date", "2025-03-10"]) == 0
+    with LoopbackSmtp(password="Corr3ct-Horse") as smtp:
+        for password, code in (("Wr0ng-Pa55", 1), ("Corr3ct-Horse", 0)):
+            (home / "config.toml").write_text(
+                f'[smtp]\nhost = "127.0.0.1"\nport = {smtp.port}\ntls = "none"\nuser = "desk"\n'
+                f'password = "{password}"\nsender = "desk@example.org"\nto = "ann@example.org"\nretries = 0\n')
+            capsys.readouterr()
+            with caplog.at_level(logging.DEBUG):
+                assert briefing.main(["-vv", "send", "--date", "2025-03-10"]) == code
+            out, err = capsys.readouterr()
+            everything = out + err + caplog.text
+            assert password not in everything and "Corr3ct-Horse" not in everything
+        assert len(smtp.messages) == 1
+
+
+def test_the_archive_server_binds_to_loopback_and_serves_only_the_site(home, capsys):
+    pytest.importorskip("archive.server")
+    import os
+    import socket
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")} | {"BRIEFING_HOME": str(home)}
+    assert briefing.main(["import", str(root / "tests" / "fixtures" / "corpus")]) == 0
+    assert briefing.main(["build", "--date", "2025-03-10"]) == 0
+    (home / "config.toml").write_text('[smtp]\npassword = "do-not-serve"\n')
+    server = subprocess.Popen([sys.executable, str(root / "briefing.py"), "serve", "--port", "0"], env=env, cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert " at http://127.0.0.1:" in line, (line, server.stderr.read() if server.poll() is not None else "")
+        port = int(line.rsplit(":", 1)[1].split("/")[0])
+
+        def raw_get(path: str) -> str:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+                data = b""
+                while chunk := sock.recv(65536):
+                    data += chunk
+            return data.decode("utf-8", "replace")
+
+        assert raw_get("/index.html").split("\r\n", 1)[0].endswith(" 200 OK")
+        for path in ("/../config.toml", "/%2e%2e/config.toml", "/..%2fbriefing.db", "/../../etc/passwd",
+                     "//etc/passwd", "/.site-files.json", "/%2e%2e%2fconfig.toml", "/briefings/..\\..\\config.toml",
+                     "http://127.0.0.1/../config.toml"):
+            answer = raw_get(path)
+            assert " 200 " not in answer.split("\r\n", 1)[0], path
+            assert "do-not-serve" not in answer and "SQLite format" not in answer, path
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
