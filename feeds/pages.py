@@ -46,7 +46,9 @@ def is_teaser(entry: FeedEntry) -> bool:
     if not entry.link or urlsplit(entry.link).scheme not in ("http", "https"):
         return False
     text = strip_feed_trailer(entry.text)
-    return len(text) < TEASER_CHARS or bool(_TRUNCATED.search(text))
+    # The pattern is anchored at the end; searching only the tail keeps it linear on long
+    # full-text entries (it was a tenth of the fetch time of a 1,000-feed day).
+    return len(text) < TEASER_CHARS or bool(_TRUNCATED.search(text[-300:]))
 
 
 def extract_main_text(page: bytes | str, url: str | None = None) -> str:

@@ -179,16 +179,23 @@ def porter_stem(word: str) -> str:
 def tokenize(text: str) -> list[_Token]:
     """Split text into tokens carrying the surface form, the lower-case form and the stem."""
     tokens = []
-    for match in _TOKEN.finditer(text or ""):
-        surface = match.group(0)
-        if "." in surface:
-            surface = surface.replace(".", "")
-        surface = _POSSESSIVE.sub("", surface).replace("\u2019", "'")
-        if not surface:
-            continue
-        lower = surface.lower()
-        tokens.append(_Token(surface, lower, _stem(lower)))
+    for surface in _TOKEN.findall(text or ""):
+        token = _token(surface)
+        if token is not None:
+            tokens.append(token)
     return tokens
+
+
+@lru_cache(maxsize=262144)
+def _token(raw: str) -> _Token | None:
+    # A day's articles repeat the same few thousand words; normalising and stemming each
+    # distinct spelling once made scoring 30,000 articles several times faster.
+    surface = raw.replace(".", "") if "." in raw else raw
+    surface = _POSSESSIVE.sub("", surface).replace("\u2019", "'")
+    if not surface:
+        return None
+    lower = surface.lower()
+    return _Token(surface, lower, _stem(lower))
 
 
 # ---- the gazetteer -------------------------------------------------------------------------
