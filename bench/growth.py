@@ -3,8 +3,9 @@
 For each size (default 1k, 5k, 20k, 50k) a fresh child process generates that many
 synthetic articles (``bench.synthetic``: heavy-tailed events over three days, so every
 size is one dense news window) and runs the product's pure stages on them: topic scores,
-grouping into stories, and for every story with two outlets or more the duplicate check,
-summary and headline (``make_story``), then the ranking. It prints each stage's seconds,
+grouping into stories, then as ``briefing.py build`` does: the stories ranked by outlets,
+recency and topic score (``core.jobs.shown_stories``) and the ones shown de-duplicated,
+summarised and headlined (``make_story``). It prints each stage's seconds,
 the peak memory of the child, a table, and the exponent ``b`` of the least-squares fit
 ``time = a * n ** b`` (1 is linear, 2 is every article against every other).
 
@@ -27,6 +28,7 @@ from datetime import datetime, timezone
 def run_one(size: int, seed: int) -> dict:
     """Run the pure stages on ``size`` synthetic articles; return stage seconds and peak MB."""
     from bench import synthetic
+    from core.jobs import shown_stories
     from core.options import load_options
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
@@ -46,13 +48,13 @@ def run_one(size: int, seed: int) -> dict:
     stages["group"] = time.perf_counter() - began
 
     began = time.perf_counter()
-    stories = []
-    for story_id, members in members_by_story(relevant, story_of).items():
-        if len({a.outlet for a in members}) < options.briefing.min_sources:
-            continue
-        stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
-                                  dedup=options.dedup))
-    ranked = rank_stories(stories, datetime(2025, 5, 14, tzinfo=timezone.utc))
+    now = datetime(2025, 5, 14, tzinfo=timezone.utc)
+    groups = members_by_story(relevant, story_of)
+    general = options.briefing
+    stories = [make_story(outline.id, groups[outline.id], outline.topic_score, options.summary, dedup=options.dedup)
+               for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
+                                            lambda members: score_story(members, profile))]
+    ranked = rank_stories(stories, now)
     stages["stories"] = time.perf_counter() - began
     return {"size": size, "relevant": len(relevant), "stories": len(ranked), "stages": stages,
             "total": sum(stages.values()),

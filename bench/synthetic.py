@@ -107,12 +107,16 @@ def article_title(rng: random.Random, event: Event) -> str:
     return f"{a} and {b} {rng.choice(event.vocabulary)} {rng.choice(event.vocabulary)}"
 
 
-def story_sizes(total: int, rng: random.Random) -> list[int]:
-    """Event sizes summing to ``total``: most events small, a few very large (heavy tail)."""
+def story_sizes(total: int, rng: random.Random, largest: int = 300) -> list[int]:
+    """Event sizes summing to ``total``: most events small, a few very large (heavy tail).
+
+    ``largest`` caps one event: the biggest real story of a day draws a few hundred
+    articles (an aggregator listed 295 for the 2025 Istanbul talks).
+    """
     sizes = []
     left = total
     while left > 0:
-        size = min(left, max(1, int(rng.paretovariate(1.2))))
+        size = min(left, largest, max(1, int(rng.paretovariate(1.2))))
         sizes.append(size)
         left -= size
     return sizes

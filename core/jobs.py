@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.models import Article, Briefing
+from core.models import Article, Briefing, Story
 from core.options import Options
 from feeds.store import Store, now_utc
 
@@ -236,10 +236,10 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         # Stories with members published before this window continue from earlier days.
         continuing = {story_of[a.id] for a in pool if a.id not in window_ids and a.id in story_of}
         stories = []
-        for story_id in _shown_stories(groups, general.min_sources, general.max_stories, now,
-                                       lambda members: score_story(members, profile)):
-            members = groups[story_id]
-            stories.append(make_story(story_id, members, score_story(members, profile), options.summary,
+        for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
+                                     lambda members: score_story(members, profile)):
+            story_id, members = outline.id, groups[outline.id]
+            stories.append(make_story(story_id, members, outline.topic_score, options.summary,
                                       developing=story_id in continuing or bool(earlier.get(story_id)),
                                       previous_dates=earlier.get(story_id, ()), dedup=options.dedup,
                                       seen=sent_before.get(story_id, ())))
@@ -261,9 +261,10 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         store.close()
 
 
-def _shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,
-                   topic_score: Callable[[list[Article]], float]) -> list[str]:
-    """The ids of the stories the briefing can show: ranked before anything is summarised.
+def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,
+                  topic_score: Callable[[list[Article]], float]) -> list[Story]:
+    """The stories the briefing can show, best first, as outlines (sources, update time and
+    topic score; no headline or summary yet): ranked before anything is summarised.
 
     The rank needs only a story's outlets, last update and topic score, not its summary or
     headline; a 30,000-article day has thousands of stories, and summarising all of them
@@ -276,7 +277,7 @@ def _shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stori
     import math
     from dataclasses import replace
 
-    from core.models import Source, Story
+    from core.models import Source
     from summarize.stories import rank_score, rank_stories
 
     outlines = []
@@ -303,7 +304,7 @@ def _shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stori
         tie = (rank_score(last, now), last.updated)
         ranked = ranked[:max_stories] + [s for s in ranked[max_stories:]
                                          if (rank_score(s, now), s.updated) == tie]
-    return [s.id for s in ranked]
+    return ranked
 
 
 def _sent_sentences(archive_dir: Path, earlier: dict[str, tuple[str, ...]], load) -> dict[str, tuple[str, ...]]:

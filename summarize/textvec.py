@@ -72,11 +72,20 @@ def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
     """
     vocabulary: dict[str, int] = {}
     indptr, indices, values = [0], [], []
+    # This loop runs over every term of every article of the day (millions): the few
+    # distinct counts share one log each, and dict.get avoids setdefault's len() call.
+    logs: dict[float, float] = {}
     for counts in documents:
         for term, count in counts.items():
             if count > 0:
-                indices.append(vocabulary.setdefault(term, len(vocabulary)))
-                values.append(1.0 + math.log(count))
+                column = vocabulary.get(term)
+                if column is None:
+                    column = vocabulary[term] = len(vocabulary)
+                indices.append(column)
+                weight = logs.get(count)
+                if weight is None:
+                    weight = logs[count] = 1.0 + math.log(count)
+                values.append(weight)
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
         (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),

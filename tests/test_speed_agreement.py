@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from core.jobs import _shown_stories
+from core.jobs import shown_stories
 from core.models import Article, Source, Story
 from summarize.group import GroupingOptions, _agglomerate
 from summarize.stories import rank_stories
@@ -84,7 +84,7 @@ def test_briefing_ranks_the_same_stories_without_scoring_them_all():
         scored.append(members[0].id)
         return topic[members[0].id.split("-")[0]]
 
-    shown = _shown_stories(groups, 1, 5, now, topic_score)
+    shown = [s.id for s in shown_stories(groups, 1, 5, now, topic_score)]
     everything = rank_stories([Story(id=s, headline="", summary=(), topic_score=topic[s],
                                      sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in m),
                                      updated=max(a.published for a in m)) for s, m in groups.items()], now)
