@@ -133,7 +133,7 @@ def _closing(options, fetched=None, imported=None, built=None) -> str:
         parts.append(f"{imported.new_articles} new articles")
     if built is not None:
         n = len(built.briefing.stories)
-        parts.append(f"{n} {'story' if n == 1 else 'stories'}")
+        parts.append(f"{n} {'story' if n == 1 else 'stories'}" + (" (kept: nothing new)" if built.kept else ""))
         parts.append(f"briefing: {(built.folder / 'briefing.html')}")
         parts.append(f"archive site: {options.site_dir / 'index.html'}")
         if built.out:
@@ -280,7 +280,11 @@ def cmd_run(args) -> int:
     with job_lock(options.home, "run"):
         report = fetch(options, progress=_progress("feeds"))
         _report_failed(report)
-        built = _build(options, args)
+        built = None
+        if args.out is None:
+            from core.jobs import current_briefing
+            built = current_briefing(options, args.date, args.since)
+        built = built or _build(options, args)
         sent = None
         if args.send:
             from delivery.send import send_briefing

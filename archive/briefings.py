@@ -46,6 +46,9 @@ db.register("archive", [
     );
     CREATE INDEX briefing_stories_story ON briefing_stories(story_id)
     """,
+    # 2: what a briefing was made with (a fingerprint of the options that shape it), so a
+    # run with no new articles and the same options can keep it instead of rebuilding.
+    "ALTER TABLE briefings ADD COLUMN made_with TEXT",
 ])
 
 
@@ -114,7 +117,8 @@ def write_briefing_files(folder: Path, briefing: Briefing, email: RenderedEmail)
 
 
 def save_briefing(archive_dir: Path, briefing: Briefing, email: RenderedEmail,
-                  conn: sqlite3.Connection | None = None, window_start: datetime | None = None) -> Path:
+                  conn: sqlite3.Connection | None = None, window_start: datetime | None = None,
+                  made_with: str | None = None) -> Path:
     """Archive the briefing under its date, replacing an earlier build of that date whole.
 
     Returns the date's folder (a symlink to the version just written).
@@ -134,7 +138,7 @@ def save_briefing(archive_dir: Path, briefing: Briefing, email: RenderedEmail,
     os.replace(temp_link, link)  # the atomic swap
     _fsync_dir(archive_dir)
     if conn is not None:
-        record_briefing(conn, briefing, link, window_start)
+        record_briefing(conn, briefing, link, window_start, made_with)
     if previous and previous != version.resolve() and previous.parent == versions.resolve():
         shutil.rmtree(previous, ignore_errors=True)
     log.info("archived briefing %s in %s", briefing.date, version)
@@ -153,14 +157,16 @@ def _fsync_dir(path: Path) -> None:
 
 
 def record_briefing(conn: sqlite3.Connection, briefing: Briefing, folder: Path,
-                    window_start: datetime | None) -> None:
+                    window_start: datetime | None, made_with: str | None = None) -> None:
     """Record a saved briefing and its stories in the database (replacing a rebuilt date)."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DELETE FROM briefings WHERE date = ?", (briefing.date,))
-        conn.execute("INSERT INTO briefings (date, generated, window_start, stories, folder) VALUES (?,?,?,?,?)",
+        conn.execute("INSERT INTO briefings (date, generated, window_start, stories, folder, made_with)"
+                     " VALUES (?,?,?,?,?,?)",
                      (briefing.date, briefing.generated.isoformat(),
-                      window_start.isoformat() if window_start else None, len(briefing.stories), str(folder)))
+                      window_start.isoformat() if window_start else None, len(briefing.stories), str(folder),
+                      made_with))
         conn.executemany("INSERT INTO briefing_stories (date, story_id, rank, headline) VALUES (?,?,?,?)",
                          [(briefing.date, s.id, rank, s.headline) for rank, s in enumerate(briefing.stories, 1)])
         conn.execute("COMMIT")

@@ -58,6 +58,7 @@ class BuildResult:
     considered: int = 0
     off_topic: int = 0
     problems: tuple[str, ...] = field(default_factory=tuple)
+    kept: bool = False  # True when the day's briefing was already current and was kept
 
 
 def open_store(options: Options) -> Store:
@@ -172,6 +173,54 @@ def _window_end(date: str, tz: ZoneInfo, now: datetime) -> datetime:
     return min(end.astimezone(timezone.utc), now)
 
 
+def made_with(options: Options, since_hours: float | None) -> str:
+    """A fingerprint of everything besides the articles that shapes a briefing."""
+    import dataclasses
+    import hashlib
+    import json
+
+    shaping = {name: dataclasses.asdict(options.sections[name])
+               for name in ("briefing", "grouping", "dedup", "summary")}
+    profile = Path(options.briefing.topic_profile)
+    if profile.suffix == ".toml" and profile.is_file():
+        shaping["profile"] = hashlib.sha256(profile.read_bytes()).hexdigest()
+    shaping["since_hours"] = since_hours
+    blob = json.dumps(shaping, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def briefing_date(options: Options, date: str | None, now: datetime | None = None) -> str:
+    """The briefing's date: the one given, else today in the configured time zone."""
+    now = now or now_utc()
+    return date or now.astimezone(ZoneInfo(options.briefing.timezone)).strftime("%Y-%m-%d")
+
+
+def current_briefing(options: Options, date: str | None = None,
+                     since_hours: float | None = None) -> BuildResult | None:
+    """The day's archived briefing when building again would make the same one, else None.
+
+    That is when no article was stored after it was made and the options that shape a
+    briefing are unchanged: a second ``run`` on a day when every feed answers "not
+    modified" keeps the briefing instead of spending half a minute remaking it.
+    """
+    from archive.briefings import load_briefing
+
+    date = briefing_date(options, date)
+    store = open_store(options)
+    try:
+        row = store.conn.execute("SELECT generated, made_with FROM briefings WHERE date = ?", (date,)).fetchone()
+        if row is None or row["made_with"] != made_with(options, since_hours):
+            return None
+        if store.articles_added_after(datetime.fromisoformat(row["generated"])):
+            return None
+    finally:
+        store.close()
+    briefing = load_briefing(options.archive_dir, date)
+    if briefing is None:
+        return None
+    return BuildResult(briefing, options.archive_dir / date, kept=True)
+
+
 def _timed(stage: str, began: float) -> float:
     """Log at INFO how long a stage took since ``began`` (``bench/day.py`` reads these); return now."""
     now = time.perf_counter()
@@ -197,7 +246,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     general = options.briefing
     tz = ZoneInfo(general.timezone)
     now = now or now_utc()
-    date = date or now.astimezone(tz).strftime("%Y-%m-%d")
+    date = briefing_date(options, date, now)
     end = _window_end(date, tz, now)
     profile = load_profile(general.topic_profile)
 
@@ -248,7 +297,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
         email = render_email(briefing, general.timezone)
         began = _timed("render", began)
-        folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start)
+        folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start,
+                               made_with=made_with(options, since_hours))
         index_briefing(store.conn, briefing)
         if out is not None:
             write_briefing_files(Path(out), briefing, email)

@@ -124,6 +124,11 @@ class Store:
                     new.append(article)
         return new
 
+    def articles_added_after(self, moment: datetime) -> bool:
+        """Whether any article was stored after ``moment``."""
+        return self.conn.execute("SELECT 1 FROM articles WHERE added > ? LIMIT 1",
+                                 (_iso(moment),)).fetchone() is not None
+
     def article_count(self) -> int:
         """How many articles are stored."""
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]

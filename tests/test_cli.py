@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import briefing
+from tests.httpserver import http_server  # noqa: F401 - pytest fixture
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 
@@ -125,3 +126,46 @@ def test_every_command_has_help_with_an_example(command, capsys):
         briefing.main([command, "--help"])
     assert info.value.code == 0
     assert "Example: briefing.py" in capsys.readouterr().out
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Harbour Wire</title><link>https://harbourwire.example/</link>
+<description>World news</description>
+<item><title>Foreign ministers agree patrol treaty in Valletta</title>
+<link>https://harbourwire.example/world/patrol-treaty</link>
+<pubDate>Tue, 24 Jun 2025 09:00:00 GMT</pubDate>
+<description><![CDATA[<p>Foreign ministers from five coastal states signed a treaty in Valletta on Tuesday setting up joint
+patrols of the strait, after eight months of negotiations hosted by the United Nations.</p>
+<p>The treaty creates a coordination centre and common rules for boarding vessels, and goes to national
+parliaments for ratification before the end of the year, diplomats from the five governments said.</p>
+<p>The host government's foreign minister said neighbours with old disputes could still write rules
+together, and envoys agreed to meet again in the autumn to review the first patrols.</p>]]></description>
+</item></channel></rss>"""
+
+
+def test_a_second_run_with_nothing_new_keeps_the_briefing(home, capsys, http_server):
+    from tests.httpserver import Route
+
+    def feed(request):
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Route(304, {"ETag": '"v1"'})
+        return Route(200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, FEED)
+
+    http_server.routes["/rss"] = feed
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[[feeds]]\nname = "Harbour Wire"\nurl = "{http_server.url("/rss")}"\nallow_private = true\n')
+    code, out, err = run(capsys, "run", "--date", "2025-06-24")
+    assert code == 0, err
+    assert "1 new articles" in out and "1 story" in out and "kept" not in out
+    first = (home / "archive" / "2025-06-24" / "briefing.json").read_text()
+    code, out, err = run(capsys, "run", "--date", "2025-06-24")
+    assert code == 0, err
+    assert "0 new articles" in out and "(kept: nothing new)" in out
+    assert (home / "archive" / "2025-06-24" / "briefing.json").read_text() == first
+    # a changed option that shapes the briefing makes the next run rebuild
+    with open(home / "config.toml", "a") as config:
+        config.write('[briefing]\ntitle = "Morning notes"\n')
+    code, out, err = run(capsys, "run", "--date", "2025-06-24")
+    assert "kept" not in out
+    assert "Morning notes" in (home / "archive" / "2025-06-24" / "briefing.html").read_text()
