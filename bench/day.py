@@ -231,13 +231,15 @@ def product_run(home: Path, label: str) -> tuple[float, list[tuple[str, float]],
         report = jobs.fetch(options)
         fetched = time.perf_counter() - began
         stages.stages.insert(0, ("fetch+parse+extract+store", fetched))
-        built = jobs.build(options)
+        # What `briefing.py run` does: keep the day's briefing when nothing new arrived.
+        built = jobs.current_briefing(options) or jobs.build(options)
         wall = time.perf_counter() - began
     finally:
         logging.getLogger("core.jobs").removeHandler(stages)
     line = (f"{label}: {wall:.1f} s wall; feeds ok {report.ok}, not modified {report.not_modified}, failed "
             f"{len(report.failed)}; {report.new_articles} new articles; briefing of {len(built.briefing.stories)} "
-            f"stories from {built.considered} articles ({built.off_topic} off topic)")
+            f"stories from {built.considered} articles ({built.off_topic} off topic)"
+            + ("; briefing kept, nothing new" if built.kept else ""))
     return wall, stages.stages, line
 
 
