@@ -18,11 +18,10 @@ from archive.briefings import save_briefing
 from core.options import load_options
 from delivery.send import send_briefing
 from templates.render import render_email
+from tests.conftest import needs_chromium
 from tests.test_message import make_briefing
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                                                                "(apt-get install chromium)")
+pytestmark = needs_chromium
 
 # Gmail clips an HTML body beyond about 102 KB behind a "View entire message" link.
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -65,19 +64,6 @@ def email_html(tmp_path_factory) -> str:
     [eml] = outbox.glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=default_policy)
     return message.get_body(("html",)).get_content()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, launched once for the module."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def render(browser, html: str, width: int, screenshot: Path):

@@ -17,11 +17,10 @@ from archive.search import open_index
 from archive.server import SiteServer, database_search
 from archive.site import build_site
 from templates.render import render_email
+from tests.conftest import needs_chromium
 from tests.test_site import HOSTILE_HEADLINE, HOSTILE_SENTENCE, archive_briefings
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                                                                "(apt-get install chromium)")
+pytestmark = needs_chromium
 
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
@@ -39,19 +38,6 @@ def site(tmp_path_factory):
     yield root / "site", server
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium, launched once for the module."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def _page(browser, width: int = 1100):
