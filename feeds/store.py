@@ -82,6 +82,18 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+def _time_filter(prefix: str, added_after: datetime | None, published_after: datetime | None,
+                 published_until: datetime | None) -> tuple[str, list[str]]:
+    """A WHERE clause on when articles were added and published, with its parameters."""
+    clauses, params = [], []
+    for column, op, moment in (("added", ">", added_after), ("published", ">", published_after),
+                               ("published", "<=", published_until)):
+        if moment is not None:
+            clauses.append(f"{prefix}{column} {op} ?")
+            params.append(_iso(moment))
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
 def _row_article(row: sqlite3.Row) -> Article:
     return Article(id=row["id"], title=row["title"], text=row["text"], outlet=row["outlet"],
                    published=_parse(row["published"]), url=row["url"],
@@ -136,17 +148,7 @@ class Store:
     def articles(self, *, added_after: datetime | None = None, published_after: datetime | None = None,
                  published_until: datetime | None = None) -> list[Article]:
         """Stored articles filtered by when they were added and published, oldest first."""
-        clauses, params = [], []
-        if added_after is not None:
-            clauses.append("added > ?")
-            params.append(_iso(added_after))
-        if published_after is not None:
-            clauses.append("published > ?")
-            params.append(_iso(published_after))
-        if published_until is not None:
-            clauses.append("published <= ?")
-            params.append(_iso(published_until))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _time_filter("", added_after, published_after, published_until)
         rows = self.conn.execute(f"SELECT * FROM articles {where} ORDER BY published, id", params)
         return [_row_article(row) for row in rows]
 
@@ -157,14 +159,7 @@ class Store:
         One join instead of loading every article of the range: with tens of thousands
         of articles a day most were never grouped (off topic) and need not be read.
         """
-        clauses, params = [], []
-        if published_after is not None:
-            clauses.append("a.published > ?")
-            params.append(_iso(published_after))
-        if published_until is not None:
-            clauses.append("a.published <= ?")
-            params.append(_iso(published_until))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        where, params = _time_filter("a.", None, published_after, published_until)
         rows = self.conn.execute(f"SELECT a.*, m.story_id AS story_id FROM articles a JOIN story_members m"
                                  f" ON m.article_id = a.id {where} ORDER BY a.published, a.id", params)
         found, stories = [], {}
