@@ -221,11 +221,18 @@ def cmd_fetch(args) -> int:
     from core.jobs import fetch
     from core.lock import job_lock
     options = _load()
+    _warn_no_feeds(options)
     with job_lock(options.home, "fetch"):
         report = fetch(options, progress=_progress("feeds"))
     _report_failed(report)
     print(_closing(options, fetched=report))
     return 1 if options.feeds and len(report.failed) == len(options.feeds) else 0
+
+
+def _warn_no_feeds(options) -> None:
+    if not options.feeds:
+        print(f"warning: no feeds in {options.config_path}; add one with `briefing.py feeds add URL`"
+              " or write a starter list with `briefing.py init`", file=sys.stderr)
 
 
 def _report_failed(report) -> None:
@@ -277,6 +284,7 @@ def cmd_run(args) -> int:
     from core.jobs import fetch
     from core.lock import job_lock
     options = _load()
+    _warn_no_feeds(options)
     with job_lock(options.home, "run"):
         report = fetch(options, progress=_progress("feeds"))
         _report_failed(report)

@@ -88,10 +88,12 @@ PageGetter = Callable[[str], Awaitable[PageResponse]]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-async def fetch_page_text(get: PageGetter, url: str) -> str:
-    """Fetch ``url`` with ``get`` and return its main text; raise ``FeedError`` saying why not.
+async def fetch_page(get: PageGetter, url: str) -> bytes:
+    """Fetch ``url`` with ``get`` and return the HTML body; raise ``FeedError`` saying why not.
 
-    Only http and https URLs are fetched; only HTML pages are read.
+    Only http and https URLs are fetched; only HTML pages are read. This is the I/O half of
+    ``fetch_page_text``: ``feeds.fetch`` awaits it on the event loop and hands the body to
+    ``page_text`` in a worker process.
     """
     if urlsplit(url).scheme not in ("http", "https"):
         raise FeedError(f"{url}: not an http(s) page")
@@ -101,7 +103,20 @@ async def fetch_page_text(get: PageGetter, url: str) -> str:
     content_type = (response.headers.get("content-type") or "").lower()
     if content_type and not content_type.startswith(_HTML_TYPES):
         raise FeedError(f"{url}: page is not HTML ({content_type.split(';')[0]})")
-    text = extract_main_text(response.body, url)
+    return response.body
+
+
+def page_text(body: bytes, url: str) -> str:
+    """The main text of a fetched article page; raise ``FeedError`` when none is found."""
+    text = extract_main_text(body, url)
     if not text:
         raise FeedError(f"{url}: no article text found on the page")
     return text
+
+
+async def fetch_page_text(get: PageGetter, url: str) -> str:
+    """Fetch ``url`` with ``get`` and return its main text; raise ``FeedError`` saying why not.
+
+    Only http and https URLs are fetched; only HTML pages are read.
+    """
+    return page_text(await fetch_page(get, url), url)
