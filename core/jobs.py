@@ -93,36 +93,54 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
             else:
                 due.append(spec)
         states = {url: FeedState(etag=row["etag"], modified=row["modified"]) for url, row in rows.items()}
-        began = time.perf_counter()
-        results = fetch_feeds(due, states, options.fetch, progress=progress, known_ids=_StoredIds(store))
-        began = _timed("fetch", began)
         ok = not_modified = new = 0
         failed: list[tuple[str, str]] = []
         problems: list[str] = []
         moved: list[tuple[str, str]] = []
-        for result in results:
-            problems += list(result.problems)
+        storing = 0.0
+        position = {spec.url: i for i, spec in enumerate(due)}
+        failed_at: list[int] = []  # feed-list positions, to report in that order
+        problems_at: list[int] = []
+
+        def record(result) -> None:
+            # Called as each feed finishes, so a day's articles are stored feed by feed
+            # instead of all being held in memory until the last feed is in.
+            nonlocal ok, not_modified, new, storing
+            began_store = time.perf_counter()
+            at = position.get(result.url, len(due))
+            problems.extend(result.problems)
+            problems_at.extend([at] * len(result.problems))
             if result.status == "failed":
                 failed.append((redact_url(result.url), result.error or "failed"))
+                failed_at.append(at)
                 row = rows.get(result.url)
                 failures = (row["failures"] if row is not None else 0) + 1
                 store.record_fetch(result.url, ok=False, etag=None, modified=None, status="failed",
                                    error=result.error, http_status=result.http_status,
                                    next_attempt=retry_at(failures, now, options.fetch, result.retry_after),
                                    paused="410 Gone" if result.gone else None)
-                continue
-            # Articles first, then the validators: if we crash in between, the next
-            # fetch repeats the request instead of skipping articles never stored.
-            new += len(store.add_articles(result.articles))
-            store.record_fetch(result.url, ok=True, etag=result.state.etag, modified=result.state.modified,
-                               status=result.status, error=None, http_status=result.http_status)
-            if result.new_url and result.new_url != result.url:
-                moved.append(_move_feed(options, store, result))
-            if result.status == "not-modified":
-                not_modified += 1
             else:
-                ok += 1
-        _timed("store", began)
+                # Articles first, then the validators: if we crash in between, the next
+                # fetch repeats the request instead of skipping articles never stored.
+                new += len(store.add_articles(result.articles))
+                store.record_fetch(result.url, ok=True, etag=result.state.etag, modified=result.state.modified,
+                                   status=result.status, error=None, http_status=result.http_status)
+                if result.new_url and result.new_url != result.url:
+                    moved.append(_move_feed(options, store, result))
+                if result.status == "not-modified":
+                    not_modified += 1
+                else:
+                    ok += 1
+            storing += time.perf_counter() - began_store
+
+        began = time.perf_counter()
+        fetch_feeds(due, states, options.fetch, progress=progress, known_ids=_StoredIds(store), on_result=record)
+        # The store stage now runs inside the fetch, feed by feed; both are logged apart.
+        log.info("stage fetch: %.2f s", time.perf_counter() - began - storing)
+        log.info("stage store: %.2f s", storing)
+        # Report in feed-list order (feeds finish in any order).
+        failed = [item for _, item in sorted(zip(failed_at, failed), key=lambda pair: pair[0])]
+        problems = [item for _, item in sorted(zip(problems_at, problems), key=lambda pair: pair[0])]
         return FetchReport(ok, not_modified, tuple(failed), new, tuple(problems), tuple(skipped), tuple(moved))
     finally:
         store.close()

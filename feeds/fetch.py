@@ -20,11 +20,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import multiprocessing
+import os
 import re
 import socket
 import zlib
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Literal
@@ -72,7 +76,7 @@ class FetchOptions:
     connect_timeout: float = 10.0
     max_bytes: int = 5_000_000  # per response, after decompression
     max_redirects: int = 5
-    concurrency: int = 16
+    concurrency: int = 32
     user_agent: str = USER_AGENT
     page_concurrency: int = 4
     fetch_pages: bool = True
@@ -88,6 +92,10 @@ class FetchOptions:
     backoff_after: int = 2
     backoff_hours: float = 6.0
     backoff_max_hours: float = 168.0
+    # Processes that parse feeds and extract article pages beside the downloads (parsing is
+    # CPU-bound: on one thread it kept the sockets waiting). None: one per CPU; 0: parse in
+    # this process. Runs of fewer than MIN_POOL_FEEDS feeds always parse in this process.
+    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,17 +130,28 @@ class HttpResponse:
 
 
 Progress = Callable[[int, int], None]  # (feeds done, feeds in all), as core.jobs passes it
+OnResult = Callable[[FeedResult], None]
 
 
 def fetch_feeds(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
                 options: FetchOptions = FetchOptions(), progress: Progress | None = None,
-                known_ids: Container[str] = frozenset()) -> list[FeedResult]:
+                known_ids: Container[str] = frozenset(),
+                on_result: OnResult | None = None) -> list[FeedResult]:
     """Fetch and parse ``feeds`` concurrently; return one ``FeedResult`` per feed, in order.
 
     ``states`` maps feed URL -> the ``FeedState`` stored after the last successful fetch.
     ``progress(done, total)`` is called as each feed finishes. Articles whose id is
     in ``known_ids`` (already stored) are left out and their pages are not fetched again.
     Never raises for a feed's failure: that becomes a result with ``status="failed"``.
+
+    ``on_result(result)`` is called with each feed's full result as soon as it is done (on
+    this thread, so it may write to a store ``known_ids`` reads); the returned results then
+    carry no articles, so a day of articles is never held in memory all at once. An
+    exception from ``on_result`` stops the run.
+
+    Parsing and page extraction run in a pool of worker processes (``options.workers``)
+    while the downloads go on; a worker that crashes costs only the feed (or page) it was
+    working on.
 
     Example::
 
@@ -141,13 +160,14 @@ def fetch_feeds(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(fetch_feeds_async(feeds, states, options, progress, known_ids))
+        return asyncio.run(fetch_feeds_async(feeds, states, options, progress, known_ids, on_result))
     raise RuntimeError("fetch_feeds() called inside a running event loop; await fetch_feeds_async() instead")
 
 
 async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, FeedState],
                             options: FetchOptions = FetchOptions(), progress: Progress | None = None,
-                            known_ids: Container[str] = frozenset()) -> list[FeedResult]:
+                            known_ids: Container[str] = frozenset(),
+                            on_result: OnResult | None = None) -> list[FeedResult]:
     """The coroutine behind ``fetch_feeds``, for callers already inside an event loop."""
     feed_slots = asyncio.Semaphore(max(1, options.concurrency))
     page_slots = asyncio.Semaphore(max(1, options.page_concurrency))
@@ -155,13 +175,15 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
     total = len(feeds)
 
     async with _client(options, allow_private=options.allow_private) as guarded, \
-            _client(options, allow_private=True) as open_client:
+            _client(options, allow_private=True) as open_client, \
+            Workers(_worker_count(options, total)) as workers:
         async def one(spec: FeedSpec) -> FeedResult:
             nonlocal done
             state = states.get(spec.url) or FeedState()
             try:
                 client = open_client if (spec.allow_private or options.allow_private) else guarded
-                result = await _fetch_feed(client, spec, state, options, feed_slots, page_slots, known_ids)
+                result = await _fetch_feed(client, spec, state, options, feed_slots, page_slots, known_ids,
+                                           workers)
             except Exception as exc:  # a bug or an odd library error must not stop the other feeds
                 log.exception("unexpected error fetching %s", redact_url(spec.url))
                 result = FeedResult(spec.url, "failed", state,
@@ -171,6 +193,10 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
                 log.warning("%s", result.error)
             else:
                 log.info("%s: %s, %d articles", redact_url(spec.url), result.status, len(result.articles))
+            if on_result is not None:
+                on_result(result)
+                if result.articles:
+                    result = replace(result, articles=())
             if progress is not None:
                 try:
                     progress(done, total)
@@ -334,7 +360,7 @@ def conditional_headers(state: FeedState) -> dict[str, str]:
 
 async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedState, options: FetchOptions,
                       feed_slots: asyncio.Semaphore, page_slots: asyncio.Semaphore,
-                      known_ids: Container[str]) -> FeedResult:
+                      known_ids: Container[str], workers: Workers) -> FeedResult:
     url = spec.url
     shown = redact_url(url)
     if urlsplit(url).scheme not in ("http", "https"):
@@ -370,16 +396,19 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
         return FeedResult(url, "failed", state, http_status=response.status, problems=problems,
                           error=error, retry_after=wait if response.status in (429, 503) else None,
                           gone=response.status == 410)
+    fetched = datetime.now(timezone.utc)
     try:
-        parsed = parse_feed(response.body, url, response.headers.get("content-type"), status=response.status)
+        prepared = await workers.run(shown, prepare_feed, response.body, spec,
+                                     response.headers.get("content-type"), response.status, fetched,
+                                     options.fetch_pages and spec.fetch_pages)
     except FeedError as exc:
         return FeedResult(url, "failed", state, error=redact(str(exc)), http_status=response.status,
                           problems=problems)
     new_state = FeedState(etag=response.headers.get("etag"), modified=response.headers.get("last-modified"))
-    fetched = datetime.now(timezone.utc)
-    articles, page_problems = await _articles(client, spec, parsed, fetched, options, page_slots, known_ids)
+    articles, page_problems = await _articles(client, spec, prepared, fetched, options, page_slots, known_ids,
+                                              workers)
     return FeedResult(url, "ok", new_state, articles=articles, http_status=response.status,
-                      problems=problems + parsed.problems + page_problems, feed_title=parsed.title or None,
+                      problems=problems + prepared.problems + page_problems, feed_title=prepared.title or None,
                       new_url=new_url)
 
 
@@ -457,23 +486,21 @@ def outlet_name(spec: FeedSpec, parsed: ParsedFeed) -> str:
     return spec.name or parsed.title or (urlsplit(spec.url).hostname or spec.url)
 
 
-async def _articles(client: httpx.AsyncClient, spec: FeedSpec, parsed: ParsedFeed, fetched: datetime,
-                    options: FetchOptions, page_slots: asyncio.Semaphore,
-                    known_ids: Container[str]) -> tuple[tuple[Article, ...], tuple[str, ...]]:
-    outlet = outlet_name(spec, parsed)
-    fresh: list[FeedEntry] = []
+async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: PreparedFeed, fetched: datetime,
+                    options: FetchOptions, page_slots: asyncio.Semaphore, known_ids: Container[str],
+                    workers: Workers) -> tuple[tuple[Article, ...], tuple[str, ...]]:
+    fresh: list[PreparedEntry] = []
     seen: set[str] = set()
-    for entry in parsed.entries:
-        ident = article_id(entry.link, entry.text or entry.title)
-        if ident in known_ids or ident in seen:
+    for item in prepared.entries:
+        if item.ident in known_ids or item.ident in seen:
             continue
-        seen.add(ident)
-        fresh.append(entry)
+        seen.add(item.ident)
+        fresh.append(item)
 
     problems: list[str] = []
-    texts: dict[int, str] = {}
-    if options.fetch_pages and spec.fetch_pages:
-        teasers = [i for i, entry in enumerate(fresh) if pages.is_teaser(entry)]
+    articles: list[Article | None] = [item.article for item in fresh]
+    teasers = [i for i, item in enumerate(fresh) if item.teaser is not None]
+    if teasers:
         if len(teasers) > options.max_pages_per_feed:
             problems.append(f"{spec.url}: {len(teasers)} teaser entries; fetched the pages of the first "
                             f"{options.max_pages_per_feed} only (max_pages_per_feed)")
@@ -484,25 +511,169 @@ async def _articles(client: httpx.AsyncClient, spec: FeedSpec, parsed: ParsedFee
                 return await http_get(client, page_url, options, {"Accept": "text/html,application/xhtml+xml"})
 
         async def fill(index: int) -> None:
-            entry = fresh[index]
+            entry = fresh[index].teaser
+            assert entry is not None
+            page_url = entry.link or ""
             try:
-                page_text = await pages.fetch_page_text(get, entry.link or "")
+                body = await pages.fetch_page(get, page_url)
+                articles[index] = await workers.run(page_url, page_article, body, entry,
+                                                    prepared.outlet, spec.url, fetched)
             except FeedError as exc:
                 problems.append(f"page not fetched, kept the feed's teaser: {exc}")
-                return
-            texts[index] = pages.choose_text(entry.text, page_text)
 
         await asyncio.gather(*(fill(i) for i in teasers))
 
-    articles = []
-    for index, entry in enumerate(fresh):
-        text = texts.get(index)
-        if text is None:
-            text = pages.strip_feed_trailer(entry.text)
-        article = entry_to_article(entry, outlet, spec.url, fetched, text=text)
-        if article is not None:
-            articles.append(article)
-    return tuple(articles), tuple(sorted(problems))
+    return tuple(a for a in articles if a is not None), tuple(sorted(problems))
+
+
+# ---------------------------------------------------------------- CPU work in worker processes
+
+@dataclass(frozen=True)
+class PreparedEntry:
+    """One entry of a parsed feed, made ready in a worker: its article id, its article with the
+    feed's own text, and the entry itself when it is a teaser whose page may hold the rest."""
+
+    ident: str
+    article: Article | None
+    teaser: FeedEntry | None = None
+
+
+@dataclass(frozen=True)
+class PreparedFeed:
+    """A parsed feed as a worker hands it back: picklable, entries in feed order."""
+
+    title: str
+    outlet: str
+    entries: tuple[PreparedEntry, ...]
+    problems: tuple[str, ...] = ()
+
+
+def prepare_feed(body: bytes, spec: FeedSpec, content_type: str | None, status: int | None,
+                 fetched: datetime, fetch_pages: bool) -> PreparedFeed:
+    """Parse a feed body and turn every entry into an article (pure; runs in a worker process).
+
+    Raises ``FeedError`` naming the feed when the body is not a feed (see ``parse_feed``).
+    """
+    parsed = parse_feed(body, spec.url, content_type, status=status)
+    outlet = outlet_name(spec, parsed)
+    entries = []
+    for entry in parsed.entries:
+        teaser = entry if fetch_pages and pages.is_teaser(entry) else None
+        article = entry_to_article(entry, outlet, spec.url, fetched, text=pages.strip_feed_trailer(entry.text))
+        entries.append(PreparedEntry(article_id(entry.link, entry.text or entry.title), article, teaser))
+    return PreparedFeed(parsed.title, outlet, tuple(entries), parsed.problems)
+
+
+def page_article(body: bytes, entry: FeedEntry, outlet: str, feed_url: str, fetched: datetime) -> Article | None:
+    """The article of a teaser entry whose page was fetched: the page's main text when it adds
+    to the teaser (pure; runs in a worker process). Raises ``FeedError`` when the page has none."""
+    text = pages.page_text(body, entry.link or "")
+    return entry_to_article(entry, outlet, feed_url, fetched, text=pages.choose_text(entry.text, text))
+
+
+# Below this many feeds the pool's start (a fresh interpreter per worker, ~0.5 s of imports)
+# costs more than parsing them here.
+MIN_POOL_FEEDS = 8
+
+
+def _worker_count(options: FetchOptions, feeds: int) -> int:
+    if feeds < MIN_POOL_FEEDS:
+        return 0
+    if options.workers is not None:
+        return max(0, options.workers)
+    return os.cpu_count() or 2
+
+
+def _ready() -> bool:
+    """A new worker's first task: proves it can load this module. Workers start a fresh
+    interpreter that imports the code from disk, and an upgrade of the installed code in
+    the middle of a run left workers that could not find the functions they were sent."""
+    return True
+
+
+def _call(what: str, function: Callable, args: tuple):
+    """Run ``function(*args)`` in a worker; any failure comes back as a picklable ``FeedError``."""
+    try:
+        return function(*args)
+    except FeedError:
+        raise
+    except Exception as exc:  # e.g. RecursionError deep in a parser: this feed's failure, not the run's
+        detail = f"{exc.__class__.__name__}: {exc}"[:500]
+        raise FeedError(f"{what}: unexpected error while parsing ({detail})") from None
+
+
+class Workers:
+    """Runs the CPU-heavy steps (parsing, page extraction) in worker processes beside the event loop.
+
+    With ``size`` 0, or when no worker can be started (a sandbox without semaphores, code
+    on disk that no longer matches), everything runs in this process, as before. A worker
+    that dies (a crash in a C parser, the out-of-memory killer) breaks the whole pool and
+    fails every call in flight, so each of those calls is retried alone in a fresh
+    single-worker pool: only the call that kills its worker again fails, with a message
+    naming its feed or page.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pool: Executor | None = None
+        self._alone = asyncio.Semaphore(max(1, size))
+        self._restart = asyncio.Lock()
+
+    async def __aenter__(self) -> Workers:
+        if self.size > 0:
+            self.pool = await self._start(self.size)
+        return self
+
+    async def __aexit__(self, exc_type, *exc_info) -> None:
+        if self.pool is not None:
+            # Normally every call has returned and the workers exit at once; when the run is
+            # being abandoned, a worker still busy on a long parse is not waited for.
+            self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            self.pool = None
+
+    async def _start(self, size: int) -> Executor | None:
+        # "spawn": a fresh interpreter per worker. Forking this process would copy whatever
+        # locks its other threads (DNS lookups, a caller's threads) hold at that moment.
+        pool = None
+        try:
+            pool = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+            await asyncio.get_running_loop().run_in_executor(pool, _ready)
+        except (OSError, NotImplementedError, ImportError, BrokenProcessPool) as exc:
+            log.warning("cannot start worker processes (%s); parsing feeds in this process", exc)
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            return None
+        log.debug("started a pool of %d worker processes", size)
+        return pool
+
+    async def run(self, what: str, function: Callable, *args):
+        """``function(*args)`` in a worker (or here); ``what`` (the feed's or page's URL) starts
+        its error messages. Raises ``FeedError`` for its failures."""
+        pool = self.pool
+        if pool is None:
+            return function(*args)
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(pool, _call, what, function, args)
+        except BrokenProcessPool:
+            async with self._restart:
+                if self.pool is pool:  # the first call to notice replaces the pool for the others
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = await self._start(self.size)
+        if self.pool is None:  # no worker can start any more: parse here, as without a pool
+            return function(*args)
+        log.info("%s: a worker process died; retrying it alone", what)
+        async with self._alone:
+            alone = await self._start(1)
+            if alone is None:
+                return function(*args)
+            try:
+                return await loop.run_in_executor(alone, _call, what, function, args)
+            except BrokenProcessPool:
+                raise FeedError(f"{what}: not parsed, it crashed the worker process parsing it "
+                                "(a malformed or hostile document?); skipped") from None
+            finally:
+                alone.shutdown(wait=False, cancel_futures=True)
 
 
 # ---------------------------------------------------------------- HTTP with caps
