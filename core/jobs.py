@@ -75,7 +75,8 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
     backoff after repeated failures) are skipped and reported. A feed that moved
     permanently has its new address written into the feed list.
     """
-    from feeds.fetch import FeedState, fetch_feeds, redact_url, retry_at
+    from feeds.fetch import FeedState, fetch_feeds, retry_at
+    from feeds.guard import redact_url
 
     store = open_store(options)
     try:
@@ -150,7 +151,7 @@ def _move_feed(options: Options, store: Store, result) -> tuple[str, str]:
     """Follow a permanent redirect: the new address takes over the feed's state and its
     place in the feed list (comments and order kept), and the store remembers the move."""
     from feeds.feedlist import replace_feed_url
-    from feeds.fetch import redact_url
+    from feeds.guard import redact_url
 
     store.record_move(result.url, result.new_url)
     store.record_fetch(result.new_url, ok=True, etag=result.state.etag, modified=result.state.modified,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from core.errors import BriefingError, FeedError, InputError
 from feeds.clean import clean_page_text
-from feeds.fetch import is_public_address, redact, redact_url, retry_after_seconds
+from feeds.fetch import retry_after_seconds
+from feeds.guard import is_public_address, redact, redact_url
 from feeds.importer import ArticleFile, parse_files
 from feeds.opml import read_opml
 from feeds.parse import FeedEntry, entry_to_article, html_to_text, parse_feed, plain_text

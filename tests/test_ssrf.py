@@ -14,8 +14,9 @@ import pytest
 import briefing
 from core import jobs
 from core.options import load_options
-from feeds import fetch as fetch_module
-from feeds.fetch import FeedSpec, FetchOptions, fetch_feeds, is_public_address, redact, redact_url
+from feeds import guard as guard_module
+from feeds.fetch import FeedSpec, FetchOptions, fetch_feeds
+from feeds.guard import is_public_address, redact, redact_url
 from tests.httpserver import Route, http_server  # noqa: F401 - pytest fixture
 
 GUARDED = FetchOptions(timeout=3, fetch_pages=False)  # the default: the guard is on
@@ -81,8 +82,8 @@ def test_the_opt_in_is_read_from_the_feed_list(home, http_server):
 def first_loopback_is_public(monkeypatch):
     """Pretend 127.0.0.1 is a public address, so that a redirect or a link to another
     loopback address (127.0.0.2) plays the part of a hop into the private network."""
-    real = fetch_module.is_public_address
-    monkeypatch.setattr(fetch_module, "is_public_address", lambda a: a == "127.0.0.1" or real(a))
+    real = guard_module.is_public_address
+    monkeypatch.setattr(guard_module, "is_public_address", lambda a: a == "127.0.0.1" or real(a))
 
 
 def test_a_redirect_into_the_private_network_is_refused(http_server, first_loopback_is_public):
@@ -120,7 +121,7 @@ def test_the_connection_goes_to_the_address_that_was_checked(http_server, monkey
         calls.append(host)
         return ["127.0.0.1"]
 
-    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    monkeypatch.setattr(guard_module, "resolve_host", resolve)
     http_server.routes["/feed"] = Route(200, RSS, FEED.format(link="https://x.example/a"))
     url = f"http://desk.intranet.test:{http_server.port}/feed"
     (result,) = fetch_feeds([FeedSpec(url, allow_private=True)], {}, GUARDED)
@@ -133,7 +134,7 @@ def test_a_name_that_resolves_to_loopback_is_refused(http_server, monkeypatch):
     async def resolve(host, port):
         return ["93.184.216.34", "127.0.0.1"]  # one bad address among good ones is enough
 
-    monkeypatch.setattr(fetch_module, "resolve_host", resolve)
+    monkeypatch.setattr(guard_module, "resolve_host", resolve)
     (result,) = fetch_feeds([FeedSpec(f"http://news.rebind.test:{http_server.port}/feed")], {}, GUARDED)
     assert result.status == "failed" and "127.0.0.1" in result.error
     assert http_server.requests == []
