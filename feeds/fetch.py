@@ -28,7 +28,6 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -38,7 +37,7 @@ from core.errors import FeedError
 from core.models import Article
 from feeds import pages
 from feeds.guard import GuardedTransport, redact, redact_url
-from feeds.parse import FeedEntry, ParsedFeed, article_id, entry_to_article, parse_feed
+from feeds.parse import FeedEntry, ParsedFeed, article_id, entry_to_article, parse_date, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -299,12 +298,9 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return min(float(value), MAX_RETRY_AFTER)
     if not value.isascii():
         return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    when = parse_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
     delta = (when - (now or datetime.now(timezone.utc))).total_seconds()
     return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
