@@ -31,7 +31,6 @@ import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
