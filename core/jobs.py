@@ -259,7 +259,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from archive.search import index_briefing
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
-    from summarize.topic import is_relevant, load_profile, score_article, score_story
+    from summarize.topic import combine_scores, is_relevant, load_profile, score_article
     from templates.render import render_email
 
     general = options.briefing
@@ -281,7 +281,9 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             window = store.articles(added_after=added_after, published_until=end)
             window_start = added_after
         began = _timed("load", began)
-        relevant = [a for a in window if is_relevant(score_article(a, profile), profile)]
+        # Each article is scored once; stories combine their members' scores.
+        topic_of = {a.id: score_article(a, profile) for a in window}
+        relevant = [a for a in window if is_relevant(topic_of[a.id], profile)]
         off_topic = len(window) - len(relevant)
         began = _timed("topic", began)
 
@@ -305,7 +307,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         continuing = {story_of[a.id] for a in pool if a.id not in window_ids and a.id in story_of}
         stories = []
         for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
-                                     lambda members: score_story(members, profile)):
+                                     lambda members: combine_scores([topic_of[a.id] for a in members])):
             story_id, members = outline.id, groups[outline.id]
             stories.append(make_story(story_id, members, outline.topic_score, options.summary,
                                       developing=story_id in continuing or bool(earlier.get(story_id)),

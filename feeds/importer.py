@@ -243,10 +243,10 @@ def _html_article(file: ArticleFile) -> Article:
     host = _host(url)
     outlet = own.get("site") or (host[4:] if host and host.startswith("www.") else host) \
         or meta.get("sitename") or Path(file.path).stem
-    return _make(file, title or Path(file.path).stem, body, url, outlet, published, "metadata")
+    return _make(file.path, file.modified, title or Path(file.path).stem, body, url, outlet, published, "metadata")
 
 
-def _make(file: ArticleFile, title: str, text: str, url: str | None, outlet: str | None,
+def _make(path: str, modified: datetime, title: str, text: str, url: str | None, outlet: str | None,
           published: datetime | None, found_in: str) -> Article:
     url = url.strip() if isinstance(url, str) and url.strip() else None
     if url and urlsplit(url).scheme not in ("http", "https"):
@@ -255,8 +255,8 @@ def _make(file: ArticleFile, title: str, text: str, url: str | None, outlet: str
         id=canonical_url(url) if url else text_id(text),
         title=" ".join(title.split()),
         text=text,
-        outlet=(outlet or Path(file.path).stem).strip(),
-        published=published or file.modified,
+        outlet=(outlet or Path(path).stem).strip(),
+        published=published or modified,
         url=url,
         published_from=found_in if published else "file-mtime",
         feed=None,
@@ -403,13 +403,13 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         if not body.strip():
             problems.append(f"{page.path}: nothing left that reads like an article after removing page furniture")
             continue
-        file = ArticleFile(page.path, b"", page.modified)
         title = choose_title(page.title, page.body, body) if page.title else body.splitlines()[0][:120]
         outlet = page.outlet
         if not outlet:
             kept = set(body.splitlines())
             outlet = outlet_from_furniture([line for line in page.body.splitlines() if line not in kept], body)
-        articles.append(_make(file, title, body, page.url, outlet, page.published, page.published_from))
+        articles.append(_make(page.path, page.modified, title, body, page.url, outlet, page.published,
+                              page.published_from))
     return ImportReport(tuple(_name_hosts(articles)), tuple(problems), count)
 
 

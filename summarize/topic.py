@@ -518,13 +518,17 @@ def is_relevant(score: float, profile: TopicProfile) -> bool:
 
 
 def score_story(articles: Sequence[Article], profile: TopicProfile) -> float:
-    """The topic score of a story: the mean of its best article's score and all articles' mean.
+    """The topic score of a story from its articles (see ``combine_scores``)."""
+    return combine_scores([score_article(a, profile) for a in articles])
+
+
+def combine_scores(scores: Sequence[float]) -> float:
+    """A story's topic score from its articles' scores: the mean of the best and the average.
 
     Taking the best article alone would let one outlet's aside pull in a story; the mean
     alone would let several thin reports drag down a story one outlet covers in depth.
     An empty story scores 0.
     """
-    scores = [score_article(a, profile) for a in articles]
     if not scores:
         return 0.0
     return round((max(scores) + sum(scores) / len(scores)) / 2, 6)

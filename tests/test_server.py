@@ -10,12 +10,8 @@ from pathlib import Path
 import pytest
 
 import briefing
-from archive.briefings import save_briefing
-from archive.search import open_index
 from archive.server import SiteServer, database_search, site_file
-from archive.site import build_site
-from templates.render import render_email
-from tests.test_site import archive_briefings
+from tests.test_site import archived_site
 
 SECRET = "top secret outside the site"
 
@@ -24,10 +20,7 @@ SECRET = "top secret outside the site"
 def server(tmp_path_factory):
     """A server on a free loopback port over a site of three briefings, with a secret file beside it."""
     root = tmp_path_factory.mktemp("serve")
-    for b in archive_briefings():
-        save_briefing(root / "archive", b, render_email(b))
-    build_site(root / "archive", root / "site")
-    open_index(root / "briefing.db", root / "archive").close()
+    archived_site(root)
     (root / "secret.txt").write_text(SECRET)
     (root / "site" / "leak.txt").symlink_to(root / "secret.txt")  # a symlink out of the folder
     (root / "site" / "briefings" / "latest.html").symlink_to("2025-07-01.html")  # one that stays inside

@@ -78,6 +78,20 @@ class _Links(HTMLParser):
         self.attrs += attrs
         self.hrefs += [v for k, v in attrs if k == "href" and v]
 
+def archived_site(root: Path) -> Path:
+    """Archive the three invented briefings under ``root``, build their site and search index.
+
+    Returns the site folder; the database is ``root / "briefing.db"``.
+    """
+    from archive.search import open_index
+
+    for b in archive_briefings():
+        save_briefing(root / "archive", b, render_email(b))
+    build_site(root / "archive", root / "site")
+    open_index(root / "briefing.db", root / "archive").close()
+    return root / "site"
+
+
 
 def parse(html: str) -> _Links:
     parser = _Links()

@@ -11,13 +11,9 @@ import threading
 
 import pytest
 
-from archive.briefings import save_briefing
-from archive.search import open_index
 from archive.server import SiteServer, database_search
-from archive.site import build_site
-from templates.render import render_email
 from tests.conftest import needs_chromium
-from tests.test_site import HOSTILE_HEADLINE, HOSTILE_SENTENCE, archive_briefings
+from tests.test_site import HOSTILE_HEADLINE, HOSTILE_SENTENCE, archived_site
 
 pytestmark = needs_chromium
 
@@ -28,11 +24,7 @@ OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
 def site(tmp_path_factory):
     """(site folder, server) for the three invented briefings."""
     root = tmp_path_factory.mktemp("browse")
-    for b in archive_briefings():
-        save_briefing(root / "archive", b, render_email(b))
-    build_site(root / "archive", root / "site")
-    open_index(root / "briefing.db", root / "archive").close()
-    server = SiteServer(root / "site", database_search(root / "briefing.db"), "127.0.0.1", 0)
+    server = SiteServer(archived_site(root), database_search(root / "briefing.db"), "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield root / "site", server
     server.shutdown()
