@@ -37,6 +37,17 @@ class Source:
     title: str
     url: str | None
     published: datetime
+    # Where ``published`` came from (see ``Article.published_from``): a time taken from a
+    # file's modification time or the moment of fetching is not shown as a fact.
+    published_from: str = "metadata"
+    # The outlets that republished this same (wire) text; this source is the original,
+    # or the copy chosen to stand for it. Together they count as one independent report.
+    carried_by: tuple[str, ...] = ()
+    # From the outlet registry: ISO 3166 alpha-2 country ("" when unknown) and kind
+    # (wire, agency, newspaper, broadcaster, magazine, government, intergovernmental,
+    # aggregator; "" when unknown).
+    country: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,32 @@ class Story:
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        """The distinct outlets covering the story, in source order."""
-        return tuple(dict.fromkeys(s.outlet for s in self.sources))
+        """The distinct outlets covering the story, in source order (carriers of wire copy included)."""
+        names = []
+        for source in self.sources:
+            names.append(source.outlet)
+            names.extend(source.carried_by)
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def independent_reports(self) -> int:
+        """How many independent reports the story rests on: a wire text and its copies count once."""
+        return len(self.sources)
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """The distinct countries (registry codes) of the outlets covering the story, where known."""
+        return tuple(dict.fromkeys(s.country for s in self.sources if s.country))
+
+
+@dataclass(frozen=True)
+class FeedNote:
+    """A feed that failed, was paused or moved since the previous briefing, for the footer."""
+
+    feed: str      # the feed's display name (or its URL when it has none)
+    url: str
+    state: str     # "failed", "paused" or "moved"
+    reason: str    # one line: what went wrong, or where it moved
 
 
 @dataclass(frozen=True)
@@ -76,3 +111,4 @@ class Briefing:
     stories: tuple[Story, ...]
     generated: datetime
     title: str = "Diplomacy briefing"
+    feed_notes: tuple[FeedNote, ...] = ()
