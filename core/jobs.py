@@ -46,6 +46,7 @@ class ImportResult:
     new_articles: int = 0
     seen_before: int = 0
     problems: tuple[str, ...] = ()
+    undated: int = 0  # articles whose content states no publication time (see ImportReport)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
     """
     from feeds.fetch import FeedState, fetch_feeds, retry_at
     from feeds.guard import redact_url
+    from feeds.outlets import name_articles, registry_with
+
+    registry = registry_with(options.outlets)
 
     store = open_store(options)
     try:
@@ -123,7 +127,7 @@ def fetch(options: Options, progress: Progress = None) -> FetchReport:
             else:
                 # Articles first, then the validators: if we crash in between, the next
                 # fetch repeats the request instead of skipping articles never stored.
-                new += len(store.add_articles(result.articles))
+                new += len(store.add_articles(name_articles(result.articles, registry)))
                 store.record_fetch(result.url, ok=True, etag=result.state.etag, modified=result.state.modified,
                                    status=result.status, error=None, http_status=result.http_status)
                 if result.new_url and result.new_url != result.url:
@@ -173,17 +177,18 @@ class _StoredIds:
         return self.store.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
 
-def import_files(options: Options, paths: Sequence[str | Path]) -> ImportResult:
-    """Import stored article files and folders into the store."""
+def import_files(options: Options, paths: Sequence[str | Path], outlet: str | None = None) -> ImportResult:
+    """Import stored article files and folders into the store (``outlet``: who published them all)."""
     from feeds.importer import import_paths
+    from feeds.outlets import registry_with
 
-    report = import_paths(paths, options.clean)
+    report = import_paths(paths, options.clean, outlet, registry_with(options.outlets))
     store = open_store(options)
     try:
         new = store.add_articles(report.articles)
     finally:
         store.close()
-    return ImportResult(report.files, len(new), len(report.articles) - len(new), report.problems)
+    return ImportResult(report.files, len(new), len(report.articles) - len(new), report.problems, report.undated)
 
 
 def _window_end(date: str, tz: ZoneInfo, now: datetime) -> datetime:
@@ -261,6 +266,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from summarize.stories import make_story, members_by_story, rank_stories
     from summarize.topic import combine_scores, is_relevant, load_profile, score_article
     from templates.render import render_email
+    from feeds.outlets import name_articles, registry_with
 
     general = options.briefing
     tz = ZoneInfo(general.timezone)
@@ -280,6 +286,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             added_after = datetime.fromisoformat(prev["generated"]) if prev else None
             window = store.articles(added_after=added_after, published_until=end)
             window_start = added_after
+        registry = registry_with(options.outlets)
         began = _timed("load", began)
         # Each article is scored once; stories combine their members' scores.
         topic_of = {a.id: score_article(a, profile) for a in window}
@@ -292,6 +299,9 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         # those are loaded: a week of 30,000-article days is 200,000 articles otherwise.
         context_start = end - timedelta(hours=general.context_hours)
         context, previous = store.grouped_articles(published_after=context_start, published_until=end)
+        # One name per outlet across the briefing and the stories it continues.
+        named = name_articles(relevant + context, registry)
+        relevant, context = named[:len(relevant)], named[len(relevant):]
         previous.update(store.story_assignments([a.id for a in relevant]))
         known = {a.id: a for a in context}
         pool = list(known.values()) + [a for a in relevant if a.id not in known]
@@ -312,7 +322,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
             stories.append(make_story(story_id, members, outline.topic_score, options.summary,
                                       developing=story_id in continuing or bool(earlier.get(story_id)),
                                       previous_dates=earlier.get(story_id, ()), dedup=options.dedup,
-                                      seen=sent_before.get(story_id, ())))
+                                      seen=sent_before.get(story_id, ()), outlets=registry))
         ranked = tuple(rank_stories(stories, now)[: general.max_stories])
         began = _timed("stories", began)
         briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
@@ -356,7 +366,8 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
         if len({a.outlet for a in members}) < min_sources:
             continue
         outlines.append(Story(id=story_id, headline="", summary=(),
-                              sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in members),
+                              sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published,
+                                                   published_from=a.published_from) for a in members),
                               updated=max(a.published for a in members), topic_score=math.inf))
     outlines.sort(key=lambda s: -rank_score(s, now))  # best possible rank first
     scored: list[Story] = []

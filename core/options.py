@@ -79,6 +79,7 @@ class Options:
     home: Path
     sections: Mapping[str, Any] = field(default_factory=dict)
     feeds: tuple = ()
+    outlets: tuple = ()  # the user's [[outlets]] registry entries (feeds.outlets.Outlet)
 
     @property
     def config_path(self) -> Path:
@@ -199,7 +200,7 @@ def load_options(environ: Mapping[str, str] | None = None,
     classes = _sections()
     merged: dict[str, dict[str, Any]] = {name: {} for name in classes}
     for name, values in raw.items():
-        if name == "feeds":
+        if name in ("feeds", "outlets"):
             continue
         if name not in classes:
             raise ConfigError(f"{config_path}: unknown section [{name}]; known: {', '.join(sorted(classes))}, feeds")
@@ -218,7 +219,8 @@ def load_options(environ: Mapping[str, str] | None = None,
         merged[name].update({k: v for k, v in values.items() if v is not None})
     sections = {name: _section(cls, merged[name], f"{config_path} [{name}]") for name, cls in classes.items()}
     feeds = feed_specs(raw.get("feeds", []), config_path)
-    return Options(home=home, sections=sections, feeds=feeds)
+    from feeds.outlets import outlet_entries
+    return Options(home=home, sections=sections, feeds=feeds, outlets=outlet_entries(raw.get("outlets"), config_path))
 
 
 def feed_specs(entries: Any, where: Path) -> tuple:

@@ -23,8 +23,9 @@ import trafilatura
 from core.errors import InputError
 from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
+from feeds.outlets import UNKNOWN, Registry, bundled_registry, display_name, name_articles, normalise_name
 from feeds.store import text_id
-from feeds.textdates import find_publication_time, parse_datetime
+from feeds.textdates import find_publication_time, parse_datetime, url_date
 from feeds.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ class ImportReport:
     articles: tuple[Article, ...] = ()
     problems: tuple[str, ...] = ()
     files: int = 0
+    # Articles whose page states no publication time: they carry the file's time,
+    # marked ``published_from="file-mtime"``, and are never shown with a date.
+    undated: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def guess_outlet(lines: Sequence[str]) -> str | None:
 
     The copyright line names who published the page; a dateline names whose copy it is,
     which for syndicated wire copy is a different outlet, so the copyright line wins.
+    The copyright holder is often the company ("© 2025 Meridian Group"), whose masthead
+    near the top of the page is the fuller name ("Meridian Wire"): that is preferred.
     """
     for line in reversed(lines[-40:]):
         match = _COPYRIGHT.search(line)
@@ -138,11 +144,23 @@ def guess_outlet(lines: Sequence[str]) -> str | None:
             name = re.sub(r"[\s,]*\d{4}(?:\s*[-–]\s*\d{4})?$", "", match.group(1).strip())
             name = _CORPORATE.sub("", name).strip()
             if len(name) >= 3:
-                return name.title() if name.isupper() else name
+                name = name.title() if name.isupper() else name
+                return _masthead(name, lines[:12]) or name
     for line in lines[:40]:
         match = _DATELINE.match(line.strip())
         if match:
             return match.group(1).strip()
+    return None
+
+
+def _masthead(company: str, top: Sequence[str]) -> str | None:
+    """A short line near the top that extends the company's name ("Meridian" -> "Meridian Wire")."""
+    for line in top:
+        line = line.strip()
+        words = line.split()
+        if (line.startswith(company + " ") and len(words) <= len(company.split()) + 2 and len(line) <= 40
+                and all(w[:1].isupper() or not w[:1].isalpha() for w in words) and not line.endswith(".")):
+            return line
     return None
 
 
@@ -191,11 +209,17 @@ def html_metadata(data: bytes) -> dict[str, str]:
     search returns a day without the time, and some pages give no ``og:site_name`` so
     its site-name guess falls back on the title.
     """
-    found: dict[str, str] = {}
     try:
         tree = lxml.html.fromstring(data)
     except (ValueError, lxml.etree.ParserError):
-        return found
+        return {}
+    return _tree_metadata(tree)
+
+
+def _tree_metadata(tree) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key, value in _json_ld(tree).items():
+        found.setdefault(key, value)
     for meta in tree.iter("meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         value = (meta.get("content") or "").strip()
@@ -218,10 +242,57 @@ def html_metadata(data: bytes) -> dict[str, str]:
     return found
 
 
+def _json_ld(tree) -> dict[str, str]:
+    """``datePublished`` and the publisher's name from the page's JSON-LD, if any."""
+    found: dict[str, str] = {}
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+                continue
+            if not isinstance(item, dict):
+                continue
+            if isinstance(item.get("@graph"), list):
+                stack.extend(reversed(item["@graph"]))
+            if isinstance(item.get("datePublished"), str) and "published" not in found:
+                found["published"] = item["datePublished"].strip()
+            publisher = item.get("publisher")
+            if isinstance(publisher, list) and publisher:
+                publisher = publisher[0]
+            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str) and "publisher" not in found:
+                found["publisher"] = publisher["name"].strip()
+            elif isinstance(publisher, str) and publisher.strip() and "publisher" not in found:
+                found["publisher"] = publisher.strip()
+    return found
+
+
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "header", "footer", "section", "article", "small", "br",
+           "td", "nav", "aside", "span")
+
+
+def _page_lines(tree) -> list[str]:
+    """The visible text of a page, one line per block (for its masthead and copyright line)."""
+    tree = lxml.html.fromstring(lxml.html.tostring(tree))  # a copy: the caller's tree is not changed
+    for bad in tree.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for element in tree.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
+    return [" ".join(line.split()) for line in tree.text_content().splitlines() if line.strip()]
+
+
 def _html_article(file: ArticleFile) -> Article:
     extracted = trafilatura.extract(
         file.data, output_format="json", with_metadata=True, include_comments=False,
-        date_extraction_params={"extensive_search": True, "original_date": True,
+        # No extensive search: it turns a footer's "© 2024" into 1 January 2024.
+        date_extraction_params={"extensive_search": False, "original_date": True,
                                 "outputformat": "%Y-%m-%dT%H:%M:%S%z"})
     if not extracted:
         raise InputError(f"{file.path}: no article text found in the HTML page")
@@ -233,17 +304,28 @@ def _html_article(file: ArticleFile) -> Article:
     body = "\n".join(lines).strip()
     if not body:
         raise InputError(f"{file.path}: no article text found in the HTML page")
-    own = html_metadata(file.data)
+    try:
+        tree = lxml.html.fromstring(file.data)
+    except (ValueError, lxml.etree.ParserError):
+        tree = None
+    own = _tree_metadata(tree) if tree is not None else {}
+    page_lines = _page_lines(tree) if tree is not None else []
     url = own.get("url") or meta.get("source") or None
     if url and urlsplit(url).scheme not in ("http", "https"):
         url = None
     published = parse_datetime(own["published"]) if own.get("published") else None
+    found_in = "metadata"
+    if published is None:
+        published, found_in = find_publication_time(page_lines, head=40), "content"
     if published is None and meta.get("date"):
-        published = parse_datetime(meta["date"])
-    host = _host(url)
-    outlet = own.get("site") or (host[4:] if host and host.startswith("www.") else host) \
-        or meta.get("sitename") or Path(file.path).stem
-    return _make(file.path, file.modified, title or Path(file.path).stem, body, url, outlet, published, "metadata")
+        published, found_in = parse_datetime(meta["date"]), "metadata"
+    if published is None:
+        published, found_in = url_date(url), "metadata"
+    # The page's own names for its site, most trusted first; the host is the last resort.
+    signals = (own.get("site"), own.get("publisher"), guess_outlet(page_lines), meta.get("sitename"),
+               _host(url))
+    outlet = display_name(bundled_registry(), url, *signals) if any(signals) or url else None
+    return _make(file.path, file.modified, title or Path(file.path).stem, body, url, outlet, published, found_in)
 
 
 def _make(path: str, modified: datetime, title: str, text: str, url: str | None, outlet: str | None,
@@ -255,7 +337,7 @@ def _make(path: str, modified: datetime, title: str, text: str, url: str | None,
         id=canonical_url(url) if url else text_id(text),
         title=" ".join(title.split()),
         text=text,
-        outlet=(outlet or Path(path).stem).strip(),
+        outlet=(outlet or UNKNOWN).strip(),
         published=published or modified,
         url=url,
         published_from=found_in if published else "file-mtime",
@@ -360,12 +442,16 @@ def _furniture(pages: Sequence[_Page], copy_share: float = 0.4) -> frozenset[str
     return repeated_lines(texts) if len(texts) > 1 else frozenset()
 
 
-def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanOptions()) -> ImportReport:
+def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanOptions(),
+                publisher: str | None = None, registry: Registry | None = None) -> ImportReport:
     """Turn read files into articles, cleaning page text with the pages of the same site together.
 
     Lines that recur across pages of one site (a site is known by its URL host or by
     the outlet the page names) are the site's furniture and are dropped from each page.
+    Every article from one site gets one name (see :func:`feeds.outlets.resolve_names`);
+    ``publisher`` (``import --outlet NAME``) names the outlet of every file instead.
     """
+    registry = registry or bundled_registry()
     problems: list[str] = []
     articles: list[Article] = []
     pages: list[_Page] = []
@@ -410,27 +496,21 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
             outlet = outlet_from_furniture([line for line in page.body.splitlines() if line not in kept], body)
         articles.append(_make(page.path, page.modified, title, body, page.url, outlet, page.published,
                               page.published_from))
-    return ImportReport(tuple(_name_hosts(articles)), tuple(problems), count)
+    if publisher and publisher.strip():
+        from dataclasses import replace
+
+        known = registry.by_name(publisher)
+        given = known.name if known else (normalise_name(publisher) or publisher.strip())
+        named = [replace(a, outlet=given) for a in articles]
+    else:
+        named = name_articles(articles, registry)
+    undated = sum(1 for a in named if a.published_from == "file-mtime")
+    return ImportReport(tuple(named), tuple(problems), count, undated)
 
 
-def _name_hosts(articles: list[Article]) -> list[Article]:
-    """Give articles known only by their web host the outlet name other records use for it.
-
-    A page without a site name is filed under its host ("ledger.example"); when a JSON
-    record from the same host names its source ("The Ledger"), both are one outlet.
-    """
-    from dataclasses import replace
-
-    names: dict[str, str] = {}
-    for article in articles:
-        host = _host(article.url)
-        if host and article.outlet not in (host, host.removeprefix("www.")):
-            names.setdefault(host.removeprefix("www."), article.outlet)
-    return [replace(a, outlet=names[a.outlet]) if a.outlet in names else a for a in articles]
-
-
-def import_paths(paths: Iterable[str | Path], clean: CleanOptions = CleanOptions()) -> ImportReport:
-    """Find, read and parse article files under ``paths``."""
+def import_paths(paths: Iterable[str | Path], clean: CleanOptions = CleanOptions(), outlet: str | None = None,
+                 registry: Registry | None = None) -> ImportReport:
+    """Find, read and parse article files under ``paths`` (``outlet``: who published them all)."""
     found, problems = find_files(paths)
-    report = parse_files(read_files(found), clean)
-    return ImportReport(report.articles, tuple(problems) + report.problems, report.files)
+    report = parse_files(read_files(found), clean, outlet, registry)
+    return ImportReport(report.articles, tuple(problems) + report.problems, report.files, report.undated)

@@ -337,6 +337,7 @@ def resolve_names(items: Sequence[tuple[str | None, str]], registry: Registry) -
             if host:
                 by_site[host][name] += 1
     site_name: dict[str, str] = {}
+    guessed: set[str] = set()  # sites named only after their host
     label_name: dict[str, str] = {}
     hosts = {site_host(url) for url, _ in items if url}
     for host in hosts:
@@ -350,12 +351,15 @@ def resolve_names(items: Sequence[tuple[str | None, str]], registry: Registry) -
             chosen = max(votes.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         else:
             chosen = readable_host(host)
+            guessed.add(host)
         site_name[host] = chosen
         label_name[label] = chosen
     result = []
     for (url, _), name in zip(items, first):
         host = site_host(url)
-        if host and host in site_name and not registry.by_url(url):
+        if host and host in site_name and not (host in guessed and name and registry.by_name(name)):
+            # A registered name given to links at an unknown host (a feed named "Reuters"
+            # whose links go through a redirector) is kept over a name made from the host.
             result.append(site_name[host])
             continue
         if not name:

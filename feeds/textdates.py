@@ -1,4 +1,11 @@
-"""Publication times written in page text ("Published 24 June 2025", "June 2, 2025 3:12 PM GMT")."""
+"""Publication times written in page text ("Published 24 June 2025", "June 2, 2025 3:12 PM GMT").
+
+Only what the page states is a publication time: a timestamp line near the top, or a
+wire dateline ("KYIV, May 16 (Reuters) -"). A dateline without a year takes its year from
+a full date elsewhere on the page; with none, the page has no date (the caller falls back
+on the file's time and says so). A date inside a sentence of the story is a fact of the
+story ("talks on June 1, 2022 failed"), not when it was published, and is never used.
+"""
 from __future__ import annotations
 
 import re
@@ -46,7 +53,16 @@ def parse_datetime(text: str) -> datetime | None:
 
 
 def find_publication_time(lines: list[str], head: int = 25) -> datetime | None:
-    """The publication time stated on a timestamp line near the top of a page, if any."""
+    """The publication time stated on a timestamp line or in a dateline near the top of a page."""
+    return _timestamp_line(lines, head) or dateline_time(lines, head)
+
+
+# Words that sit on a timestamp line beside the date: "By Jane Roe | Reuters | 3 min read".
+_BYLINE = re.compile(r"^(?:by\s+[\w.'’ -]{2,60}?|\d+\s+min(?:ute)?s?\s+read|updated|published|posted|last updated"
+                     r"|first published|\d+\s+(?:hours?|minutes?|days?)\s+ago)$", re.IGNORECASE)
+
+
+def _timestamp_line(lines: list[str], head: int) -> datetime | None:
     for line in lines[:head]:
         line = line.strip()
         if not line or len(line) > _MAX_LINE:
@@ -55,10 +71,77 @@ def find_publication_time(lines: list[str], head: int = 25) -> datetime | None:
         if not match:
             continue
         rest = (line[:match.start()] + line[match.end():]).strip(" |·-–—,:")
-        # The line must be a timestamp, not a headline that happens to hold a date.
-        if len(rest.split()) > 5:
+        # The line must be a timestamp, not a headline that happens to hold a date; a
+        # byline, "Updated" or "3 min read" beside the date does not count against it.
+        words = [part for part in re.split(r"\s*[|·•]\s*|\s+[-–—]\s+", rest)
+                 if part.strip() and not _BYLINE.match(part.strip(" ,:"))]
+        if len(" ".join(words).split()) > 5:
             continue
         moment = parse_datetime(match.group("date"))
         if moment is not None and 1990 <= moment.year <= 2100:
             return moment
     return None
+
+
+# A dateline opens the first paragraph: a place in capitals, an optional date, and the
+# agency in brackets or a dash: "KYIV, May 16 (Reuters) -", "PARIS, 3 June 2025 (AFP) -",
+# "WASHINGTON, June 2, 2025 -".
+_DATELINE = re.compile(
+    rf"^[A-Z][A-Z .'’/-]{{1,40}},\s+(?P<date>(?:{_WEEKDAY})?(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})"
+    rf"(?:,?\s+(?P<year>\d{{4}}))?)\s*(?:\([^)]{{2,40}}\)\s*)?[-–—]")
+_ANY_FULL_DATE = re.compile(
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(\d{{4}})|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})"
+    rf"|\b(\d{{4}})-\d{{2}}-\d{{2}}\b)", re.IGNORECASE)
+
+
+def dateline_time(lines: list[str], head: int = 25) -> datetime | None:
+    """The date of a wire dateline near the top ("KYIV, May 16 (Reuters) -").
+
+    A dateline without a year gets the year of a full date written elsewhere on the page
+    (the one putting the dateline nearest that date); without one the date is unknown.
+    """
+    for line in lines[:head]:
+        match = _DATELINE.match(line.strip())
+        if not match:
+            continue
+        if match.group("year"):
+            return parse_datetime(match.group("date"))
+        return _with_year(match.group("date"), lines)
+    return None
+
+
+def _with_year(month_day: str, lines: list[str]) -> datetime | None:
+    years = []
+    for line in lines:
+        for found in _ANY_FULL_DATE.finditer(line):
+            year = int(next(g for g in found.groups() if g))
+            whole = parse_datetime(found.group(0))
+            if 1990 <= year <= 2100 and whole is not None:
+                years.append(whole)
+    best: datetime | None = None
+    for anchor in years:
+        for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+            candidate = parse_datetime(f"{month_day} {year}")
+            if candidate is None:
+                continue
+            gap = abs((candidate - anchor).total_seconds())
+            # Within two months of a date the page states: the same news cycle.
+            if gap <= 62 * 86400 and (best is None or gap < abs((best - anchor).total_seconds())):
+                best = candidate
+    return best
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
+
+
+def url_date(url: str | None) -> datetime | None:
+    """The date in an article URL's path ("/2025/06/24/ceasefire"), at midnight UTC."""
+    if not url:
+        return None
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=timezone.utc)
+    except ValueError:
+        return None

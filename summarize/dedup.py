@@ -14,14 +14,17 @@ exactly.
 from __future__ import annotations
 
 import logging
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from core.models import Article
+from feeds.outlets import Registry
 from feeds.urls import canonical_url
 from summarize import textvec
 
@@ -142,3 +145,68 @@ def _candidates(shingles: list[frozenset[int]], options: DedupOptions) -> set[tu
                 for y in range(x + 1, len(members)):
                     pairs.add((members[x], members[y]))
     return pairs
+
+
+def copy_groups(articles: Sequence[Article], copies: dict[str, str]) -> list[list[Article]]:
+    """The articles as groups of copies of one text, each led by the copy kept for summarising.
+
+    ``copies`` is :func:`find_duplicates`' result. Groups come in the order of their first
+    member in ``articles``; an article with no copies is a group of one.
+    """
+    by_id: dict[str, Article] = {}
+    for article in articles:
+        by_id.setdefault(article.id, article)
+    groups: dict[str, list[Article]] = {}
+    for article in by_id.values():
+        kept = copies.get(article.id, article.id)
+        group = groups.setdefault(kept, [by_id[kept]])
+        if article.id != kept:
+            group.append(article)
+    return list(groups.values())
+
+
+def _alternation(names: Sequence[str]) -> str:
+    return "|".join(re.escape(n) for n in names)
+
+
+@lru_cache(maxsize=8)
+def _credit_patterns(registry: Registry) -> tuple[re.Pattern, re.Pattern, re.Pattern] | None:
+    """Where a text names the wire it comes from, built from the registry's wire and agency names.
+
+    Case matters: agency names are proper nouns, and "AP" or "PA" in lower case are words.
+    """
+    names = registry.wire_names
+    if not names:
+        return None
+    alt = _alternation(names)
+    # Near the top: a dateline "KYIV, May 16 (Reuters) -", a byline "By Associated Press".
+    head = re.compile(rf"\((?P<name>{alt})\)\s*[-–—]|^\s*By\s+(?:the\s+)?(?P<byline>{alt})\s*$", re.MULTILINE)
+    # Anywhere: "Associated Press contributed to this report", "provided by AFP",
+    # "Copyright 2025 The Associated Press", "(Reporting by ... for Reuters)".
+    body = re.compile(rf"(?:^|\W)(?:The\s+)?(?P<name>{alt})\s+contributed\b"
+                      rf"|\b(?:provided|supplied|distributed|written)\s+by\s+(?:the\s+)?(?P<by>{alt})\b"
+                      rf"|(?:©|\bCopyright)\s*(?:\d{{4}}\s+)?(?:The\s+)?(?P<copy>{alt})\b")
+    # At the very end: a sign-off "— AP", "- Reuters".
+    tail = re.compile(rf"[-–—]\s*(?P<name>{alt})\s*\.?\s*$")
+    return head, body, tail
+
+
+def credited_wire(text: str, registry: Registry) -> str | None:
+    """The registry name of the wire or agency a text credits as its source, if any.
+
+    Only the wire's own signature counts (its dateline, byline, sign-off, a "contributed"
+    or "provided by" credit, its copyright line); a story that merely cites a wire ("the
+    agency reported") is that outlet's own report.
+    """
+    patterns = _credit_patterns(registry)
+    if patterns is None or not text:
+        return None
+    head, body, tail = patterns
+    for pattern, chunk in ((head, text[:600]), (tail, text[-200:]), (body, text)):
+        match = pattern.search(chunk)
+        if match:
+            name = next(g for g in match.groups() if g)
+            found = registry.by_name(name)
+            if found is not None and found.is_wire:
+                return found.name
+    return None

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Article, Source, Story
-from summarize.dedup import DedupOptions, find_duplicates
+from feeds.outlets import Registry, bundled_registry
+from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline
 from summarize.summary import SummaryOptions, summarize_story
 
@@ -44,25 +45,89 @@ def strip_lead_in(sentence: str) -> str:
     return stripped if len(stripped.split()) >= 4 else sentence
 
 
+# Where a publication time came from when it is a guess, not the page's statement: these
+# are never shown as a date, and a story's "updated" time prefers the stated ones.
+GUESSED_TIMES = frozenset({"file-mtime", "fetched"})
+
+
+def _stated(articles: Sequence[Article]) -> list[Article]:
+    return [a for a in articles if a.published_from not in GUESSED_TIMES]
+
+
+def source_of(article: Article, registry: Registry) -> Source:
+    """An article as a story's source, with its outlet's country and kind from the registry."""
+    found = registry.find(article.outlet, article.url)
+    return Source(article.id, article.outlet, article.title, article.url, article.published,
+                  published_from=article.published_from,
+                  country=found.country if found else "", kind=found.kind if found else "")
+
+
+def report_source(copies: Sequence[Article], registry: Registry) -> Source:
+    """One independent report: a text and the copies of it other outlets ran, as one source.
+
+    ``copies[0]`` is the copy kept for summarising. The source is credited to the wire or
+    agency when one of the outlets is one, or when the text credits one (its dateline,
+    byline or sign-off); else to the earliest publisher. ``carried_by`` lists the other
+    outlets that ran the text (for a wire found only in the text: every outlet that ran it).
+    """
+    if len(copies) == 1:
+        return source_of(copies[0], registry)
+    by_time = sorted(copies, key=lambda a: (a.published_from in GUESSED_TIMES, a.published, a.outlet, a.id))
+    wire_member = next((a for a in by_time if (e := registry.find(a.outlet, a.url)) and e.is_wire), None)
+    credited = None
+    if wire_member is None:
+        credited = next((w for a in copies if (w := credited_wire(a.text, registry))), None)
+    if wire_member is not None:
+        source = source_of(wire_member, registry)
+    elif credited is not None:
+        entry = registry.by_name(credited)
+        kept = copies[0]
+        source = Source(kept.id, credited, kept.title, kept.url, kept.published,
+                        published_from=kept.published_from, country=entry.country if entry else "",
+                        kind=entry.kind if entry else "")
+    else:
+        source = source_of(by_time[0], registry)
+    stated = _stated(by_time)
+    if source.published_from in GUESSED_TIMES and stated:
+        source = replace(source, published=stated[0].published, published_from=stated[0].published_from)
+    carriers = tuple(dict.fromkeys(a.outlet for a in by_time if a.outlet != source.outlet))
+    return replace(source, carried_by=carriers)
+
+
 def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 0.0,
                summary: SummaryOptions = SummaryOptions(), developing: bool = False,
                previous_dates: tuple[str, ...] = (), dedup: DedupOptions = DedupOptions(),
-               seen: Collection[str] = ()) -> Story:
-    """One story from its articles: wire copies folded for the summary, every outlet a source.
+               seen: Collection[str] = (), outlets: Registry | None = None) -> Story:
+    """One story from its articles: copies of one text are one source, credited to the wire.
 
-    ``seen`` are the story's summary sentences in the last briefing; the summary
-    prefers what is new since then (see :func:`summarize.summary.summarize_story`).
+    Each source is one independent report (a text and the outlets that ran copies of it);
+    each summary sentence names the source it comes from (``article_id`` and ``outlet``
+    are that source's). ``seen`` are the story's summary sentences in the last briefing;
+    the summary prefers what is new since then (see :func:`summarize.summary.summarize_story`).
     """
+    registry = outlets or bundled_registry()
     ordered = sorted(articles, key=lambda a: (a.published, a.outlet, a.id))
     copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
-    sources = tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in ordered)
+    reports = [(group[0].id, report_source(group, registry)) for group in copy_groups(ordered, copies)]
+    credit = dict(reports)  # kept copy's id -> the source that stands for its group
+    sources = tuple(sorted((s for _, s in reports), key=lambda s: (s.published_from in GUESSED_TIMES,
+                                                                   s.published, s.outlet, s.article_id)))
+    sentences = []
+    for x in summarize_story(originals, summary, seen=seen):
+        source = credit.get(x.article_id)
+        if source is not None:
+            x = replace(x, article_id=source.article_id, outlet=source.outlet)
+        sentences.append(replace(x, text=strip_lead_in(x.text)))
+    stated = _stated(ordered)
     return Story(
         id=story_id,
         headline=choose_headline(originals) or ordered[0].title,
-        summary=tuple(replace(x, text=strip_lead_in(x.text)) for x in summarize_story(originals, summary, seen=seen)),
+        summary=tuple(sentences),
         sources=sources,
-        updated=max(a.published for a in ordered),
+        # A stated publication time over a file's time: a story of 2022 imported today
+        # is not "updated today".
+        updated=max(a.published for a in (stated or ordered)),
         topic_score=topic_score,
         developing=developing,
         previous_dates=previous_dates,

@@ -25,13 +25,15 @@ def test_wire_dateline_and_bullets_are_not_shown_in_summaries():
     assert strip_lead_in("U.S. envoys met for a third round of talks.") == "U.S. envoys met for a third round of talks."
 
 
-def test_every_outlet_is_a_source_even_when_its_copy_is_folded():
+def test_every_outlet_is_listed_even_when_its_copy_is_folded():
     wire = "\n".join(TREATY)
     a = make_article(1, text="ORSK, March 10 (Meridian Wire) - " + wire, outlet="Meridian Wire", title="Treaty signed")
     b = make_article(2, text="ORSK, March 10 (Meridian Wire) - " + wire, outlet="Harbour Ledger",
                      title="Neighbours sign water treaty", published=T0 + timedelta(hours=1))
     story = make_story("s", [a, b])
-    assert [s.outlet for s in story.sources] == ["Meridian Wire", "Harbour Ledger"]
+    # One text is one report: the first publisher's, also carried by the other outlet.
+    assert [(s.outlet, s.carried_by) for s in story.sources] == [("Meridian Wire", ("Harbour Ledger",))]
+    assert story.outlets == ("Meridian Wire", "Harbour Ledger") and story.independent_reports == 1
     assert story.updated == T0 + timedelta(hours=1)
     assert story.headline in {"Treaty signed", "Neighbours sign water treaty"}
     assert 3 <= len(story.summary) <= 5
