@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("import", "import stored article files and folders (.txt, .html, .json, .jsonl)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--outlet", metavar="NAME",
+                   help="the outlet that published these files (default: read from each page)")
 
     def build_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--date", help="the briefing's date, YYYY-MM-DD (default: today)")
@@ -131,6 +133,8 @@ def _closing(options, fetched=None, imported=None, built=None) -> str:
     if imported is not None:
         parts.append(f"files: {imported.files} read, {len(imported.problems)} skipped")
         parts.append(f"{imported.new_articles} new articles")
+        if imported.undated:
+            parts.append(f"{imported.undated} with no date in their content (shown undated)")
     if built is not None:
         n = len(built.briefing.stories)
         parts.append(f"{n} {'story' if n == 1 else 'stories'}" + (" (kept: nothing new)" if built.kept else ""))
@@ -250,7 +254,7 @@ def cmd_import(args) -> int:
     from core.lock import job_lock
     options = _load()
     with job_lock(options.home, "import"):
-        result = import_files(options, args.paths)
+        result = import_files(options, args.paths, outlet=args.outlet)
     _report_problems(result.problems)
     print(_closing(options, imported=result))
     return 1 if result.files and not result.new_articles and not result.seen_before else 0
@@ -312,6 +316,7 @@ def cmd_demo(args) -> int:
     from core.lock import job_lock
     home = args.home.resolve()
     options = _load(home=home)
+    options = _with_sample_outlets(options)
     with job_lock(options.home, "demo"):
         imported = import_files(options, [SAMPLE_DIR])
         # The sample is a day of news from June 2025: brief on that day, not on today.
@@ -322,6 +327,18 @@ def cmd_demo(args) -> int:
     print(_closing(options, imported=imported, built=built))
     print(f"open {home / 'out' / 'briefing.html'} in a browser (plain text: {home / 'out' / 'briefing.txt'})")
     return 0
+
+
+def _with_sample_outlets(options):
+    """The options with the sample corpus's fictional outlets added, as [[outlets]] in a config would."""
+    import dataclasses
+    import tomllib
+
+    from feeds.outlets import outlet_entries
+    path = SAMPLE_DIR / "outlets.toml"
+    with open(path, "rb") as fh:
+        extra = outlet_entries(tomllib.load(fh).get("outlets"), path)
+    return dataclasses.replace(options, outlets=tuple(options.outlets) + extra)
 
 
 def cmd_send(args) -> int:

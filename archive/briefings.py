@@ -69,7 +69,9 @@ def briefing_to_json(briefing: Briefing) -> dict[str, Any]:
                 "summary": [{"text": x.text, "article_id": x.article_id, "outlet": x.outlet, "position": x.position}
                             for x in s.summary],
                 "sources": [{"article_id": x.article_id, "outlet": x.outlet, "title": x.title, "url": x.url,
-                             "published": x.published.isoformat()} for x in s.sources],
+                             "published": x.published.isoformat(), "published_from": x.published_from,
+                             "carried_by": list(x.carried_by), "country": x.country, "kind": x.kind}
+                            for x in s.sources],
             }
             for s in briefing.stories
         ],
@@ -84,8 +86,12 @@ def briefing_from_json(data: dict[str, Any]) -> Briefing:
             developing=s.get("developing", False), previous_dates=tuple(s.get("previous_dates", ())),
             topic_score=s.get("topic_score", 0.0),
             summary=tuple(SummarySentence(x["text"], x["article_id"], x["outlet"], x["position"]) for x in s["summary"]),
+            # Archives written before sources had these fields load with the defaults.
             sources=tuple(Source(x["article_id"], x["outlet"], x["title"], x["url"],
-                                 datetime.fromisoformat(x["published"])) for x in s["sources"]),
+                                 datetime.fromisoformat(x["published"]),
+                                 published_from=x.get("published_from", "metadata"),
+                                 carried_by=tuple(x.get("carried_by", ())), country=x.get("country", ""),
+                                 kind=x.get("kind", "")) for x in s["sources"]),
         )
         for s in data["stories"]
     )

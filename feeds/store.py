@@ -17,6 +17,23 @@ from core.models import Article
 
 log = logging.getLogger(__name__)
 
+def _one_name_per_outlet(conn: sqlite3.Connection) -> None:
+    """Migration 3: rename stored articles to one true name per outlet.
+
+    Stores made before the outlet registry hold names taken from file names
+    ("001_05838490510a9787"), bare hosts ("atlasdaily.example"), shortened company names
+    ("Meridian" beside "Meridian Wire") and section headings ("The Week Recommends").
+    Each becomes the registry's name, the site's own name, or "unknown outlet".
+    """
+    from feeds.outlets import bundled_registry, resolve_names
+
+    rows = conn.execute("SELECT id, url, outlet FROM articles").fetchall()
+    names = resolve_names([(row["url"], row["outlet"]) for row in rows], bundled_registry())
+    changed = [(name, row["id"]) for row, name in zip(rows, names) if name != row["outlet"]]
+    conn.executemany("UPDATE articles SET outlet = ? WHERE id = ?", changed)
+    log.info("renamed the outlet of %d stored article(s)", len(changed))
+
+
 db.register("store", [
     # 1: articles, feed state and story assignments
     """
@@ -58,6 +75,8 @@ db.register("store", [
     ALTER TABLE feed_state ADD COLUMN moved_to TEXT;
     ALTER TABLE feed_state ADD COLUMN http_status INTEGER
     """,
+    # 3: one true name per outlet (a Python step: names come from the outlet registry)
+    _one_name_per_outlet,
 ])
 
 
