@@ -129,3 +129,76 @@ def test_outlet_is_read_from_the_page_when_it_names_itself(tmp_path):
                                               + BODY[1:] + ["© 2025 Harbour Wire Media Ltd. All rights reserved."]))
     outlets = {a.outlet for a in import_paths([tmp_path]).articles}
     assert outlets == {"The Lantern", "Harbour Wire"}
+
+
+# -- dates from the text ------------------------------------------------------------------------
+
+def _dated(tmp_path, lines: list[str], name: str = "d.txt"):
+    path = tmp_path / name
+    path.write_text("\n".join(["Coastal states agree shared patrol plan"] + lines) + "\n", encoding="utf-8")
+    stamp = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc).timestamp()
+    os.utime(path, (stamp, stamp))
+    [article] = import_paths([path]).articles
+    return article
+
+
+def test_dateline_with_a_full_date_is_the_publication_date(tmp_path):
+    article = _dated(tmp_path, ["VALLETTA, 16 May 2025 (Harbour Wire) - " + BODY[0]] + BODY[1:])
+    assert (article.published, article.published_from) == (datetime(2025, 5, 16, tzinfo=timezone.utc), "content")
+
+
+def test_dateline_without_a_year_takes_it_from_a_date_on_the_page(tmp_path):
+    article = _dated(tmp_path, ["KYIV, May 16 (Reuters) - " + BODY[0]] + BODY[1:]
+                     + ["The previous round, on April 28, 2022, ended without a statement."])
+    assert (article.published, article.published_from) == (datetime(2022, 5, 16, tzinfo=timezone.utc), "content")
+
+
+def test_dateline_without_any_year_on_the_page_is_not_guessed(tmp_path):
+    article = _dated(tmp_path, ["KYIV, May 16 (Reuters) - " + BODY[0]] + BODY[1:] + ["© Harbour Wire"])
+    assert article.published_from == "file-mtime"
+
+
+def test_timestamp_line_beside_a_byline_and_reading_time(tmp_path):
+    article = _dated(tmp_path, ["By Ana Lind | World | May 16, 2025 | 3 min read"] + BODY)
+    assert (article.published, article.published_from) == (datetime(2025, 5, 16, tzinfo=timezone.utc), "content")
+    article = _dated(tmp_path, ["Updated 6:40 AM EDT, Wed June 25, 2025"] + BODY, name="e.txt")
+    assert article.published == datetime(2025, 6, 25, 10, 40, tzinfo=timezone.utc)
+
+
+def test_a_date_inside_a_sentence_of_the_story_is_not_its_publication_date(tmp_path):
+    article = _dated(tmp_path, ["The first round of talks on June 1, 2022 ended after an hour without agreement."]
+                     + BODY)
+    assert article.published_from == "file-mtime"
+
+
+def test_html_copyright_year_is_not_taken_for_a_date_but_the_url_date_is(tmp_path):
+    paras = "".join(f"<p>{p}</p>" for p in BODY)
+    (tmp_path / "a.html").write_text(
+        f"<html><body><article><h1>Patrol plan agreed</h1>{paras}</article>"
+        "<footer>© 2024 Ledger Media Ltd</footer></body></html>", encoding="utf-8")
+    (tmp_path / "b.html").write_text(
+        '<html><head><link rel="canonical" href="https://ledger.example/world/2025/06/24/patrol-plan"></head>'
+        f"<body><article><h1>Patrol plan signed</h1>{''.join(f'<p>{p}</p>' for p in BODY[::-1])}</article>"
+        "</body></html>", encoding="utf-8")
+    by_title = {a.title: a for a in import_paths([tmp_path]).articles}
+    assert by_title["Patrol plan agreed"].published_from == "file-mtime"
+    assert by_title["Patrol plan agreed"].outlet == "Ledger"
+    assert by_title["Patrol plan signed"].published == datetime(2025, 6, 24, tzinfo=timezone.utc)
+
+
+def test_html_page_text_dateline_dates_the_page(tmp_path):
+    paras = "".join(f"<p>{p}</p>" for p in BODY[1:])
+    (tmp_path / "a.html").write_text(
+        "<html><body><article><h1>Patrol plan agreed</h1>"
+        f"<p>VALLETTA, June 3, 2025 (Harbour Wire) - {BODY[0]}</p>{paras}</article></body></html>",
+        encoding="utf-8")
+    [article] = import_paths([tmp_path]).articles
+    assert (article.published, article.published_from) == (datetime(2025, 6, 3, tzinfo=timezone.utc), "content")
+
+
+def test_import_counts_files_with_no_date_in_their_content(tmp_path):
+    (tmp_path / "a.txt").write_text(_page("Patrol plan agreed"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(_page("Coastal states sign", dateline=None).replace(BODY[0], BODY[0][:-1] + " again."),
+                                    encoding="utf-8")
+    report = import_paths([tmp_path])
+    assert len(report.articles) == 2 and report.undated == 1
