@@ -25,7 +25,7 @@ from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
 from feeds.outlets import UNKNOWN, Registry, bundled_registry, display_name, name_articles, normalise_name
 from feeds.store import text_id
-from feeds.textdates import find_publication_time, parse_datetime, url_date
+from feeds.textdates import find_publication_time, parse_datetime, time_near, url_date
 from feeds.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -494,8 +494,10 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         if not outlet:
             kept = set(body.splitlines())
             outlet = outlet_from_furniture([line for line in page.body.splitlines() if line not in kept], body)
-        articles.append(_make(page.path, page.modified, title, body, page.url, outlet, page.published,
-                              page.published_from))
+        published, found_in = page.published, page.published_from
+        if published is None:
+            published, found_in = _time_beside_article(page.body, body, title.strip()), "content"
+        articles.append(_make(page.path, page.modified, title, body, page.url, outlet, published, found_in))
     if publisher and publisher.strip():
         from dataclasses import replace
 
@@ -506,6 +508,26 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         named = name_articles(articles, registry)
     undated = sum(1 for a in named if a.published_from == "file-mtime")
     return ImportReport(tuple(named), tuple(problems), count, undated)
+
+
+def _time_beside_article(page_text: str, body: str, title: str) -> datetime | None:
+    """The timestamp stated beside where the article starts on the page, after any menus.
+
+    The article starts where its headline appears again below the page's first line, or
+    else at the first line that cleaning kept.
+    """
+    lines = page_text.splitlines()
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    # Page titles carry the site's name after the headline ("... - Auto News").
+    starts = [next((i for i, line in enumerate(lines)
+                    if line.strip() == title or (len(line.strip()) >= 20 and title.startswith(line.strip()))), None),
+              next((i for i, line in enumerate(lines) if line.strip() == first), None)]
+    for start in starts:
+        if start is not None:
+            found = time_near(lines, start, before=6 if start == starts[0] else 20)
+            if found is not None:
+                return found
+    return None
 
 
 def import_paths(paths: Iterable[str | Path], clean: CleanOptions = CleanOptions(), outlet: str | None = None,

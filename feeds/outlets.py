@@ -247,6 +247,9 @@ _SECTION_WORDS = {"home", "homepage", "front page", "latest", "latest news", "ne
                   "articles", "recommends", "recommended", "most read", "most popular", "live", "en", "english"}
 _TRAILING = re.compile(r"\s+(?:Recommends|Recommended|RSS|Feed|RSS Feed|Home(?:page)?|Online|Latest|"
                        r"Top Stories|Headlines|Newsletters?)$", re.IGNORECASE)
+# Small words that do occur in outlet names ("Ministry of Foreign Affairs of Ukraine").
+_NAME_PARTICLES = {"of", "the", "and", "for", "de", "du", "la", "le", "les", "des", "di", "del", "da", "do", "y",
+                   "e", "et", "und", "van", "von", "al", "el", "&", "-", "on", "in"}
 _FILE_STEM = re.compile(r"^[\w.-]*(?:_|\d{4,})[\w.-]*$")
 
 
@@ -266,6 +269,10 @@ def normalise_name(raw: str | None) -> str | None:
     if not raw:
         return None
     name = " ".join(str(raw).replace("\u00a0", " ").split()).strip(" -|:·•")
+    # A URL given as the site name is its host; "@politifact" a social handle; "by Snopes" a credit.
+    if re.match(r"^https?://", name, re.IGNORECASE):
+        name = site_host(name) or ""
+    name = re.sub(r"^(?:@|by\s+)", "", name, flags=re.IGNORECASE).strip()
     if not name or looks_like_file_name(name) or name.casefold() == UNKNOWN:
         return None
     parts = [p.strip() for p in _NAME_SEPARATORS.split(name) if p and p.strip()]
@@ -277,6 +284,11 @@ def normalise_name(raw: str | None) -> str | None:
     while previous != name:
         previous, name = name, _TRAILING.sub("", name).strip()
     if not name or name.casefold() in _SECTION_WORDS or len(name) > 80:
+        return None
+    # A masthead is a few words; a longer phrase with small words is a tagline
+    # ("Expert how-to for English Riders" was one site's og:site_name).
+    words = name.split()
+    if len(words) >= 5 and any(w.islower() and w not in _NAME_PARTICLES for w in words):
         return None
     return name.title() if name.isupper() and len(name) > 5 and " " in name else name
 

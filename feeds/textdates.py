@@ -15,7 +15,8 @@ from dateutil import parser as dateparser
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_ZONE = r"(?:(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|BST|CET|CEST|EST|EDT|PST|PDT|[+-]\d{2}:?\d{2})"
+_ZONE = (r"(?:(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|BST|CET|CEST|EST|EDT|PST|PDT|CST|CDT|MST|MDT|IST|SGT|JST"
+         r"|KST|AEST|AEDT|MSK|EET|EEST|[+-]\d{2}:?\d{2})")
 _CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*{_ZONE})?"
 _TIME = rf"(?:,?\s*(?:at\s+)?{_CLOCK})?"
 _WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+"
@@ -31,7 +32,9 @@ _DATE = re.compile(
 # 2022 failed") is a fact of the story, not its publication time, so long lines are skipped.
 _MAX_LINE = 80
 _ZONES = {"GMT": 0, "UTC": 0, "BST": 3600, "CET": 3600, "CEST": 7200,
-          "EST": -18000, "EDT": -14400, "PST": -28800, "PDT": -25200}
+          "EST": -18000, "EDT": -14400, "PST": -28800, "PDT": -25200, "CST": -21600, "CDT": -18000,
+          "MST": -25200, "MDT": -21600, "IST": 19800, "SGT": 28800, "JST": 32400, "KST": 32400,
+          "AEST": 36000, "AEDT": 39600, "MSK": 10800, "EET": 7200, "EEST": 10800}
 
 
 def parse_datetime(text: str) -> datetime | None:
@@ -57,9 +60,29 @@ def find_publication_time(lines: list[str], head: int = 25) -> datetime | None:
     return _timestamp_line(lines, head) or dateline_time(lines, head)
 
 
+def time_near(lines: list[str], start: int, before: int = 20, after: int = 12) -> datetime | None:
+    """The publication time stated nearest to where the article starts (line ``start``).
+
+    On a saved page the article's timestamp sits beside its headline and byline, which
+    may come after a long menu; dates further away belong to something else (teasers of
+    older stories, comments, the footer), so the nearest timestamp line wins.
+    """
+    low, high = max(0, start - before), min(len(lines), start + after)
+    for index in sorted(range(low, high), key=lambda i: (abs(i - start), i > start)):
+        found = _timestamp_line([lines[index]], 1)
+        if found is not None:
+            return found
+    window = lines[low:high]
+    return dateline_time(window, len(window))
+
+
 # Words that sit on a timestamp line beside the date: "By Jane Roe | Reuters | 3 min read".
-_BYLINE = re.compile(r"^(?:by\s+[\w.'’ -]{2,60}?|\d+\s+min(?:ute)?s?\s+read|updated|published|posted|last updated"
-                     r"|first published|\d+\s+(?:hours?|minutes?|days?)\s+ago)$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:by\s+[\w.'’@ -]{2,60}?|\d+\s+min(?:ute)?s?\s+read|(?:last\s+|first\s+)?(?:updated|published"
+                     r"|posted|modified)(?:\s+on|\s+at)?|\d+\s+(?:hours?|minutes?|days?)\s+ago|\d{1,2}:\d{2}\s*[ap]\.?m\.?"
+                     r"(?:\s+[A-Z]{2,4})?)$", re.IGNORECASE)
+
+
+_CLOCKS = re.compile(rf"\(?@?{_CLOCK}\)?", re.IGNORECASE)
 
 
 def _timestamp_line(lines: list[str], head: int) -> datetime | None:
@@ -70,10 +93,11 @@ def _timestamp_line(lines: list[str], head: int) -> datetime | None:
         match = _DATE.search(line)
         if not match:
             continue
-        rest = (line[:match.start()] + line[match.end():]).strip(" |·-–—,:")
         # The line must be a timestamp, not a headline that happens to hold a date; a
-        # byline, "Updated" or "3 min read" beside the date does not count against it.
-        words = [part for part in re.split(r"\s*[|·•]\s*|\s+[-–—]\s+", rest)
+        # byline, "Updated", a second date or clock or "3 min read" beside the date does
+        # not count against it.
+        rest = _CLOCKS.sub(" ", _DATE.sub(" ", line)).strip(" |·-–—,:")
+        words = [part for part in re.split(r"\s*[|·•/]\s*|\s+[-–—]+\s+", rest)
                  if part.strip() and not _BYLINE.match(part.strip(" ,:"))]
         if len(" ".join(words).split()) > 5:
             continue
