@@ -123,11 +123,12 @@ def _decode(file: ArticleFile) -> str:
 
 # A wire-service dateline names the outlet: "ISTANBUL (Reuters) -", "PARIS, June 3 (AFP) —".
 _DATELINE = re.compile(r"^[A-Z]{2,}[A-Z .'’/-]*(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+\(([A-Z][\w&.' -]{1,30})\)\s*[-–—]")
-_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?:[-–]\s*\d{4}\s*)?([A-Z][\w&.' -]{2,40}?)"
-                        r"(?:[.,|]|\s+All rights|$)", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(?:(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?)+"
+                        r"(?:by\s+)?([A-Z][\w&.' -]{2,40}?)"
+                        r"(?:[.,|•]|\s+All rights|\s+unless\b|\s+[-–]\s|$)", re.IGNORECASE)
 # The company behind a masthead: "© 2025 The Ledger Media Ltd" is the outlet "The Ledger".
 _CORPORATE = re.compile(r"(?:\s+(?:Media|Group|Publishing|Publications|Digital|Holdings|Company|Co|Corp|Corporation"
-                        r"|Ltd|Limited|Inc|LLC|PLC|GmbH|SA|AG|Newspapers?))+\.?$", re.IGNORECASE)
+                        r"|Ltd|Limited|Inc|LLC|PLC|GmbH|SA|AG|Pvt|Pte|Pty|Newspapers?))+\.?$", re.IGNORECASE)
 
 
 def guess_outlet(lines: Sequence[str]) -> str | None:
@@ -141,11 +142,14 @@ def guess_outlet(lines: Sequence[str]) -> str | None:
     for line in reversed(lines[-40:]):
         match = _COPYRIGHT.search(line)
         if match and len(line) < 200:
-            name = re.sub(r"[\s,]*\d{4}(?:\s*[-–]\s*\d{4})?$", "", match.group(1).strip())
-            name = _CORPORATE.sub("", name).strip()
-            if len(name) >= 3:
-                name = name.title() if name.isupper() else name
-                return _masthead(name, lines[:12]) or name
+            holder = re.sub(r"[\s,]*\d{4}(?:\s*[-–]\s*\d{4})?$", "", match.group(1).strip())
+            holder = re.sub(r"^(?:copyright\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?", "", holder, flags=re.IGNORECASE)
+            name = _CORPORATE.sub("", holder).strip(" &-–,")
+            # "© All rights reserved" names no one.
+            if len(name) >= 3 and not re.match(r"all rights", name, re.IGNORECASE):
+                name = name.title() if name.isupper() and " " in name else name
+                # Only a company ("Meridian Group") has a fuller masthead name to look for.
+                return (_masthead(name, lines[:12]) if name != holder else None) or name
     for line in lines[:40]:
         match = _DATELINE.match(line.strip())
         if match:
@@ -154,12 +158,13 @@ def guess_outlet(lines: Sequence[str]) -> str | None:
 
 
 def _masthead(company: str, top: Sequence[str]) -> str | None:
-    """A short line near the top that extends the company's name ("Meridian" -> "Meridian Wire")."""
-    for line in top:
-        line = line.strip()
-        words = line.split()
-        if (line.startswith(company + " ") and len(words) <= len(company.split()) + 2 and len(line) <= 40
-                and all(w[:1].isupper() or not w[:1].isalpha() for w in words) and not line.endswith(".")):
+    """A short line near the top that extends the company's name ("Meridian" -> "Meridian Wire").
+
+    The extension is one or two capitalised words ("Forbes 400", a menu item, is not a masthead).
+    """
+    for line in [line.strip() for line in top if line.strip()][:6]:
+        extra = line[len(company):].split() if line.startswith(company + " ") else []
+        if 1 <= len(extra) <= 2 and len(line) <= 40 and all(w.isalpha() and w[0].isupper() for w in extra):
             return line
     return None
 
@@ -167,14 +172,20 @@ def _masthead(company: str, top: Sequence[str]) -> str | None:
 # Outlets name themselves over and over in their furniture ("Subscribe to The Herald",
 # "The Herald is trusted by readers", "worked at The Herald since"); the article rarely does.
 _SELF_NAME = re.compile(r"\bThe (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?\b")
+# Only a name in such a sentence is the site's own: a name that merely recurs in the removed
+# lines is as often a teaser's subject ("The Crown" in a list of related stories).
+_SELF_CONTEXT = (r"(?:subscribe|sign\s+up|support|donate|join|follow|welcome|newsletters?)\s+(?:to|for|from|us\s+at|at)?"
+                 r"\s*{name}\b|\b{name}(?:'s|’s)?\s+(?:newsletters?|is|has|journalism|reporters?|staff|editors?|"
+                 r"readers|app|team|podcasts?|free)\b|\b(?:at|with|for|joined)\s+{name}\s+(?:since|in)\b")
 
 
 def outlet_from_furniture(removed: Sequence[str], body: str, min_count: int = 2) -> str | None:
-    """An outlet name that recurs in the lines cleaning removed, and seldom in the article."""
+    """An outlet name that the lines cleaning removed use about the site, and the article does not."""
     counts: dict[str, int] = defaultdict(int)
     for line in removed:
         for name in set(_SELF_NAME.findall(line)):
-            counts[name] += 1
+            if re.search(_SELF_CONTEXT.format(name=re.escape(name)), line, re.IGNORECASE):
+                counts[name] += 1
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     for name, count in ranked:
         if count >= min_count and name not in body:
