@@ -289,3 +289,20 @@ def test_migration_renames_outlets_in_an_existing_store(tmp_path):
         "sha256:ee": "The Harbour Ledger",
     }
 
+
+
+def test_teaser_names_and_bare_rights_notices_are_not_outlet_names(tmp_path):
+    teasers = ["The Crown returns for a final season", "Why The Crown cast reunited", "More stories",
+               "© All rights reserved | Terms"]
+    (tmp_path / "a.txt").write_text("\n".join(["Neighbours sign fisheries accord"] + BODY + teasers) + "\n",
+                                    encoding="utf-8")
+    [article] = import_paths([tmp_path]).articles
+    assert article.outlet == UNKNOWN
+
+
+def test_copyright_of_the_site_itself_does_not_borrow_a_menu_line(tmp_path):
+    page = ["Neighbours sign fisheries accord", "Bay Chronicle Account", "World | Sport"] + BODY + \
+        ["Copyright © 2025 Bay Chronicle. All rights reserved."]
+    (tmp_path / "a.txt").write_text("\n".join(page) + "\n", encoding="utf-8")
+    [article] = import_paths([tmp_path]).articles
+    assert article.outlet == "Bay Chronicle"
