@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from core.errors import ConfigError
 from core.models import Article
@@ -116,11 +115,15 @@ class Registry:
         """The outlet an article's URL belongs to, if registered."""
         if not url:
             return None
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return None
-        return self.by_host(parts.hostname, parts.path)
+        host, path = _split(url)
+        return self.by_host(host, path)
+
+    def has_paths(self, host: str | None) -> bool:
+        """Whether an entry for this host (or a parent domain) is one office inside a shared site."""
+        if not host or not self._paths:
+            return False
+        labels = host.split(".")
+        return any(".".join(labels[i:]) in self._paths for i in range(len(labels) - 1))
 
     def by_name(self, name: str | None) -> Outlet | None:
         """The outlet known by this name or alias (case and spacing ignored)."""
@@ -197,17 +200,26 @@ def registry_with(extra: tuple[Outlet, ...] = ()) -> Registry:
 
 # -- hosts ------------------------------------------------------------------------------------
 
+_URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)([^?#]*)", re.IGNORECASE)
+
+
+def _split(url: str) -> tuple[str, str]:
+    """(host, path) of a URL, lower-cased host; ("", "") when it is not one. Faster than urlsplit."""
+    match = _URL_HOST.match(url.strip())
+    if not match:
+        return "", ""
+    host, rest = match.group(1).lower().rstrip("."), match.group(2)
+    path = rest[rest.index("/"):] if "/" in rest else ""
+    return host, path
+
+
 def site_host(url: str | None) -> str | None:
     """The host that names a site: ``www.``, ``m.``, ``mobile.``, ``amp.`` versions are one site."""
     if not url:
         return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
+    host = _split(url)[0]
     if not host:
         return None
-    host = host.lower().rstrip(".")
     changed = True
     while changed:
         changed = False
@@ -333,27 +345,30 @@ def resolve_names(items: Sequence[tuple[str | None, str]], registry: Registry) -
     for "Meridian Wire" on meridianwire.example) takes the site's name.
     """
     first: list[str] = []
+    hosts: list[str | None] = []
     by_site: dict[str, Counter] = defaultdict(Counter)
     spelled: dict[str, str] = {}  # compact form -> a name that spells it
+    named: dict[tuple, tuple[str, bool]] = {}  # (host, raw name, path) -> (name, registered)
     for url, outlet in items:
-        name = outlet.strip() if outlet else ""
-        known = registry.find(name, url)
-        if known:
-            name = known.name
-        else:
-            name = normalise_name(name) or ""
-        first.append(name)
         host = site_host(url)
-        if name and not looks_like_domain(name) and not known:
-            spelled.setdefault(_compact(name), name)
-            if host:
-                by_site[host][name] += 1
+        raw = outlet.strip() if outlet else ""
+        key = (host, raw, _split(url)[1] if registry.has_paths(host) else "")
+        if key not in named:
+            known = registry.find(raw, url)
+            named[key] = (known.name, True) if known else (normalise_name(raw) or "", False)
+            name = named[key][0]
+            if name and not known and not looks_like_domain(name):
+                spelled.setdefault(_compact(name), name)
+        name, known = named[key]
+        first.append(name)
+        hosts.append(host)
+        if host and name and not known and not looks_like_domain(name):
+            by_site[host][name] += 1
     site_name: dict[str, str] = {}
     guessed: set[str] = set()  # sites named only after their host
-    label_name: dict[str, str] = {}
-    hosts = {site_host(url) for url, _ in items if url}
-    for host in hosts:
-        if not host or registry.by_host(host):
+    extends: dict[str, list[str]] = defaultdict(list)  # "Meridian" -> ["Meridian Wire"]
+    for host in {h for h in hosts if h}:
+        if registry.by_host(host):
             continue
         label = _compact(host.split(".")[0] if host.count(".") == 1 else readable_host(host))
         votes = by_site.get(host, Counter())
@@ -365,10 +380,12 @@ def resolve_names(items: Sequence[tuple[str | None, str]], registry: Registry) -
             chosen = readable_host(host)
             guessed.add(host)
         site_name[host] = chosen
-        label_name[label] = chosen
+        if label == _compact(chosen):
+            words = chosen.split()
+            for size in range(1, len(words)):
+                extends[" ".join(words[:size])].append(chosen)
     result = []
-    for (url, _), name in zip(items, first):
-        host = site_host(url)
+    for host, name in zip(hosts, first):
         if host and host in site_name and not (host in guessed and name and registry.by_name(name)):
             # A registered name given to links at an unknown host (a feed named "Reuters"
             # whose links go through a redirector) is kept over a name made from the host.
@@ -382,12 +399,10 @@ def resolve_names(items: Sequence[tuple[str | None, str]], registry: Registry) -
             result.append(site_name.get(h) or (registry.by_host(h).name if registry.by_host(h) else None)
                           or readable_host(h))
             continue
-        if not registry.by_name(name):
-            # "Meridian" beside a site named "Meridian Wire" at meridianwire.example.
-            longer = [n for label, n in label_name.items()
-                      if n != name and n.startswith(name + " ") and label == _compact(n)]
-            if len(longer) == 1:
-                name = longer[0]
+        # "Meridian" beside a site named "Meridian Wire" at meridianwire.example.
+        longer = set(extends.get(name, ()))
+        if len(longer) == 1 and not registry.by_name(name):
+            name = longer.pop()
         result.append(name)
     return result
 
