@@ -24,6 +24,7 @@ from core.errors import InputError
 from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
 from feeds.outlets import UNKNOWN, Registry, bundled_registry, display_name, name_articles, normalise_name
+from feeds.pagemeta import guess_outlet, outlet_from_furniture, page_lines, tree_metadata
 from feeds.store import text_id
 from feeds.textdates import find_publication_time, parse_datetime, time_near, url_date
 from feeds.urls import canonical_url
@@ -121,78 +122,6 @@ def _decode(file: ArticleFile) -> str:
     return text
 
 
-# A wire-service dateline names the outlet: "ISTANBUL (Reuters) -", "PARIS, June 3 (AFP) —".
-_DATELINE = re.compile(r"^[A-Z]{2,}[A-Z .'’/-]*(?:,\s+[A-Z][a-z]+\.?\s+\d{1,2})?\s+\(([A-Z][\w&.' -]{1,30})\)\s*[-–—]")
-_COPYRIGHT = re.compile(r"(?:(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?)+"
-                        r"(?:by\s+)?([A-Z][\w&.' -]{2,40}?)"
-                        r"(?:[.,|•]|\s+All rights|\s+unless\b|\s+[-–]\s|$)", re.IGNORECASE)
-# The company behind a masthead: "© 2025 The Ledger Media Ltd" is the outlet "The Ledger".
-_CORPORATE = re.compile(r"(?:\s+(?:Media|Group|Publishing|Publications|Digital|Holdings|Company|Co|Corp|Corporation"
-                        r"|Ltd|Limited|Inc|LLC|PLC|GmbH|SA|AG|Pvt|Pte|Pty|Newspapers?))+\.?$", re.IGNORECASE)
-
-
-def guess_outlet(lines: Sequence[str]) -> str | None:
-    """The outlet named by the page itself: its copyright line, else a wire dateline.
-
-    The copyright line names who published the page; a dateline names whose copy it is,
-    which for syndicated wire copy is a different outlet, so the copyright line wins.
-    The copyright holder is often the company ("© 2025 Meridian Group"), whose masthead
-    near the top of the page is the fuller name ("Meridian Wire"): that is preferred.
-    """
-    for line in reversed(lines[-40:]):
-        match = _COPYRIGHT.search(line)
-        if match and len(line) < 200:
-            holder = re.sub(r"[\s,]*\d{4}(?:\s*[-–]\s*\d{4})?$", "", match.group(1).strip())
-            holder = re.sub(r"^(?:copyright\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?", "", holder, flags=re.IGNORECASE)
-            name = _CORPORATE.sub("", holder).strip(" &-–,")
-            # "© All rights reserved" names no one.
-            if len(name) >= 3 and not re.match(r"all rights", name, re.IGNORECASE):
-                name = name.title() if name.isupper() and " " in name else name
-                # Only a company ("Meridian Group") has a fuller masthead name to look for.
-                return (_masthead(name, lines[:12]) if name != holder else None) or name
-    for line in lines[:40]:
-        match = _DATELINE.match(line.strip())
-        if match:
-            return match.group(1).strip()
-    return None
-
-
-def _masthead(company: str, top: Sequence[str]) -> str | None:
-    """A short line near the top that extends the company's name ("Meridian" -> "Meridian Wire").
-
-    The extension is one or two capitalised words ("Forbes 400", a menu item, is not a masthead).
-    """
-    for line in [line.strip() for line in top if line.strip()][:6]:
-        extra = line[len(company):].split() if line.startswith(company + " ") else []
-        if 1 <= len(extra) <= 2 and len(line) <= 40 and all(w.isalpha() and w[0].isupper() for w in extra):
-            return line
-    return None
-
-
-# Outlets name themselves over and over in their furniture ("Subscribe to The Herald",
-# "The Herald is trusted by readers", "worked at The Herald since"); the article rarely does.
-_SELF_NAME = re.compile(r"\bThe (?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?\b")
-# Only a name in such a sentence is the site's own: a name that merely recurs in the removed
-# lines is as often a teaser's subject ("The Crown" in a list of related stories).
-_SELF_CONTEXT = (r"(?:subscribe|sign\s+up|support|donate|join|follow|welcome|newsletters?)\s+(?:to|for|from|us\s+at|at)?"
-                 r"\s*{name}\b|\b{name}(?:'s|’s)?\s+(?:newsletters?|is|has|journalism|reporters?|staff|editors?|"
-                 r"readers|app|team|podcasts?|free)\b|\b(?:at|with|for|joined)\s+{name}\s+(?:since|in)\b")
-
-
-def outlet_from_furniture(removed: Sequence[str], body: str, min_count: int = 2) -> str | None:
-    """An outlet name that the lines cleaning removed use about the site, and the article does not."""
-    counts: dict[str, int] = defaultdict(int)
-    for line in removed:
-        for name in set(_SELF_NAME.findall(line)):
-            if re.search(_SELF_CONTEXT.format(name=re.escape(name)), line, re.IGNORECASE):
-                counts[name] += 1
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    for name, count in ranked:
-        if count >= min_count and name not in body:
-            return name
-    return None
-
-
 def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname if url else None
 
@@ -207,96 +136,6 @@ def _text_page(file: ArticleFile, text: str) -> _Page:
         raise InputError(f"{file.path}: no article text after the headline line")
     return _Page(file.path, title, body, None, guess_outlet(lines[1:]), find_publication_time(lines[1:]),
                  file.modified, "content")
-
-
-_PUBLISHED_META = ("article:published_time", "parsely-pub-date", "datepublished", "date", "pubdate",
-                   "dc.date", "dc.date.issued", "sailthru.date", "og:published_time")
-
-
-def html_metadata(data: bytes) -> dict[str, str]:
-    """The page's own statements of its URL, site name and publication time.
-
-    Page metadata is more exact than a date guessed from the text: trafilatura's date
-    search returns a day without the time, and some pages give no ``og:site_name`` so
-    its site-name guess falls back on the title.
-    """
-    try:
-        tree = lxml.html.fromstring(data)
-    except (ValueError, lxml.etree.ParserError):
-        return {}
-    return _tree_metadata(tree)
-
-
-def _tree_metadata(tree) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for key, value in _json_ld(tree).items():
-        found.setdefault(key, value)
-    for meta in tree.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
-        value = (meta.get("content") or "").strip()
-        if not value:
-            continue
-        if key in _PUBLISHED_META and "published" not in found:
-            found["published"] = value
-        elif key in ("og:site_name", "application-name") and "site" not in found:
-            found["site"] = value
-        elif key == "og:url" and "url" not in found:
-            found["url"] = value
-    for link in tree.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            found["url"] = link.get("href").strip()
-    if "published" not in found:
-        for time in tree.iter("time"):
-            if time.get("datetime"):
-                found["published"] = time.get("datetime").strip()
-                break
-    return found
-
-
-def _json_ld(tree) -> dict[str, str]:
-    """``datePublished`` and the publisher's name from the page's JSON-LD, if any."""
-    found: dict[str, str] = {}
-    for script in tree.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except (json.JSONDecodeError, RecursionError):
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-                continue
-            if not isinstance(item, dict):
-                continue
-            if isinstance(item.get("@graph"), list):
-                stack.extend(reversed(item["@graph"]))
-            if isinstance(item.get("datePublished"), str) and "published" not in found:
-                found["published"] = item["datePublished"].strip()
-            publisher = item.get("publisher")
-            if isinstance(publisher, list) and publisher:
-                publisher = publisher[0]
-            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str) and "publisher" not in found:
-                found["publisher"] = publisher["name"].strip()
-            elif isinstance(publisher, str) and publisher.strip() and "publisher" not in found:
-                found["publisher"] = publisher.strip()
-    return found
-
-
-_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "header", "footer", "section", "article", "small", "br",
-           "td", "nav", "aside", "span")
-
-
-def _page_lines(tree) -> list[str]:
-    """The visible text of a page, one line per block (for its masthead and copyright line)."""
-    tree = lxml.html.fromstring(lxml.html.tostring(tree))  # a copy: the caller's tree is not changed
-    for bad in tree.xpath("//script|//style|//noscript|//template"):
-        bad.drop_tree()
-    for element in tree.iter(*_BLOCKS):
-        element.tail = "\n" + (element.tail or "")
-    return [" ".join(line.split()) for line in tree.text_content().splitlines() if line.strip()]
 
 
 def _html_article(file: ArticleFile) -> Article:
@@ -319,21 +158,22 @@ def _html_article(file: ArticleFile) -> Article:
         tree = lxml.html.fromstring(file.data)
     except (ValueError, lxml.etree.ParserError):
         tree = None
-    own = _tree_metadata(tree) if tree is not None else {}
-    page_lines = _page_lines(tree) if tree is not None else []
+    own = tree_metadata(tree) if tree is not None else {}
+    visible = page_lines(tree) if tree is not None else []
     url = own.get("url") or meta.get("source") or None
     if url and urlsplit(url).scheme not in ("http", "https"):
         url = None
     published = parse_datetime(own["published"]) if own.get("published") else None
     found_in = "metadata"
     if published is None:
-        published, found_in = find_publication_time(page_lines, head=40), "content"
+        published = _time_beside_article("\n".join(visible), body, title) or find_publication_time(visible, head=40)
+        found_in = "content"
     if published is None and meta.get("date"):
         published, found_in = parse_datetime(meta["date"]), "metadata"
     if published is None:
         published, found_in = url_date(url), "metadata"
     # The page's own names for its site, most trusted first; the host is the last resort.
-    signals = (own.get("site"), own.get("publisher"), guess_outlet(page_lines), meta.get("sitename"),
+    signals = (own.get("site"), own.get("publisher"), guess_outlet(visible), meta.get("sitename"),
                _host(url))
     outlet = display_name(bundled_registry(), url, *signals) if any(signals) or url else None
     return _make(file.path, file.modified, title or Path(file.path).stem, body, url, outlet, published, found_in)
