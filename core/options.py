@@ -203,7 +203,7 @@ def load_options(environ: Mapping[str, str] | None = None,
         if name in ("feeds", "outlets"):
             continue
         if name not in classes:
-            raise ConfigError(f"{config_path}: unknown section [{name}]; known: {', '.join(sorted(classes))}, feeds")
+            raise ConfigError(f"{config_path}: unknown section [{name}]; known: {', '.join(sorted(classes))}, feeds, outlets")
         if not isinstance(values, dict):
             raise ConfigError(f"{config_path}: [{name}] must be a table")
         merged[name].update(values)
