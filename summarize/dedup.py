@@ -191,18 +191,20 @@ def _credit_patterns(registry: Registry) -> tuple[re.Pattern, re.Pattern, re.Pat
     return head, body, tail
 
 
-def credited_wire(text: str, registry: Registry) -> str | None:
+def credited_wire(text: str, registry: Registry, signed_only: bool = False) -> str | None:
     """The registry name of the wire or agency a text credits as its source, if any.
 
     Only the wire's own signature counts (its dateline, byline, sign-off, a "contributed"
     or "provided by" credit, its copyright line); a story that merely cites a wire ("the
-    agency reported") is that outlet's own report.
+    agency reported") is that outlet's own report. ``signed_only`` looks only at the
+    dateline and byline, which mark the whole text as the wire's.
     """
     patterns = _credit_patterns(registry)
     if patterns is None or not text:
         return None
     head, body, tail = patterns
-    for pattern, chunk in ((head, text[:600]), (tail, text[-200:]), (body, text)):
+    checks = ((head, text[:600]),) if signed_only else ((head, text[:600]), (tail, text[-200:]), (body, text))
+    for pattern, chunk in checks:
         match = pattern.search(chunk)
         if match:
             name = next(g for g in match.groups() if g)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.models import Article, Source, Story
-from feeds.outlets import Registry, bundled_registry
+from feeds.outlets import WIRE_KINDS, Registry, bundled_registry
 from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline
 from summarize.summary import SummaryOptions, summarize_story
@@ -67,11 +67,19 @@ def report_source(copies: Sequence[Article], registry: Registry) -> Source:
 
     ``copies[0]`` is the copy kept for summarising. The source is credited to the wire or
     agency when one of the outlets is one, or when the text credits one (its dateline,
-    byline or sign-off); else to the earliest publisher. ``carried_by`` lists the other
+    byline or sign-off; a single copy only by its dateline or byline); else to the
+    earliest publisher. ``carried_by`` lists the other
     outlets that ran the text (for a wire found only in the text: every outlet that ran it).
     """
     if len(copies) == 1:
-        return source_of(copies[0], registry)
+        own = source_of(copies[0], registry)
+        # One outlet's copy of a wire story, signed by the wire in its dateline or byline
+        # ("PORT ELLIS (AP) —"), is the wire's report, carried by that outlet.
+        wire = None if own.kind in WIRE_KINDS else credited_wire(copies[0].text, registry, signed_only=True)
+        entry = registry.by_name(wire) if wire else None
+        if entry is None or entry.name == own.outlet:
+            return own
+        return replace(own, outlet=entry.name, carried_by=(own.outlet,), country=entry.country, kind=entry.kind)
     by_time = sorted(copies, key=lambda a: (a.published_from in GUESSED_TIMES, a.published, a.outlet, a.id))
     wire_member = next((a for a in by_time if (e := registry.find(a.outlet, a.url)) and e.is_wire), None)
     credited = None

@@ -158,3 +158,14 @@ def test_demo_names_each_outlet_one_way_and_credits_the_wire(tmp_path, capsys):
         ids = {s["article_id"]: s["outlet"] for s in story["sources"]}
         assert all(ids[x["article_id"]] == x["outlet"] for x in story["summary"])
     assert all(s["published_from"] != "file-mtime" for story in data["stories"] for s in story["sources"])
+
+
+def test_one_outlet_running_signed_wire_copy_credits_the_wire():
+    signed = article(1, "Valley Courier", WIRE_TEXT, hours=1, lead="PORT ELLIS (AFP) — ")
+    merely_helped = article(2, "Harbour Ledger", OWN_REPORT, hours=2,
+                            tail="\nAgence France-Presse contributed to this report.")
+    story = make_story("s", [signed, merely_helped])
+    by_outlet = {s.outlet: s for s in story.sources}
+    assert by_outlet["AFP"].carried_by == ("Valley Courier",) and by_outlet["AFP"].country == "FR"
+    assert by_outlet["Harbour Ledger"].carried_by == ()
+    assert story.independent_reports == 2
