@@ -105,7 +105,7 @@ class Registry:
         for start in range(len(labels) - 1):
             suffix = ".".join(labels[start:])
             for prefix, outlet in self._paths.get(suffix, ()):
-                if path == prefix or path.startswith(prefix + "/"):
+                if path == prefix or path.startswith((prefix + "/", prefix + ".")):
                     return outlet
             if suffix in self._hosts:
                 return self._hosts[suffix]
@@ -132,8 +132,18 @@ class Registry:
         return self._names.get(_name_key(name))
 
     def find(self, name: str | None = None, url: str | None = None) -> Outlet | None:
-        """The registry entry of an article: by its URL first, then by its outlet name."""
-        return self.by_url(url) or self.by_name(name)
+        """The registry entry of an article: by its URL first, then by its outlet name.
+
+        A name that is an office inside the URL's shared site (the FCDO's feed on gov.uk,
+        whose links are plain gov.uk news pages) is more exact than the site, and wins.
+        """
+        by_url, by_name = self.by_url(url), self.by_name(name)
+        if by_url and by_name and by_name is not by_url:
+            host = _split(url)[0] if url else ""
+            if any("/" in d and (host == d.split("/")[0] or host.endswith("." + d.split("/")[0].removeprefix("www.")))
+                   for d in by_name.domains):
+                return by_name
+        return by_url or by_name
 
     @property
     def wire_names(self) -> tuple[str, ...]:

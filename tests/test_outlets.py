@@ -306,3 +306,12 @@ def test_copyright_of_the_site_itself_does_not_borrow_a_menu_line(tmp_path):
     (tmp_path / "a.txt").write_text("\n".join(page) + "\n", encoding="utf-8")
     [article] = import_paths([tmp_path]).articles
     assert article.outlet == "Bay Chronicle"
+
+
+def test_an_office_on_a_shared_government_site_keeps_its_own_name():
+    registry = bundled_registry()
+    names = resolve_names([("https://www.gov.uk/government/news/statement-on-talks", "FCDO"),
+                           ("https://www.gov.uk/government/news/budget", "GOV.UK")], registry)
+    assert names == ["UK Foreign, Commonwealth & Development Office", "UK Government"]
+    # ...but a name from elsewhere does not override what the URL says.
+    assert registry.find("Reuters", "https://www.gov.uk/government/news/x").name == "UK Government"
