@@ -209,6 +209,7 @@ def made_with(options: Options, since_hours: float | None) -> str:
     if profile.suffix == ".toml" and profile.is_file():
         shaping["profile"] = hashlib.sha256(profile.read_bytes()).hexdigest()
     shaping["since_hours"] = since_hours
+    shaping["outlets"] = [dataclasses.asdict(o) for o in options.outlets]  # the user's registry entries
     blob = json.dumps(shaping, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -262,11 +263,11 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from archive.briefings import (load_briefing, previous_briefing, save_briefing, story_dates,
                                    write_briefing_files)
     from archive.search import index_briefing
+    from feeds.outlets import name_articles, registry_with
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
     from summarize.topic import combine_scores, is_relevant, load_profile, score_article
     from templates.render import render_email
-    from feeds.outlets import name_articles, registry_with
 
     general = options.briefing
     tz = ZoneInfo(general.timezone)
