@@ -57,10 +57,11 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
     sources = tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in ordered)
+    told = tuple(replace(x, text=strip_lead_in(x.text)) for x in summarize_story(originals, summary, seen=seen))
     return Story(
         id=story_id,
-        headline=choose_headline(originals) or ordered[0].title,
-        summary=tuple(replace(x, text=strip_lead_in(x.text)) for x in summarize_story(originals, summary, seen=seen)),
+        headline=choose_headline(originals, summary=[x.text for x in told]) or ordered[0].title,
+        summary=told,
         sources=sources,
         updated=max(a.published for a in ordered),
         topic_score=topic_score,
