@@ -161,6 +161,8 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
                      "outlet": story.sources[index].outlet if index is not None else sentence.outlet})
     order = cited + [i for i in range(len(story.sources)) if i not in cited]
     number = {index: n for n, index in enumerate(order, start=1)}
+    # Each source's date only when they differ: on a one-day story the update line says it.
+    days = {_utc(d).date() for d in (real_date(s) for s in story.sources) if d is not None}
     sources = []
     for index in order:
         s = story.sources[index]
@@ -172,7 +174,7 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
             "title": s.title or s.outlet,
             "url": safe_url(s.url),
             # Non-breaking spaces: a date split over two lines of a phone screen reads badly.
-            "date": f"{_utc(when).day}\u00a0{_utc(when):%b}\u00a0{_utc(when):%Y}" if when is not None else "",
+            "date": f"{_utc(when).day}\u00a0{_utc(when):%b}\u00a0{_utc(when):%Y}" if when is not None and len(days) > 1 else "",
             "carried_by": f"also carried by {_named(carriers)}" if carriers else "",
             "wire": s.kind in WIRE_KINDS,
         })
@@ -185,6 +187,8 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
             "n": number.get(index) if index is not None else None,
             "url": safe_url(story.sources[index].url) if index is not None else None,
             "nowrap": len(run["outlet"]) <= NOWRAP_LABEL,
+            # The outlet's name with non-breaking spaces when short: it never breaks over two lines.
+            "label": run["outlet"].replace(" ", "\u00a0") if len(run["outlet"]) <= NOWRAP_LABEL else run["outlet"],
         })
     return views, sources
 
@@ -236,7 +240,8 @@ def story_view(story: Story, zone: str) -> dict:
     runs, sources = attributed(story)
     diversity = diversity_line(story)
     updated = updated_line(story, zone)
-    meta = [m for m in (diversity, updated) if m]
+    # "Updated 24 Jun 2025, 15:12 UTC" kept on one line of a phone screen.
+    meta = [m for m in (diversity, updated.replace(" ", "\u00a0")) if m]
     return {
         "headline": story.headline,
         "developing": story.developing,
