@@ -56,7 +56,7 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     ordered = sorted(articles, key=lambda a: (a.published, a.outlet, a.id))
     copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
-    sources = tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in ordered)
+    sources = tuple(Source(a.id, a.outlet, a.title, a.url, a.published, a.published_from) for a in ordered)
     told = tuple(replace(x, text=strip_lead_in(x.text)) for x in summarize_story(originals, summary, seen=seen))
     return Story(
         id=story_id,

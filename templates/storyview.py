@@ -171,7 +171,7 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
         sources.append({
             "n": number[index],
             "outlet": s.outlet,
-            "title": s.title or s.outlet,
+            "title": " ".join((s.title or s.outlet).split()),
             "url": safe_url(s.url),
             # Non-breaking spaces: a date split over two lines of a phone screen reads badly.
             "date": f"{_utc(when).day}\u00a0{_utc(when):%b}\u00a0{_utc(when):%Y}" if when is not None and len(days) > 1 else "",
