@@ -140,13 +140,17 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
 
     Sources are numbered in the order the summary first cites them, then the uncited
     ones in story order; each run is consecutive sentences from one article. A sentence
-    whose article is not among the sources (an older archive) is matched by outlet name,
-    else shown with its outlet unnumbered and unlinked.
+    whose article is not among the sources is matched by outlet name (a carrier of wire
+    copy goes to the wire), else shown with its outlet unnumbered and unlinked.
     """
     by_id = _source_index(story.sources)
-    by_outlet = {}
+    by_outlet: dict[str, int] = {}
     for i, s in enumerate(story.sources):
         by_outlet.setdefault(s.outlet, i)
+    for i, s in enumerate(story.sources):
+        # A sentence taken from a copy of wire text is credited to the wire it copies.
+        for carrier in s.carried_by:
+            by_outlet.setdefault(carrier, i)
     cited: list[int] = []
     runs: list[dict] = []
     for sentence in story.summary:
@@ -219,16 +223,14 @@ def feed_health(notes: Sequence[FeedNote]) -> str:
     """
     if not notes:
         return ""
-    verbs = {"failed": "failed", "paused": "paused", "moved": "moved"}
     parts = []
     for note in notes[:FEED_NOTES_SHOWN]:
         name = _clip(note.feed or note.url, 60)
-        verb = verbs.get(note.state, note.state)
         reason = _clip(note.reason, REASON_CHARS) if note.reason else ""
         if note.state == "moved":
             parts.append(f"{name} moved{' to ' + reason if reason else ''}")
         else:
-            parts.append(f"{name} {verb}{f' ({reason})' if reason else ''}")
+            parts.append(f"{name} {note.state}{f' ({reason})' if reason else ''}")
     more = len(notes) - FEED_NOTES_SHOWN
     line = "; ".join(parts) + (f"; and {_plural(more, 'more feed', 'more feeds')}" if more > 0 else "")
     label = "Feed trouble since the last briefing" if any(n.state != "moved" for n in notes) else "Feed changes"

@@ -131,6 +131,12 @@ def test_a_wire_story_through_three_outlets_reads_as_one_wire_report():
     assert "also carried by Atlas Daily, Evening Courier and Lakeside Times" in email.html
     assert "also carried by Atlas Daily, Evening Courier and Lakeside Times" in " ".join(email.text.split())
     assert summary_cites(email.html) == [("Meridian Wire", "https://meridianwire.example/valdoria")]
+    # a sentence taken from a carrier's copy is credited to the wire too
+    copy = SummarySentence("Envoys met in Geneva on Tuesday.", "https://eveningcourier.example/copy",
+                           "Evening Courier", 0)
+    story = Story("s", "Envoys meet", (copy,), (wire,), NOW)
+    assert summary_cites(render_email(Briefing("2025-06-24", (story,), NOW)).html) == [
+        ("Meridian Wire", "https://meridianwire.example/valdoria")]
     own = src("o", "Capital Observer", carried_by=("Atlas Daily",), kind="newspaper")
     assert diversity_line(Story("s", "h", (), (own,), NOW)) == "One report: Capital Observer, also carried by 1 outlet"
     many = src("w", "Meridian Wire", kind="wire", carried_by=tuple(f"Outlet {i}" for i in range(6)))
