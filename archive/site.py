@@ -36,7 +36,7 @@ from pathlib import Path
 import jinja2
 
 from core.models import Briefing, Story
-from templates.render import count_line, format_time, long_date as _long_date, safe_url
+from templates.render import count_line, format_time, long_date as _long_date
 from templates.storyview import feed_health, story_view
 
 log = logging.getLogger(__name__)
