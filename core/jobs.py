@@ -365,7 +365,8 @@ def feed_notes(store: Store, feeds: Sequence, since: datetime | None) -> tuple[F
     for url, row in rows.items():
         if not row["moved_to"] or url in by_url:
             continue
-        if since is not None and (not row["last_fetched"] or datetime.fromisoformat(row["last_fetched"]) < since):
+        # A move at or before the previous briefing was reported in it (times are kept to the second).
+        if since is not None and (not row["last_fetched"] or datetime.fromisoformat(row["last_fetched"]) <= since):
             continue
         moved_to = row["moved_to"]
         notes.append(FeedNote(name(by_url.get(moved_to, url)), redact_url(url), "moved", redact_url(moved_to)))

@@ -7,6 +7,7 @@ URL shows it as text at most.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,11 +51,17 @@ def safe_link(url: str | None) -> str | None:
     return safe_url(url)
 
 
+_SCHEME_AFTER_SPACE = re.compile(r"\s+(?=(?:javascript|data|vbscript)\s*:)", re.I)
+
+
 def _wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
     """Wrap at ``width``; ``first`` is the first line's indent (``indent`` by default).
     A non-breaking space (before a source marker) holds its words on one line, then
     becomes a plain space."""
     first = indent if first is None else first
+    # A line of plain text that opens with "javascript:" (a hostile title, say) is one some
+    # mail clients make a link of: such a word stays on the line of the word before it.
+    text = _SCHEME_AFTER_SPACE.sub("\u00a0", text)
     wrapped = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
                             break_long_words=False, break_on_hyphens=False)
     return ("\n".join(wrapped) or first).replace("\u00a0", " ")
