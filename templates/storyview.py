@@ -2,9 +2,8 @@
 
 Pure functions from a ``Story`` to plain view data for the templates:
 
-- the summary as *runs*: consecutive sentences from one article, each run followed by
-  its outlet (linked to the article) in HTML and by a numbered marker ``[n]`` in plain
-  text, the numbers matching the story's sources list;
+- each summary sentence followed by its outlet (linked to the article) in HTML and by a
+  numbered marker ``[n]`` in plain text, the numbers matching the story's sources list;
 - the sources list in the order the summary cites them, wire copies named under the
   wire ("also carried by ...");
 - the diversity line: how many outlets and countries reported the story, and whether
@@ -136,12 +135,12 @@ def _source_index(sources: Sequence[Source]) -> dict[str, int]:
 
 
 def attributed(story: Story) -> tuple[list[dict], list[dict]]:
-    """The summary as runs of sentences with their source, and the numbered sources list.
+    """The summary sentences, each with its source, and the numbered sources list.
 
     Sources are numbered in the order the summary first cites them, then the uncited
-    ones in story order; each run is consecutive sentences from one article. A sentence
-    whose article is not among the sources is matched by outlet name (a carrier of wire
-    copy goes to the wire), else shown with its outlet unnumbered and unlinked.
+    ones in story order. A sentence whose article is not among the sources is matched
+    by outlet name (a carrier of wire copy goes to the wire), else shown with its outlet
+    unnumbered and unlinked.
     """
     by_id = _source_index(story.sources)
     by_outlet: dict[str, int] = {}
@@ -151,18 +150,8 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
         # A sentence taken from a copy of wire text is credited to the wire it copies.
         for carrier in s.carried_by:
             by_outlet.setdefault(carrier, i)
-    cited: list[int] = []
-    runs: list[dict] = []
-    for sentence in story.summary:
-        index = by_id.get(sentence.article_id, by_outlet.get(sentence.outlet))
-        if index is not None and index not in cited:
-            cited.append(index)
-        key = index if index is not None else f"outlet:{sentence.outlet}"
-        if runs and runs[-1]["key"] == key:
-            runs[-1]["sentences"].append(sentence.text)
-            continue
-        runs.append({"key": key, "index": index, "sentences": [sentence.text],
-                     "outlet": story.sources[index].outlet if index is not None else sentence.outlet})
+    found = [by_id.get(x.article_id, by_outlet.get(x.outlet)) for x in story.summary]
+    cited = list(dict.fromkeys(i for i in found if i is not None))
     order = cited + [i for i in range(len(story.sources)) if i not in cited]
     number = {index: n for n, index in enumerate(order, start=1)}
     # Each source's date only when they differ: on a one-day story the update line says it.
@@ -182,28 +171,29 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
             "carried_by": f"also carried by {_named(carriers)}" if carriers else "",
             "wire": s.kind in WIRE_KINDS,
         })
-    views = []
-    for run in runs:
-        index = run["index"]
-        views.append({
-            "text": " ".join(run["sentences"]),
-            "outlet": run["outlet"],
+    sentences = []
+    for sentence, index in zip(story.summary, found):
+        outlet = story.sources[index].outlet if index is not None else sentence.outlet
+        short = len(outlet) <= NOWRAP_LABEL
+        sentences.append({
+            "text": sentence.text,
+            "outlet": outlet,
             "n": number.get(index) if index is not None else None,
             "url": safe_url(story.sources[index].url) if index is not None else None,
-            "nowrap": len(run["outlet"]) <= NOWRAP_LABEL,
+            "nowrap": short,
             # The outlet's name with non-breaking spaces when short: it never breaks over two lines.
-            "label": run["outlet"].replace(" ", "\u00a0") if len(run["outlet"]) <= NOWRAP_LABEL else run["outlet"],
+            "label": outlet.replace(" ", "\u00a0") if short else outlet,
         })
-    return views, sources
+    return sentences, sources
 
 
-def cited_text(runs: Sequence[dict]) -> str:
-    """The summary as plain text with a marker after each run: 'Text one. [1] Text two. [2]'."""
+def cited_text(sentences: Sequence[dict]) -> str:
+    """The summary as plain text with a marker after each sentence: 'One. [1] Two. [2]'."""
     parts = []
-    for run in runs:
-        marker = f"[{run['n']}]" if run["n"] is not None else f"[{run['outlet']}]"
+    for sentence in sentences:
+        marker = f"[{sentence['n']}]" if sentence["n"] is not None else f"[{sentence['outlet']}]"
         # A non-breaking space keeps the marker on the line of the sentence it closes.
-        parts.append(f"{run['text']}\u00a0{marker}")
+        parts.append(f"{sentence['text']}\u00a0{marker}")
     return " ".join(parts)
 
 
@@ -238,8 +228,8 @@ def feed_health(notes: Sequence[FeedNote]) -> str:
 
 
 def story_view(story: Story, zone: str) -> dict:
-    """The parts of a story every rendering shows: runs, sources, diversity, update time."""
-    runs, sources = attributed(story)
+    """The parts of a story every rendering shows: cited sentences, sources, diversity, update time."""
+    sentences, sources = attributed(story)
     diversity = diversity_line(story)
     updated = updated_line(story, zone)
     # "Updated 24 Jun 2025, 15:12 UTC" kept on one line of a phone screen.
@@ -247,10 +237,10 @@ def story_view(story: Story, zone: str) -> dict:
     return {
         "headline": story.headline,
         "developing": story.developing,
-        "runs": runs,
+        "sentences": sentences,
         "sources": sources,
         "diversity": diversity,
         "updated": updated,
         "meta_line": " · ".join(meta),
-        "summary_text": cited_text(runs),
+        "summary_text": cited_text(sentences),
     }
