@@ -188,8 +188,27 @@ def _timestamp(article: Article) -> float:
     return when.timestamp()
 
 
+# A stand-in headline is the opening of an article, so it is cut to headline length; one of
+# fewer words is a kicker or a dateline ("DESPERATION:", "WASHINGTON -") rather than news.
+FALLBACK_WORDS = 16
+FALLBACK_MIN_WORDS = 5
+
+
 def _fallback(articles: Sequence[Article]) -> str:
-    """First sentence of the earliest article with text, for stories without titles."""
+    """The opening sentence of the earliest article with text, cut to headline length at a
+    word boundary, for stories without titles."""
+    for article in sorted(articles, key=_timestamp):
+        for sentence in split_sentences(article.text or ""):
+            words = sentence.split()
+            if len(words) < FALLBACK_MIN_WORDS:
+                continue
+            if len(words) <= FALLBACK_WORDS:
+                return " ".join(words)
+            cut = words[:FALLBACK_WORDS]
+            stop = stop_words()
+            while len(cut) > FALLBACK_MIN_WORDS and cut[-1].lower().strip(",;:") in stop:
+                cut.pop()  # "... divides the waters of the…" reads better as "... divides the waters…"
+            return " ".join(cut).rstrip(",;:-–—") + "…"
     for article in sorted(articles, key=_timestamp):
         sentences = split_sentences(article.text or "")
         if sentences:

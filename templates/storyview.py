@@ -164,7 +164,7 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
         sources.append({
             "n": number[index],
             "outlet": s.outlet,
-            "title": " ".join((s.title or s.outlet).split()),
+            "title": " ".join((s.title or "").split()) or "untitled article",
             "url": safe_url(s.url),
             # Non-breaking spaces: a date split over two lines of a phone screen reads badly.
             "date": f"{_utc(when).day}\u00a0{_utc(when):%b}\u00a0{_utc(when):%Y}" if when is not None and len(days) > 1 else "",

@@ -67,3 +67,22 @@ def test_title_case_titles_only_count_words_the_articles_use_as_names():
     proper = proper_nouns([PRESS.text, VETO.text])
     told = "The ministers urged the government to lift its veto on the sanctions package."
     assert unsupported_names("Ministers Press Fico Over Sanctions Veto", told, proper) == ["Fico"]
+
+
+def test_without_titles_the_stand_in_is_a_short_opening_not_a_kicker():
+    untitled = Article("https://news8.example/8", "", "BREAKING: Envoys. The foreign ministers of Ardenia and Belmark "
+                       "signed a treaty on Monday that divides the waters of the Silver Lake basin after eleven "
+                       "years of talks.", "Outlet 8", WHEN, "https://news8.example/8")
+    headline = choose_headline([untitled])
+    assert headline == "The foreign ministers of Ardenia and Belmark signed a treaty on Monday that divides the " \
+                       "waters…"
+    assert len(headline.split()) <= 16
+
+
+def test_an_untitled_source_is_listed_as_such_not_under_its_outlet_twice():
+    from core.models import Briefing, Source, Story
+    from templates.render import render_email
+    source = Source("a", "Capital Observer", "", "https://capitalobserver.example/a", WHEN)
+    email = render_email(Briefing("2025-06-25", (Story("s", "Envoys meet", (), (source,), WHEN),), WHEN))
+    assert "[1] Capital Observer: untitled article" in email.text
+    assert '<b>Capital Observer</b>: <a href="https://capitalobserver.example/a">untitled article</a>' in email.html
