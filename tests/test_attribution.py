@@ -291,3 +291,33 @@ def test_build_gathers_feed_notes_from_the_fetch_state(home, tmp_path):
     second = build(options, date="2025-03-11", since_hours=48)
     assert [(n.feed, n.state) for n in second.briefing.feed_notes] == [
         ("Baltic Dispatch", "failed"), ("oldwire.example", "paused")]
+
+
+def test_a_feed_failing_over_http_shows_in_the_footer(home, tmp_path):
+    """Fetched from a real server on loopback: one feed answers, one says 503, one 410."""
+    import briefing
+    from tests.httpserver import LoopbackServer, Route
+
+    rss = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Lakeside Times</title>"
+           "<link>https://lakeside.example/</link><description>x</description><item><title>Envoys meet at the lake"
+           "</title><link>https://lakeside.example/envoys</link><pubDate>Mon, 10 Mar 2025 09:00:00 GMT</pubDate>"
+           "<description>Envoys of Ardenia and Belmark met at the lake on Monday to discuss the water treaty and "
+           "the dam releases that divide them.</description></item></channel></rss>").encode()
+    routes = {"/ok.xml": Route(200, {"Content-Type": "application/rss+xml"}, rss),
+              "/down.xml": Route(503, {"Content-Type": "text/plain", "Retry-After": "1"}, b"busy"),
+              "/gone.xml": Route(410, {"Content-Type": "text/plain"}, b"gone")}
+    with LoopbackServer(routes) as server:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(
+            "[fetch]\nallow_private = true\nfetch_pages = false\ntimeout = 5\nmax_retry_wait = 0\n\n"
+            f'[[feeds]]\nurl = "{server.url("/ok.xml")}"\nname = "Lakeside Times"\n\n'
+            f'[[feeds]]\nurl = "{server.url("/down.xml")}"\nname = "Harbour Ledger"\n\n'
+            f'[[feeds]]\nurl = "{server.url("/gone.xml")}"\nname = "Old Wire"\n', encoding="utf-8")
+        assert briefing.main(["fetch"]) in (0, 1)
+    assert briefing.main(["build", "--date", "2025-03-10", "--out", str(tmp_path / "out")]) == 0
+    footer = " ".join((tmp_path / "out" / "briefing.txt").read_text(encoding="utf-8").split("\n--\n")[1].split())
+    assert "Feed trouble since the last briefing: Harbour Ledger failed (" in footer
+    assert "503" in footer and "Old Wire paused (410 Gone)" in footer
+    assert "Lakeside Times" not in footer
+    html = (tmp_path / "out" / "briefing.html").read_text(encoding="utf-8")
+    assert "Harbour Ledger failed (" in html and "Old Wire paused (410 Gone)" in html
