@@ -14,6 +14,7 @@ Pure functions from a ``Story`` to plain view data for the templates:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
@@ -205,6 +206,18 @@ def _clip(text: str, limit: int) -> str:
     return cut + "…"
 
 
+_URL_PREFIX = re.compile(r"^\s*https?://\S+?:\s+")
+
+
+def _reason(reason: str) -> str:
+    """A fetch error made short for a footer: without the feed's URL in front (the feed is
+    named already) and, when too long, without its parenthesised explanation."""
+    reason = _URL_PREFIX.sub("", " ".join((reason or "").split()))
+    if len(reason) > REASON_CHARS and " (" in reason:
+        reason = reason[:reason.index(" (")]
+    return _clip(reason, REASON_CHARS)
+
+
 def feed_health(notes: Sequence[FeedNote]) -> str:
     """The footer's line on feeds that failed, were paused or moved, '' when all is well.
 
@@ -216,7 +229,7 @@ def feed_health(notes: Sequence[FeedNote]) -> str:
     parts = []
     for note in notes[:FEED_NOTES_SHOWN]:
         name = _clip(note.feed or note.url, 60)
-        reason = _clip(note.reason, REASON_CHARS) if note.reason else ""
+        reason = _reason(note.reason)
         if note.state == "moved":
             parts.append(f"{name} moved{' to ' + reason if reason else ''}")
         else:
