@@ -181,6 +181,7 @@ def attributed(story: Story) -> tuple[list[dict], list[dict]]:
             "outlet": outlet,
             "n": number.get(index) if index is not None else None,
             "url": safe_url(story.sources[index].url) if index is not None else None,
+            "source_title": " ".join((story.sources[index].title or "").split()) if index is not None else "",
             "nowrap": short,
             # The outlet's name with non-breaking spaces when short: it never breaks over two lines.
             "label": outlet.replace(" ", "\u00a0") if short else outlet,
