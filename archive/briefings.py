@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core import db
-from core.models import Briefing, Source, Story, SummarySentence
+from core.models import Briefing, FeedNote, Source, Story, SummarySentence
 from templates.render import RenderedEmail
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,8 @@ def briefing_to_json(briefing: Briefing) -> dict[str, Any]:
             }
             for s in briefing.stories
         ],
+        "feed_notes": [{"feed": n.feed, "url": n.url, "state": n.state, "reason": n.reason}
+                       for n in briefing.feed_notes],
     }
 
 
@@ -96,7 +98,9 @@ def briefing_from_json(data: dict[str, Any]) -> Briefing:
         for s in data["stories"]
     )
     return Briefing(date=data["date"], stories=stories, generated=datetime.fromisoformat(data["generated"]),
-                    title=data.get("title", "Diplomacy briefing"))
+                    title=data.get("title", "Diplomacy briefing"),
+                    feed_notes=tuple(FeedNote(n["feed"], n["url"], n["state"], n["reason"])
+                                     for n in data.get("feed_notes", ())))
 
 
 def _write(path: Path, content: str) -> None:

@@ -36,7 +36,8 @@ from pathlib import Path
 import jinja2
 
 from core.models import Briefing, Story
-from templates.render import count_line, format_time, long_date as _long_date, safe_url
+from templates.render import count_line, format_time, long_date as _long_date
+from templates.storyview import feed_health, story_view
 
 log = logging.getLogger(__name__)
 
@@ -126,16 +127,11 @@ _ENV = _environment()
 
 def _story_view(story: Story, date: str, zone: str, thread: Sequence[ThreadDay], root: str) -> dict:
     before, after = thread_neighbours(thread, date)
-    n = len(story.sources)
-    return {
+    view = story_view(story, zone)
+    view.update({
         "id": story.id,
-        "headline": story.headline,
+        "anchor": story_slug(story.id),
         "developing": story.developing or before is not None,
-        "sources_line": f"{n} source{'s' if n != 1 else ''}",
-        "updated": format_time(story.updated, zone),
-        "summary": [s.text for s in story.summary],
-        "sources": [{"outlet": s.outlet, "title": s.title or s.outlet, "url": safe_url(s.url)}
-                    for s in story.sources],
         "href": root + story_path(story.id, date),
         "briefing_href": root + briefing_path(date),
         "date": date,
@@ -144,7 +140,8 @@ def _story_view(story: Story, date: str, zone: str, thread: Sequence[ThreadDay],
         "after": _day_link(after, story.id, root),
         "thread": [dict(_day_link(d, story.id, root), current=d.date == date) for d in thread]
         if len(thread) > 1 else [],
-    }
+    })
+    return view
 
 
 def _day_link(day: ThreadDay | None, story_id: str, root: str) -> dict | None:
@@ -163,6 +160,7 @@ def _briefing_view(briefing: Briefing, zone: str, threads: Mapping[str, Sequence
         "generated": format_time(briefing.generated, zone),
         "stories": [_story_view(s, briefing.date, zone, threads.get(s.id, ()), root) for s in briefing.stories],
         "href": root + briefing_path(briefing.date),
+        "feed_health": feed_health(briefing.feed_notes),
     }
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.models import Article, Briefing, Story
+from core.models import Article, Briefing, FeedNote, Story
 from core.options import Options
 from feeds.store import Store, now_utc
 
@@ -326,7 +326,9 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
                                       seen=sent_before.get(story_id, ()), outlets=registry))
         ranked = tuple(rank_stories(stories, now)[: general.max_stories])
         began = _timed("stories", began)
-        briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title)
+        last = previous_briefing(store.conn, date)
+        notes = feed_notes(store, options.feeds, datetime.fromisoformat(last["generated"]) if last else None)
+        briefing = Briefing(date=date, stories=ranked, generated=now, title=general.title, feed_notes=notes)
         email = render_email(briefing, general.timezone)
         began = _timed("render", began)
         folder = save_briefing(options.archive_dir, briefing, email, store.conn, window_start,
@@ -341,6 +343,45 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
                            problems=problems)
     finally:
         store.close()
+
+
+def feed_notes(store: Store, feeds: Sequence, since: datetime | None) -> tuple[FeedNote, ...]:
+    """The feeds the briefing's reader should know about, in feed-list order: those whose
+    last fetch failed (still failing, so their articles are missing), those paused (410
+    Gone, until resumed) and those that moved permanently since ``since`` (the previous
+    briefing; every recorded move when there is none)."""
+    from urllib.parse import urlsplit
+
+    from feeds.guard import redact_url
+
+    rows = store.feed_states()
+
+    def name(spec_or_url) -> str:
+        url = getattr(spec_or_url, "url", spec_or_url)
+        return getattr(spec_or_url, "name", None) or urlsplit(url).hostname or redact_url(url)
+
+    notes: list[FeedNote] = []
+    for spec in feeds:
+        row = rows.get(spec.url)
+        if row is None:
+            continue
+        if row["paused"]:
+            notes.append(FeedNote(name(spec), redact_url(spec.url), "paused", row["paused"]))
+        elif row["failures"]:
+            reason = row["last_error"] or row["last_status"] or "failed"
+            if row["failures"] > 1:
+                reason += f"; {row['failures']} failed fetches in a row"
+            notes.append(FeedNote(name(spec), redact_url(spec.url), "failed", reason))
+    by_url = {spec.url: spec for spec in feeds}
+    for url, row in rows.items():
+        if not row["moved_to"] or url in by_url:
+            continue
+        # A move at or before the previous briefing was reported in it (times are kept to the second).
+        if since is not None and (not row["last_fetched"] or datetime.fromisoformat(row["last_fetched"]) <= since):
+            continue
+        moved_to = row["moved_to"]
+        notes.append(FeedNote(name(by_url.get(moved_to, url)), redact_url(url), "moved", redact_url(moved_to)))
+    return tuple(notes)
 
 
 def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,

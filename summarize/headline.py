@@ -1,32 +1,40 @@
 """Choosing a story's headline from its sources' own titles.
 
 The briefing never writes headlines: it shows the title of one source, the one that
-best names what the whole story is about.
+best names what the whole story is about *and* that its summary supports. A title
+naming people, places or bodies the summary never mentions ("Baltic ministers press
+Fico..." over a summary about Slovakia's veto) tells the reader something the briefing
+does not show them, so such a title is passed over while another title will do.
 """
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from datetime import timezone
 from typing import Sequence
 
 import numpy as np
 
 from core.models import Article
-from summarize.sentences import split_sentences
+from summarize.sentences import split_sentences, stop_words
 from summarize.summary import content_terms, tfidf_vectors
 
 log = logging.getLogger(__name__)
 
 
-def choose_headline(articles: Sequence[Article], language: str = "english") -> str:
-    """Return the most representative of the articles' own titles.
+def choose_headline(articles: Sequence[Article], language: str = "english", summary: Sequence[str] = ()) -> str:
+    """Return the most representative of the articles' own titles that the summary supports.
 
     Each non-empty title is compared (TF-IDF cosine over stemmed content words) with
     the text of the *other* articles, so an outlet's title is not favoured just for
     matching its own article; with a single titled article its own text is used.
-    Ties go to the earliest article, then the shorter title. When no article has a
-    title, the first sentence of the earliest article stands in (``""`` when even that
-    is missing).
+    With ``summary`` (the story's summary sentences), a title naming someone or
+    somewhere the summary does not mention is only chosen when every title does
+    (then the one naming fewest such), and titles whose words the summary shares are
+    preferred. Ties go to the earliest article, then the shorter title. When no article
+    has a title, the first sentence of the earliest article stands in (``""`` when even
+    that is missing).
     """
     titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip()]
     if not titled:
@@ -45,13 +53,131 @@ def choose_headline(articles: Sequence[Article], language: str = "english") -> s
         others = [j for j in range(len(articles)) if j != index]
         scores.append(float(np.mean(similarity[row, others])) if others else float(similarity[row, index]))
 
+    unsupported = [0] * len(titled)
+    if summary:
+        told = " ".join(summary)
+        told_terms = set(content_terms(told, language))
+        proper = proper_nouns([a.text for a in articles], language)
+        for row, (_, article) in enumerate(titled):
+            unsupported[row] = len(unsupported_names(article.title, told, proper, language))
+            terms = set(title_terms[row])
+            # Share of the title's content words the summary also uses: a title the summary
+            # bears out beats one that is only typical of the articles.
+            scores[row] += len(terms & told_terms) / len(terms) if terms else 0.0
+
     def order(row: int):
         index, article = titled[row]
-        return (-round(scores[row], 9), _timestamp(article), len(article.title.strip()), index)
+        return (unsupported[row], -round(scores[row], 9), _timestamp(article), len(article.title.strip()), index)
 
     best = min(range(len(titled)), key=order)
-    log.debug("headline scores %s", [round(s, 3) for s in scores])
+    log.debug("headline scores %s, unsupported names %s", [round(s, 3) for s in scores], unsupported)
     return titled[best][1].title.strip()
+
+
+_WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’.&-]*")
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their case; a possessive and trailing dots are dropped ("Fico's" -> "Fico")."""
+    words = []
+    for word in _WORD.findall(text):
+        word = re.sub(r"['’]s$", "", word)
+        if not re.fullmatch(r"(?:[A-Z]\.){2,}", word):  # keep "U.N." whole, else drop a full stop
+            word = word.rstrip(".")
+        words.append(word.strip("'’-"))
+    return [w for w in words if w]
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def proper_nouns(texts: Sequence[str], language: str = "english") -> dict[str, bool]:
+    """For each word the texts use, whether it is a name: capitalised in most of its uses
+    inside a sentence (the first word of a sentence says nothing, every word starts
+    capitalised there)."""
+    upper, lower = Counter(), Counter()
+    for text in texts:
+        for sentence in split_sentences(text or ""):
+            for word in _tokens(sentence)[1:]:
+                (upper if _capitalised(word) else lower)[word.lower()] += 1
+    return {w: upper[w] > lower[w] for w in set(upper) | set(lower)}
+
+
+def _title_names(title: str, proper: dict[str, bool], language: str) -> list[str]:
+    """The words of a title that name someone or something.
+
+    In a sentence-case title ("Baltic ministers press Fico ...") a capitalised word past
+    the first is a name unless the articles use it in lower case; in a title-case one
+    ("Ministers Press Fico ...") capitalisation says nothing, so only words the articles
+    use as names count. The first word counts when the articles use it as a name.
+    """
+    words = _tokens(title)
+    stop = stop_words(language)
+    long_words = [w for w in words if len(w) > 3 and w.lower() not in stop]
+    title_case = bool(long_words) and sum(map(_capitalised, long_words)) >= 0.8 * len(long_words) > 1
+    names = []
+    for position, word in enumerate(words):
+        if not _capitalised(word) or word.lower() in stop or len(word) < 2 and not word.isupper():
+            continue
+        known = proper.get(word.lower())
+        if known is None and (position == 0 or title_case):
+            continue  # no evidence either way
+        if known is False:
+            continue
+        names.append(word)
+    return names
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Two forms of one name: equal, or sharing a stem ("Iran"/"Iranian", "China"/"Chinese",
+    "Slovakia"/"Slovak") -- a common prefix of at least four letters that leaves at most
+    two letters of the shorter word over. "Iran" and "Iraq" share only three."""
+    a, b = a.lower().replace(".", ""), b.lower().replace(".", "")
+    if a == b:
+        return True
+    shorter = min(len(a), len(b))
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    return common >= 4 and common >= shorter - 2
+
+
+def _initials(words: Sequence[str]) -> set[str]:
+    """Initials of runs of capitalised words: "United Nations" -> "un", "Prime Minister" -> "pm"."""
+    found, run = set(), []
+    for word in list(words) + [""]:
+        if word and _capitalised(word) and word.lower() not in ("of", "the", "and"):
+            run.append(word[0].lower())
+            continue
+        if word.lower() in ("of", "the", "and") and run:
+            continue
+        for start in range(len(run)):
+            for end in range(start + 2, len(run) + 1):
+                found.add("".join(run[start:end]))
+        run = []
+    return found
+
+
+def unsupported_names(title: str, summary: str, proper: dict[str, bool] | None = None,
+                      language: str = "english") -> list[str]:
+    """The names in ``title`` that ``summary`` does not mention (in any form of the word,
+    or as an acronym of words it uses: "EU" for "European Union")."""
+    told = _tokens(summary)
+    initials = _initials(told)
+    if proper is None:
+        proper = proper_nouns([summary], language)
+    missing = []
+    for name in _title_names(title, proper, language):
+        bare = name.replace(".", "")
+        if any(_same_word(name, word) for word in told):
+            continue
+        if bare.isupper() and len(bare) >= 2 and bare.lower() in initials:
+            continue
+        missing.append(name)
+    return missing
 
 
 def _timestamp(article: Article) -> float:
@@ -62,8 +188,27 @@ def _timestamp(article: Article) -> float:
     return when.timestamp()
 
 
+# A stand-in headline is the opening of an article, so it is cut to headline length; one of
+# fewer words is a kicker or a dateline ("DESPERATION:", "WASHINGTON -") rather than news.
+FALLBACK_WORDS = 16
+FALLBACK_MIN_WORDS = 5
+
+
 def _fallback(articles: Sequence[Article]) -> str:
-    """First sentence of the earliest article with text, for stories without titles."""
+    """The opening sentence of the earliest article with text, cut to headline length at a
+    word boundary, for stories without titles."""
+    for article in sorted(articles, key=_timestamp):
+        for sentence in split_sentences(article.text or ""):
+            words = sentence.split()
+            if len(words) < FALLBACK_MIN_WORDS:
+                continue
+            if len(words) <= FALLBACK_WORDS:
+                return " ".join(words)
+            cut = words[:FALLBACK_WORDS]
+            stop = stop_words()
+            while len(cut) > FALLBACK_MIN_WORDS and cut[-1].lower().strip(",;:") in stop:
+                cut.pop()  # "... divides the waters of the…" reads better as "... divides the waters…"
+            return " ".join(cut).rstrip(",;:-–—") + "…"
     for article in sorted(articles, key=_timestamp):
         sentences = split_sentences(article.text or "")
         if sentences:

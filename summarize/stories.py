@@ -130,7 +130,7 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     stated = _stated(ordered)
     return Story(
         id=story_id,
-        headline=choose_headline(originals) or ordered[0].title,
+        headline=choose_headline(originals, summary=[x.text for x in sentences]) or ordered[0].title,
         summary=tuple(sentences),
         sources=sources,
         # A stated publication time over a file's time: a story of 2022 imported today

@@ -7,17 +7,17 @@ URL shows it as text at most.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import jinja2
 import mjml
 
 from core.models import Briefing, Story
+from templates.storyview import feed_health, format_time, safe_url, story_view
 
 HERE = Path(__file__).parent
 
@@ -41,19 +41,6 @@ class Links:
     story_urls: tuple[tuple[str, str], ...] = ()  # (story id, permalink)
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is an absolute http(s) link, else None (no javascript:, data:, relative)."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ch in url for ch in "\"'<> \n\r\t"):
-        return None
-    return url
-
-
 def safe_link(url: str | None) -> str | None:
     """Like ``safe_url`` but also allowing a plain ``mailto:`` link (the unsubscribe address)."""
     if url and url.strip().lower().startswith("mailto:"):
@@ -64,9 +51,20 @@ def safe_link(url: str | None) -> str | None:
     return safe_url(url)
 
 
-def _wrap(text: str, width: int = 72, indent: str = "") -> str:
-    return "\n".join(textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent,
-                                   break_long_words=False, break_on_hyphens=False)) or indent
+_SCHEME_AFTER_SPACE = re.compile(r"\s+(?=(?:javascript|data|vbscript)\s*:)", re.I)
+
+
+def _wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
+    """Wrap at ``width``; ``first`` is the first line's indent (``indent`` by default).
+    A non-breaking space (before a source marker) holds its words on one line, then
+    becomes a plain space."""
+    first = indent if first is None else first
+    # A line of plain text that opens with "javascript:" (a hostile title, say) is one some
+    # mail clients make a link of: such a word stays on the line of the word before it.
+    text = _SCHEME_AFTER_SPACE.sub("\u00a0", text)
+    wrapped = textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=indent,
+                            break_long_words=False, break_on_hyphens=False)
+    return ("\n".join(wrapped) or first).replace("\u00a0", " ")
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:
@@ -87,12 +85,6 @@ def long_date(date: str) -> str:
     return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
-def format_time(moment: datetime, zone: str) -> str:
-    """A story's update time as readers see it: '24 Jun 2025, 15:12 UTC'."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
-
-
 def count_line(count: int) -> str:
     """'1 story' / '12 stories'."""
     return f"{count} {'story' if count == 1 else 'stories'}"
@@ -105,30 +97,28 @@ def subject_line(briefing: Briefing) -> str:
     return f"{briefing.title}, {day.day} {day:%b %Y}: {top}"
 
 
+PREHEADER_CHARS = 150
+
+
 def preheader(briefing: Briefing) -> str:
-    """The preview line mail clients show after the subject."""
+    """The preview line mail clients show after the subject, cut at a word boundary."""
     if not briefing.stories:
         return "No major diplomacy developments since the last briefing."
     heads = [s.headline for s in briefing.stories[1:4]]
-    more = f"Also: {'; '.join(heads)}" if heads else briefing.stories[0].headline
-    return more[:180]
+    line = f"Also: {'; '.join(heads)}" if heads else briefing.stories[0].headline
+    line = " ".join(line.split())
+    if len(line) <= PREHEADER_CHARS:
+        return line
+    cut = line[:PREHEADER_CHARS - 1]
+    if line[PREHEADER_CHARS - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.") + "…"
 
 
-def _story_view(story: Story, zone: str, permalink: str | None) -> dict:
-    n = len(story.sources)
-    sources_line = f"{n} source{'s' if n != 1 else ''}"
-    updated = format_time(story.updated, zone)
-    return {
-        "headline": story.headline,
-        "developing": story.developing,
-        "sources_line": sources_line,
-        "updated": updated,
-        "meta_line": ("Developing · " if story.developing else "") + f"{sources_line} · Updated {updated}",
-        "summary": story.summary,
-        "summary_text": " ".join(s.text for s in story.summary),
-        "sources": [{"outlet": s.outlet, "title": s.title or s.outlet, "url": safe_url(s.url)} for s in story.sources],
-        "link": safe_url(permalink),
-    }
+def _story_view(story: Story, number: int, zone: str, permalink: str | None) -> dict:
+    view = story_view(story, zone)
+    view.update(anchor=f"story-{number}", number=number, link=safe_url(permalink))
+    return view
 
 
 def _context(briefing: Briefing, zone: str, links: Links) -> dict:
@@ -138,11 +128,12 @@ def _context(briefing: Briefing, zone: str, links: Links) -> dict:
         "long_date": long_date(briefing.date),
         "count_line": count_line(len(briefing.stories)),
         "preheader": preheader(briefing),
-        "stories": [_story_view(s, zone, permalinks.get(s.id)) for s in briefing.stories],
+        "stories": [_story_view(s, n, zone, permalinks.get(s.id)) for n, s in enumerate(briefing.stories, 1)],
         "quiet_message": "No major diplomacy developments since the last briefing.",
         "view_url": safe_url(links.view_url),
         "unsubscribe_url": safe_link(links.unsubscribe_url),
         "footer": f"{briefing.title}, made {format_time(briefing.generated, zone)} from the sources listed.",
+        "feed_health": feed_health(briefing.feed_notes),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
-from core.models import Briefing, Source, Story, SummarySentence
+from core.models import Briefing, FeedNote, Source, Story, SummarySentence
 from templates.render import Links, render_email, safe_url
 
 NOW = datetime(2025, 6, 24, 15, 12, tzinfo=timezone.utc)
@@ -42,9 +42,9 @@ def test_header_story_parts_and_preheader():
     assert '<html lang="en"' in html
     assert "Tuesday, 24 June 2025" in html and "2 stories" in html
     assert "Ministers meet over story 1" in html
-    assert "5 sources" in html and "1 source " in html
+    assert "5 outlets" in html and "One outlet only" in html
     assert "Developing" in html
-    assert "Updated 24 Jun 2025, 15:12 UTC" in html
+    assert "Updated\u00a024\u00a0Jun\u00a02025,\u00a015:12\u00a0UTC" in html  # kept on one line
     assert "Outlet 3 headline for story 1" in html
     assert email.subject == "Diplomacy briefing, 24 Jun 2025: Ministers meet over story 1"
     assert "Ministers meet over story 2" in email.preheader
@@ -81,9 +81,39 @@ def test_every_link_is_absolute():
     assert "View in browser" in html
 
 
+OUTLET_NAMES = ("Meridian Wire", "The Harbour Ledger", "Capital Observer", "Northgate Post", "Baltic Dispatch",
+                "Straits Morning Herald")
+
+
+def heavy_story(n: int) -> Story:
+    """A story as large as a real one gets: six outlets, every summary sentence from a
+    different one (so every sentence carries its own linked outlet), long article URLs,
+    a wire report carried by three more outlets."""
+    url = "https://{host}.example/world/europe/2025/06/24/foreign-ministers-agree-ceasefire-monitoring-mission-{n}-{i}"
+    srcs = tuple(Source(url.format(host=o.split()[-1].lower(), n=n, i=i), o,
+                        f"{o.split()[-1]} report: envoys agree monitoring mission for the border, part {n}",
+                        url.format(host=o.split()[-1].lower(), n=n, i=i), NOW, "metadata",
+                        ("Atlas Daily", "Evening Courier", "Lakeside Times") if i == 0 else (),
+                        ("GB", "US", "FR", "DE", "LT", "SG")[i], "wire" if i == 0 else "newspaper")
+                 for i, o in enumerate(OUTLET_NAMES))
+    summary = tuple(SummarySentence(
+        f"Foreign ministers from the six states said on Tuesday that the monitoring mission for story {n} "
+        f"would start within a month, with observers drawn from neutral countries, sentence {i}.",
+        srcs[i].article_id, srcs[i].outlet, i) for i in range(5))
+    return Story(f"s{n}", f"Ministers agree a monitoring mission for the border, story {n}", summary, srcs, NOW,
+                 1.0, n % 3 == 0)
+
+
+def heavy_briefing(stories: int = 20) -> Briefing:
+    """A 20-story briefing of heavy stories with a few troubled feeds in the footer."""
+    notes = (FeedNote("Baltic Dispatch", "https://balticdispatch.example/rss", "failed", "HTTP 503 Service Unavailable"),
+             FeedNote("Old Wire", "https://oldwire.example/feed", "paused", "410 Gone"))
+    return Briefing("2025-06-24", tuple(heavy_story(n) for n in range(stories)), NOW, feed_notes=notes)
+
+
 def test_twenty_stories_stay_under_gmail_clipping():
-    briefing = Briefing("2025-06-24", tuple(story(n) for n in range(20)), NOW)
-    html = render_email(briefing).html
+    html = render_email(heavy_briefing()).html
+    assert html.count('class="cite"') == 100  # every sentence credited: the size is the real one
     assert len(html.encode("utf-8")) < 102 * 1024
 
 

@@ -52,8 +52,16 @@ def test_browse_index_briefing_story_thread_and_search(browser, site, tmp_path):
     assert page.url.endswith("/briefings/2025-07-01.html")
     page.screenshot(path=str(tmp_path / "2-briefing.png"), full_page=True)
 
-    page.get_by_role("link", name="Ceasefire talks in Valdoria, day 3", exact=True).click()
+    # the contents list at the top jumps down to the story; its headline opens the permalink
+    page.locator("nav.contents").get_by_role("link", name="Lakeside summit closes with a joint statement").click()
+    assert page.url.endswith("/briefings/2025-07-01.html#story-summit")
+    assert page.evaluate("() => { const top = document.getElementById('story-summit').getBoundingClientRect().top;"
+                         " return top >= -1 && top < innerHeight; }")
+    page.locator("article").get_by_role("link", name="Ceasefire talks in Valdoria, day 3", exact=True).click()
     assert page.url.endswith("/stories/story-talks1/2025-07-01.html")
+    cite = page.locator("p.summary a.cite").first
+    assert cite.is_visible() and cite.inner_text() == "Meridian Wire"
+    assert cite.get_attribute("href") == "https://meridian.example/story-talks1/0701"
     assert page.locator(".badge").first.inner_text() == "Developing"
     page.screenshot(path=str(tmp_path / "3-story.png"), full_page=True)
     shutil.copy(tmp_path / "3-story.png", "/tmp/site-story.png")
@@ -81,7 +89,7 @@ def test_site_opened_from_disk_works_without_a_server(browser, site):
     page = _page(browser)
     page.goto((folder / "index.html").as_uri())
     page.get_by_role("link", name="Monday, 23 June 2025").click()
-    page.get_by_role("link", name="Ceasefire talks in Valdoria, day 1", exact=True).click()
+    page.locator("article").get_by_role("link", name="Ceasefire talks in Valdoria, day 1", exact=True).click()
     page.locator("a.thread-later").click()
     assert page.url.endswith("/stories/story-talks1/2025-06-24.html")
     assert page.locator("link[rel=stylesheet]").count() == 1
