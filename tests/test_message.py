@@ -12,7 +12,8 @@ from core.errors import ConfigError
 from core.models import Briefing, Source, Story, SummarySentence
 from delivery import message as messages
 from delivery.options import SmtpOptions
-from delivery.recipients import load_recipients, recipient_of_token, unsubscribe_token
+from delivery.recipients import load_recipients
+from delivery.tokens import recipient_of_token, unsubscribe_token
 from templates.render import Links, render_email
 
 GENERATED = datetime(2025, 6, 24, 6, 30, tzinfo=timezone.utc)
@@ -103,8 +104,8 @@ def test_headline_with_line_breaks_cannot_add_headers():
 
 def test_one_click_unsubscribe_only_with_an_https_link():
     with_site = _message(make_briefing(), unsubscribe_url="https://news.example.org/unsubscribe?id=abc123")
-    assert with_site["List-Unsubscribe"] == ("<mailto:desk@example.org?subject=unsubscribe>, "
-                                             "<https://news.example.org/unsubscribe?id=abc123>")
+    assert with_site["List-Unsubscribe"] == ("<https://news.example.org/unsubscribe?id=abc123>, "
+                                             "<mailto:desk@example.org?subject=unsubscribe>")
     assert with_site["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert 'href="https://news.example.org/unsubscribe?id=abc123"' in with_site.get_body(("html",)).get_content()
 

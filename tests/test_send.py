@@ -61,6 +61,16 @@ def rows(home: Path) -> dict[str, sqlite3.Row]:
         conn.close()
 
 
+def subscriber_state(home: Path, address: str) -> str | None:
+    """The subscriber list's state of ``address``."""
+    conn = sqlite3.connect(home / "briefing.db")
+    try:
+        row = conn.execute("SELECT state FROM subscribers WHERE address = ?", (address,)).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
 def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, capsys):
     assert send() == 0
     assert capsys.readouterr().out.strip() == f"briefing {DATE}: delivered 3, already had it 0, failed 0"
@@ -75,8 +85,8 @@ def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, cap
         assert msg["Subject"] == f"Diplomacy briefing, 24 Jun 2025: {HEADLINES[0]}"
         assert msg["Date"] is not None and msg["List-Id"] == "Diplomacy briefing <briefing.example.org>"
         unsubscribe = msg["List-Unsubscribe"]
-        assert unsubscribe.startswith("<mailto:desk@example.org?subject=unsubscribe>, ")
-        one_click = unsubscribe.split(", ")[1].strip("<>")
+        assert unsubscribe.endswith(", <mailto:desk@example.org?subject=unsubscribe>")
+        one_click = unsubscribe.split(", ")[0].strip("<>")
         assert one_click.startswith("https://news.example.org/unsubscribe?id=")
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = msg.get_body(("html",)).get_content()
@@ -122,18 +132,32 @@ def test_temporary_refusal_is_retried_within_the_run(home, smtp_server, capsys):
     assert rows(home)["bob@example.org"]["attempts"] == 3
 
 
-def test_permanent_refusal_is_recorded_and_never_retried(home, smtp_server, capsys):
+def test_permanent_refusal_of_the_address_marks_it_bounced_and_it_is_skipped_afterwards(home, smtp_server, capsys):
     smtp_server.refuse("cara@example.org", "550 5.1.1 No such user here")
     assert send() == 1
     assert "failed 1: cara@example.org (550 5.1.1 No such user here)" in capsys.readouterr().out
     assert smtp_server.attempts.count("cara@example.org") == 1
     row = rows(home)["cara@example.org"]
     assert (row["status"], row["code"]) == ("failed", 550)
+    assert subscriber_state(home, "cara@example.org") == "bounced"
 
-    assert send() == 1  # still reported, still not tried again
+    assert send() == 0  # not tried again: she is no longer a recipient
     assert smtp_server.attempts.count("cara@example.org") == 1
-    assert "refused earlier, not retried: 550 5.1.1" in capsys.readouterr().out
+    assert "not sent to 1 (unsubscribed, bounced or complained)" in capsys.readouterr().out
     assert len(smtp_server.messages) == 2
+    assert send("--date", "2025-06-25") == 1  # another day's briefing does not exist; she is still skipped
+    archive(home, make_briefing(2, date="2025-06-25"))
+    assert briefing.main(["send", "--date", "2025-06-25"]) == 0
+    assert smtp_server.attempts.count("cara@example.org") == 1
+
+
+def test_policy_refusal_is_recorded_not_retried_and_does_not_mark_the_address(home, smtp_server, capsys):
+    smtp_server.refuse("cara@example.org", "550 5.7.1 Message refused by local policy")
+    assert send() == 1
+    assert subscriber_state(home, "cara@example.org") == "active"
+    assert send() == 1  # still reported, still not tried again the same day
+    assert smtp_server.attempts.count("cara@example.org") == 1
+    assert "refused earlier, not retried: 550 5.7.1" in capsys.readouterr().out
 
 
 def test_dropped_connection_is_retried_on_a_new_one(home, smtp_server, capsys):
