@@ -33,6 +33,7 @@ class SmtpOptions:
     ca_file: str = ""
     connections: int = 4  # SMTP connections used in parallel; each carries many messages
     messages_per_second: float = 0.0  # a provider's sending limit across all connections; 0 = none
+    messages_per_connection: int = 0  # a new connection after this many messages (a provider's limit); 0 = none
 
 
 @dataclass(frozen=True)

@@ -209,8 +209,9 @@ def _check_settings(options: Options, need_server: bool) -> None:
                           "BRIEFING_SMTP_TLS) or [smtp] host; or use --dry-run DIR to write .eml files")
     if smtp.retries < 0 or smtp.retry_delay < 0 or smtp.timeout <= 0:
         raise ConfigError("[smtp] retries and retry_delay must be >= 0 and timeout > 0")
-    if smtp.connections < 1 or smtp.messages_per_second < 0:
-        raise ConfigError("[smtp] connections must be at least 1 and messages_per_second >= 0 (0: no limit)")
+    if smtp.connections < 1 or smtp.messages_per_second < 0 or smtp.messages_per_connection < 0:
+        raise ConfigError("[smtp] connections must be at least 1, messages_per_second and "
+                          "messages_per_connection >= 0 (0: no limit)")
 
 
 def _date_of(options: Options, date: str | None) -> str:
@@ -449,6 +450,13 @@ def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Callable[[
                             with work.lock:
                                 work.down = work.down or Outcome("temporary", None, str(exc))
                             outcome = work.down
+                    if outcome is None and smtp.messages_per_connection and \
+                            session.carried >= smtp.messages_per_connection:
+                        session.close()
+                        try:
+                            session.open()
+                        except Unreachable as exc:
+                            outcome = Outcome("temporary", None, str(exc))
                     if outcome is None:
                         limiter.wait()
                         data = make(recipient)

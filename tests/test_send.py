@@ -506,3 +506,12 @@ def test_starttls_on_port_465_is_refused_before_connecting(home, monkeypatch, ca
     monkeypatch.setenv("BRIEFING_SMTP_TLS", "starttls")
     assert send() == 1
     assert "port 465 of 127.0.0.1 expects TLS from the first byte" in capsys.readouterr().err
+
+
+def test_messages_per_connection_opens_a_new_connection_after_that_many(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(10)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")
+    monkeypatch.setenv("BRIEFING_SMTP_MESSAGES_PER_CONNECTION", "3")
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == many(10)
+    assert len(set(smtp_server.peers)) == 4  # 3 + 3 + 3 + 1
