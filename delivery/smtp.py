@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,8 @@ class SmtpSession:
         self.where = f"{options.host}:{options.port}"
         self.conn: smtplib.SMTP | None = None
         self.carried = 0  # messages accepted on the current connection
+        self.context: ssl.SSLContext | None = None
+        self.local_hostname: str | None = None
 
     def open(self) -> None:
         """Connect (TLS as configured) and log in; DeliveryError for what only the user can fix."""
@@ -133,10 +136,15 @@ class SmtpSession:
         if o.tls != "ssl" and o.port == IMPLICIT_TLS_PORT:
             raise DeliveryError(f"port {o.port} of {o.host} expects TLS from the first byte (implicit TLS), "
                                 f"but BRIEFING_SMTP_TLS is {o.tls!r}: {_FIX_SSL}, or use port 587 with starttls")
-        context = tls_context(o)
+        if o.tls != "none" and self.context is None:
+            # Loading the system's certificate store takes about 0.1 s: once per session, not per connection.
+            self.context = tls_context(o)
+        context = self.context
         wait = o.timeout if o.tls == "ssl" else min(o.timeout, GREETING_WAIT)
-        conn = (_SMTP_SSL(timeout=o.timeout, context=context, greeting_wait=wait) if o.tls == "ssl"
-                else _SMTP(timeout=o.timeout, greeting_wait=wait))
+        if self.local_hostname is None:
+            self.local_hostname = socket.getfqdn()  # smtplib would look it up for every connection
+        conn = (_SMTP_SSL(timeout=o.timeout, context=context, greeting_wait=wait, local_hostname=self.local_hostname)
+                if o.tls == "ssl" else _SMTP(timeout=o.timeout, greeting_wait=wait, local_hostname=self.local_hostname))
         # The name TLS checks the certificate against; the constructor would set it, but
         # connecting there would leave no object to close when the connection fails.
         conn._host = o.host
