@@ -134,3 +134,30 @@ def test_bad_input_is_named_without_a_traceback(home, capsys, args, says):
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
     assert rows(home) == {}
+
+
+def test_the_secret_moves_from_the_old_database_table_to_a_private_file(tmp_path):
+    import stat
+
+    from delivery import tokens
+    conn = sqlite3.connect(tmp_path / "old.db")
+    conn.execute("CREATE TABLE delivery_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    conn.execute("INSERT INTO delivery_keys VALUES ('unsubscribe', ?)", ("ab" * 32,))
+    key = tokens.secret_key(tmp_path, conn)
+    conn.close()
+    assert key == bytes.fromhex("ab" * 32)  # links in briefings already sent keep working
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
+    assert tokens.secret_key(tmp_path) == key
+
+
+def test_confirmation_tokens_expire_and_resist_editing():
+    from delivery import tokens
+    key = b"k" * 32
+    token = tokens.confirm_token(key, "ann@example.org", hours=1, now=1_000_000)
+    assert tokens.confirmed_address(key, token, now=1_000_000 + 3500) == ("ann@example.org", "")
+    assert tokens.confirmed_address(key, token, now=1_000_000 + 3700)[0] is None
+    encoded, expires, signature = token.split(".")
+    later = f"{encoded}.{int(expires) + 86400}.{signature}"  # a longer life, same signature
+    assert tokens.confirmed_address(key, later, now=1_000_000)[0] is None
+    assert tokens.confirmed_address(b"x" * 32, token, now=1_000_000)[0] is None
+    assert tokens.confirmed_address(key, "garbage", now=1_000_000)[0] is None
