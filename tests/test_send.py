@@ -286,7 +286,7 @@ def test_password_never_appears_in_output_logs_or_errors(home, monkeypatch, caps
     assert options.smtp.password == PASSWORD  # it was really configured
     # Our log records only: the test server's own log ('mail.log') shows the AUTH it received.
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
-    assert "delivery.send" in {r.name for r in caplog.records}
+    assert "delivery.workers" in {r.name for r in caplog.records}
     seen = [failed_login.out, failed_login.err, unreachable.out, unreachable.err, helped.out, ours,
             repr(options), repr(options.smtp), str(rows(home))]
     assert not any(_leaks(text) for text in seen)
