@@ -85,7 +85,7 @@ class Signup:
         form = ('<form method="post" class="subscribe"><label>Email address '
                 '<input type="email" name="email" required autocomplete="email"></label> '
                 '<button type="submit">Subscribe</button></form>')
-        lines = [message] if message else [f"Get {self.title} by email every morning. "
+        lines = [message] if message else [f"Receive {self.title} by email every morning. "
                                            "We send a link to confirm first."]
         return _page(f"Subscribe to {self.title}", *lines, form=form, status=status)
 
