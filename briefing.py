@@ -29,6 +29,8 @@ EXAMPLES = {
     "schedule": "briefing.py schedule",
     "search": "briefing.py search ceasefire talks --from 2025-06-01",
     "serve": "briefing.py serve --port 8000",
+    "subscribers": "briefing.py subscribers add '\"Smith, Ann\" <ann@example.org>'",
+    "bounces": "briefing.py bounces ~/Maildir/.Bounces",
 }
 
 
@@ -106,6 +108,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+
+    p = command("subscribers", "add, remove, list, import or export the subscribers")
+    ssub = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
+    a = ssub.add_parser("add", help="make addresses active subscribers (again, after an unsubscribe or bounce)")
+    a.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    r = ssub.add_parser("remove", help="unsubscribe addresses")
+    r.add_argument("addresses", nargs="+", metavar="ADDRESS")
+    li = ssub.add_parser("list", help="list the subscribers and their state")
+    li.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced", "complained"])
+    i = ssub.add_parser("import", help="add the addresses of a CSV file (an email column, optionally name)")
+    i.add_argument("file", type=Path, metavar="FILE.csv")
+    e = ssub.add_parser("export", help="write the subscribers as CSV (to standard output, or FILE)")
+    e.add_argument("file", nargs="?", type=Path)
+
+    p = command("bounces", "mark bounced and complaining addresses from a maildir, mbox or .eml file")
+    p.add_argument("path", type=Path, metavar="PATH")
     return parser
 
 
@@ -300,7 +318,7 @@ def cmd_run(args) -> int:
         sent = None
         if args.send:
             from delivery.send import send_briefing
-            sent = send_briefing(options, built.briefing.date)
+            sent = send_briefing(options, built.briefing.date, progress=_progress("recipients"))
     _report_problems(built.problems)
     print(_closing(options, fetched=report, built=built))
     if sent is not None:
@@ -347,9 +365,20 @@ def cmd_send(args) -> int:
     options = _load()
     with job_lock(options.home, "send"):
         result = send_briefing(options, args.date, to=args.to, dry_run=args.dry_run,
-                               retry_refused=args.retry_refused)
+                               retry_refused=args.retry_refused, progress=_progress("recipients"))
     print(result.summary())
     return 0 if result.ok else 1
+
+
+def cmd_subscribers(args) -> int:
+    from delivery.manage import run_subscribers
+    return run_subscribers(_load(), args.subscribers_command, getattr(args, "addresses", None),
+                           getattr(args, "file", None), getattr(args, "state", None))
+
+
+def cmd_bounces(args) -> int:
+    from delivery.manage import run_bounces
+    return run_bounces(_load(), args.path)
 
 
 def cmd_schedule(args) -> int:
@@ -390,13 +419,14 @@ def cmd_serve(args) -> int:
     from archive.search import open_index
     from archive.server import SiteServer, database_search
     from core.jobs import update_site
+    from delivery.signup import Signup
     options = _load()
     open_index(options.db_path, options.archive_dir).close()
     if not (options.site_dir / "index.html").exists():
         update_site(options)
     try:
         server = SiteServer(options.site_dir, database_search(options.db_path), args.host, args.port,
-                            options.briefing.title)
+                            options.briefing.title, signup=Signup(options))
     except OSError as exc:
         raise BriefingError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
                             "choose another --port") from None
@@ -415,7 +445,7 @@ def cmd_serve(args) -> int:
 COMMANDS = {
     "init": cmd_init, "feeds": cmd_feeds, "fetch": cmd_fetch, "import": cmd_import, "build": cmd_build,
     "run": cmd_run, "demo": cmd_demo, "send": cmd_send, "schedule": cmd_schedule,
-    "search": cmd_search, "serve": cmd_serve,
+    "search": cmd_search, "serve": cmd_serve, "subscribers": cmd_subscribers, "bounces": cmd_bounces,
 }
 
 

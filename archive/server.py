@@ -6,6 +6,10 @@ Only regular files inside the site folder are served. A request path is refused 
 origin-form path; then the path is resolved (following symlinks) and must still lie in
 the folder, so a symlink pointing out of it is refused too. ``/search`` renders results
 on the server, escaped like every page.
+
+With a ``signup`` (``delivery.signup.Signup``), ``/subscribe``, ``/confirm`` and
+``/unsubscribe`` answer GET and POST: the subscribe form with double opt-in, and the
+RFC 8058 one-click unsubscribe. Everything they do is in ``delivery.signup``.
 """
 from __future__ import annotations
 
@@ -38,6 +42,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 _ENCODED_SEPARATORS = ("%2e", "%2f", "%5c", "%00")
+SIGNUP_PATHS = ("/subscribe", "/confirm", "/unsubscribe")
+MAX_FORM = 10_000  # bytes of a posted form; a subscribe form or a one-click body is far smaller
 
 
 def site_file(root: Path, raw_path: str) -> Path | None:
@@ -88,12 +94,49 @@ class SiteHandler(BaseHTTPRequestHandler):
         """Like GET, without the body."""
         self._answer(send_body=False)
 
+    def do_POST(self) -> None:  # noqa: N802
+        """The subscribe form, the confirmation button, and one-click unsubscribe."""
+        raw = self.path.split("?", 1)[0].split("#", 1)[0]
+        signup = self.server.signup
+        if signup is None or raw not in SIGNUP_PATHS:
+            return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", "text/plain; charset=utf-8",
+                              True)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_FORM:
+            return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n",
+                              "text/plain; charset=utf-8", True)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        query = parse_qs(urlsplit(self.path).query)
+        if raw == "/subscribe":
+            page = signup.ask(parse_qs(body).get("email", [""])[0])
+        elif raw == "/confirm":
+            page = signup.confirm(query.get("t", [""])[0])
+        else:
+            page = signup.unsubscribe(query.get("id", [""])[0], body)
+        self._send(HTTPStatus(page.status), page.body, page.kind, True)
+
+    def _signup_page(self, raw: str, query: str, send_body: bool) -> None:
+        signup = self.server.signup
+        params = parse_qs(query)
+        if raw == "/subscribe":
+            page = signup.form()
+        elif raw == "/confirm":
+            page = signup.confirm_page(params.get("t", [""])[0])
+        else:
+            page = signup.unsubscribe_page(params.get("id", [""])[0])
+        self._send(HTTPStatus(page.status), page.body, page.kind, send_body)
+
     def _answer(self, send_body: bool) -> None:
         try:
             parts = urlsplit(self.path)
         except ValueError:
             return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", send_body)
         raw = self.path.split("?", 1)[0].split("#", 1)[0]
+        if raw in SIGNUP_PATHS and self.server.signup is not None:
+            return self._signup_page(raw, parts.query, send_body)
         if raw == "/search" or (raw == "/search.html" and parts.query):
             return self._search(parts.query, send_body)
         try:
@@ -142,16 +185,19 @@ class SiteHandler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    """A threading HTTP server for one site folder and one search function."""
+    """A threading HTTP server for one site folder, one search function and, optionally, the signup pages."""
 
     daemon_threads = True
 
     def __init__(self, site_dir: Path, search: SearchFunction, host: str = "127.0.0.1", port: int = 8000,
-                 title: str = "Diplomacy briefing"):
+                 title: str = "Diplomacy briefing", signup=None):
         self.site_dir = Path(site_dir)
         self.search = search
         self.title = title
+        self.signup = signup  # delivery.signup.Signup, or None: no subscription pages
         super().__init__((host, port), SiteHandler)
+        if signup is not None and not signup.own_url:
+            signup.own_url = self.url.rstrip("/")
 
     @property
     def url(self) -> str:

@@ -49,7 +49,7 @@ class GeneralOptions:
 
 def _sections() -> dict[str, type]:
     # Imported here so that importing core.options stays cheap and free of cycles.
-    from delivery.options import ScheduleOptions, SmtpOptions
+    from delivery.options import ScheduleOptions, SmtpOptions, SubscriberOptions
     from feeds.clean import CleanOptions
     from feeds.fetch import FetchOptions
     from summarize.dedup import DedupOptions
@@ -65,6 +65,7 @@ def _sections() -> dict[str, type]:
         "summary": SummaryOptions,
         "smtp": SmtpOptions,
         "schedule": ScheduleOptions,
+        "subscribers": SubscriberOptions,
     }
 
 

@@ -4,6 +4,16 @@ The message is multipart/alternative (plain text first, HTML last, as RFC 2046 o
 them from plainest to richest), UTF-8 and quoted-printable throughout, with the headers
 mailbox providers look for in a list mail: List-Id, List-Unsubscribe and, when a public
 https address exists, List-Unsubscribe-Post for one-click unsubscribe (RFC 8058).
+
+List-Unsubscribe is written literally. Python's SMTP policy turns any word longer than
+a header line (78 characters) into an RFC 2047 encoded word, and an ordinary unsubscribe
+URL is longer than that: receivers then find no ``<https://`` link and Gmail and Yahoo
+offer no one-click unsubscribe. ``MESSAGE_POLICY`` writes these headers as they are, each
+``<link>`` whole, folded only at the space after a comma (RFC 5322 folding).
+
+Building and serialising a message takes about 30 ms (quoted-printable encoding of the
+HTML); ``MessageTemplate`` does it once per briefing and fills in each recipient's
+address, Message-ID and unsubscribe token in the bytes.
 """
 from __future__ import annotations
 
@@ -13,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
 
@@ -21,8 +31,46 @@ from templates.render import RenderedEmail
 
 # Stands in for the per-recipient unsubscribe token while the briefing is rendered once
 # for everybody; replaced in each copy. Rendering the 20-story email through MJML takes
-# about 0.1 s, which would add up over a few hundred recipients.
-TOKEN_PLACEHOLDER = "00unsubscribetoken00"
+# about 0.1 s, which would add up over a few hundred recipients. As long as a token (32
+# characters, letters and digits: quoted-printable leaves them as they are), so that a
+# copy's encoded body has the same line breaks as the template's.
+TOKEN_PLACEHOLDER = "0unsubscribetokenplaceholder0000"
+_RECIPIENT_PLACEHOLDER = "recipient.placeholder@briefing.invalid"
+_MESSAGE_ID_PLACEHOLDER = "<message-id.placeholder@briefing.invalid>"
+
+# Headers whose value must reach the receiver exactly as written (RFC 2369, RFC 8058).
+LITERAL_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+MAX_LINE = 998  # RFC 5322 section 2.1.1: no line longer than this, folded or not
+
+
+class _ListPolicy(EmailPolicy):
+    """The SMTP policy, except that the list headers are written literally."""
+
+    def fold(self, name: str, value) -> str:
+        """Fold ``name: value`` for output; the list headers only at their commas."""
+        if name.lower() in LITERAL_HEADERS:
+            return self._literal(name, value)
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value) -> bytes:
+        """As ``fold``, as bytes."""
+        if name.lower() in LITERAL_HEADERS:
+            return self._literal(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+    def _literal(self, name: str, value) -> str:
+        items = one_line(str(value)).split(", ")
+        lines = [f"{name}: {items[0]}"]
+        for item in items[1:]:
+            if len(lines[-1]) + 2 + len(item) <= self.max_line_length:
+                lines[-1] += ", " + item
+            else:
+                lines[-1] += ","
+                lines.append(" " + item)
+        return self.linesep.join(lines) + self.linesep
+
+
+MESSAGE_POLICY = _ListPolicy(linesep="\r\n")
 
 
 @dataclass(frozen=True)
@@ -98,7 +146,7 @@ def personalize(email: RenderedEmail, token: str) -> RenderedEmail:
 def build_message(email: RenderedEmail, addressing: Addressing, sent: datetime,
                   subject_prefix: str = "") -> EmailMessage:
     """The message to one recipient: multipart/alternative text + HTML, UTF-8, with list headers."""
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=MESSAGE_POLICY)
     display, bare = parseaddr(addressing.sender)
     user, _, domain = bare.rpartition("@")
     msg["From"] = Address(display_name=one_line(display), username=user, domain=domain)
@@ -107,9 +155,9 @@ def build_message(email: RenderedEmail, addressing: Addressing, sent: datetime,
     msg["Date"] = format_datetime(sent.astimezone(timezone.utc))
     msg["Message-ID"] = addressing.message_id
     msg["List-Id"] = addressing.list_id
-    # mailto first, as in RFC 8058's example: it is short enough to stay on the header's
-    # first line, so the long https link is what gets folded onto the next one.
-    links = [f"<{link}>" for link in (addressing.unsubscribe_mailto, addressing.unsubscribe_url) if link]
+    # The https link first: on the header's first line, whole, where the least careful
+    # receiver still finds it; the mailto link follows, folded onto the next line if need be.
+    links = [f"<{link}>" for link in (addressing.unsubscribe_url, addressing.unsubscribe_mailto) if link]
     if links:
         msg["List-Unsubscribe"] = ", ".join(links)
     if addressing.unsubscribe_url.startswith("https://"):
@@ -120,3 +168,58 @@ def build_message(email: RenderedEmail, addressing: Addressing, sent: datetime,
     msg.set_content(email.text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(email.html, subtype="html", charset="utf-8", cte="quoted-printable")
     return msg
+
+
+def as_bytes(msg: EmailMessage) -> bytes:
+    """The message as sent: CRLF line ends, list headers literal."""
+    return msg.as_bytes(policy=MESSAGE_POLICY)
+
+
+class MessageTemplate:
+    """A briefing serialised once, with each recipient's address, Message-ID and token filled in.
+
+    ``for_recipient`` gives the same bytes ``build_message`` would (apart from the order of
+    nothing: the same headers in the same order), in microseconds instead of 30 ms.
+    """
+
+    def __init__(self, email: RenderedEmail, sender: str, list_id: str, mailto: str, unsubscribe_base: str,
+                 sent: datetime, subject_prefix: str = "") -> None:
+        self.unsubscribe_base = unsubscribe_base
+        url = f"{unsubscribe_base}{TOKEN_PLACEHOLDER}" if unsubscribe_base else ""
+        addressing = Addressing(sender, _RECIPIENT_PLACEHOLDER, _MESSAGE_ID_PLACEHOLDER, list_id, mailto, url)
+        self.sample = build_message(email, addressing, sent, subject_prefix)
+        raw = as_bytes(self.sample)
+        head, sep, body = raw.partition(b"\r\n\r\n")
+        self.head, self.body = head + sep, body
+        # Quoted-printable may break a line inside the token (a soft break, '=' CRLF).
+        self.token_in_body = re.compile(b"(?:=\r\n)?".join(re.escape(bytes([c])) for c in TOKEN_PLACEHOLDER.encode()))
+        expected = (f"To: {_RECIPIENT_PLACEHOLDER}\r\n".encode(), f"Message-ID: {_MESSAGE_ID_PLACEHOLDER}\r\n".encode())
+        if not all(self.head.count(part) == 1 for part in expected):
+            raise ValueError("the message template lost a placeholder")
+
+    def for_recipient(self, recipient: str, message_id: str, token: str) -> bytes:
+        """The message to ``recipient`` with its Message-ID and unsubscribe token."""
+        if token and (len(token) != len(TOKEN_PLACEHOLDER) or not token.isalnum()):
+            raise ValueError("an unsubscribe token must be 32 letters or digits")
+        head = self.head.replace(_RECIPIENT_PLACEHOLDER.encode(), recipient.encode("ascii"), 1)
+        head = head.replace(_MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode("ascii"), 1)
+        if not token:
+            return head + self.body
+        token_bytes = token.encode("ascii")
+        head = head.replace(TOKEN_PLACEHOLDER.encode(), token_bytes)
+        body = self.token_in_body.sub(lambda match: _swap(match.group(0), token_bytes), self.body)
+        return head + body
+
+
+def _swap(found: bytes, token: bytes) -> bytes:
+    """``found`` (the placeholder with soft breaks in it) with the token's characters in its place."""
+    out, k, i = bytearray(), 0, 0
+    while i < len(found):
+        if found[i:i + 3] == b"=\r\n":
+            out += b"=\r\n"
+            i += 3
+        else:
+            out.append(token[k])
+            k += 1
+            i += 1
+    return bytes(out)

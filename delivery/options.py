@@ -1,4 +1,4 @@
-"""Settings for sending the briefing by email and for the daily schedule."""
+"""Settings for sending the briefing by email, for subscribers and for the daily schedule."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,7 +17,9 @@ class SmtpOptions:
     user: str = ""
     password: str = field(default="", repr=False)
     sender: str = ""  # also BRIEFING_FROM
-    to: tuple[str, ...] = ()  # also BRIEFING_TO, comma-separated
+    # Also BRIEFING_TO: addresses separated by commas or semicolons, display names allowed
+    # ('"Smith, Ann" <ann@example.org>; bob@example.org').
+    to: tuple[str, ...] = ()
     recipients_file: str = ""  # one address per line, '#' comments; relative to BRIEFING_HOME
     timeout: float = 30.0  # seconds for connecting and for each answer of the server
     retries: int = 3  # further attempts after a temporary failure (4xx, dropped connection, timeout)
@@ -26,6 +28,20 @@ class SmtpOptions:
     list_id: str = ""
     # Where unsubscribe requests are mailed (List-Unsubscribe mailto); empty means the sender.
     unsubscribe_mailto: str = ""
+    # A PEM file of the certificate authorities to trust for the server's certificate (a
+    # private CA); empty means the system's store (which honours SSL_CERT_FILE).
+    ca_file: str = ""
+    connections: int = 4  # SMTP connections used in parallel; each carries many messages
+    messages_per_second: float = 0.0  # a provider's sending limit across all connections; 0 = none
+    messages_per_connection: int = 0  # a new connection after this many messages (a provider's limit); 0 = none
+
+
+@dataclass(frozen=True)
+class SubscriberOptions:
+    """The ``[subscribers]`` section: double opt-in and bounce handling."""
+
+    confirm_hours: float = 72.0  # how long the link in a confirmation email works
+    soft_bounce_limit: int = 3  # temporary bounce reports (mailbox full...) before an address is suppressed
 
 
 @dataclass(frozen=True)

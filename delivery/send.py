@@ -1,53 +1,59 @@
-"""Sending the day's briefing by SMTP: one message per recipient, each exactly once.
+"""Sending the day's briefing by SMTP: one message per recipient, each exactly once, to thousands.
+
+Who: the active subscribers (``delivery.subscribers``), which include the addresses of
+``BRIEFING_TO`` and the recipients file unless they unsubscribed, bounced or complained.
+
+How fast: ``[smtp] connections`` connections in parallel (default 4), each carrying one
+message after another (MAIL, RCPT, DATA; then the next), within ``messages_per_second``
+across all of them when the provider sets a limit. The message is serialised once per
+briefing and each recipient's copy is made by filling in its address, Message-ID and
+unsubscribe token (``delivery.message.MessageTemplate``).
 
 How "exactly once" holds up
 ---------------------------
-Every recipient of every date has one row in the ``deliveries`` table. Before the SMTP
-transaction for a recipient starts, the row is committed as ``sending``; as soon as the
-server has answered the end of the message, it is committed as ``sent`` (250),
-``deferred`` (a 4xx answer, a dropped connection or a timeout, after the retries) or
-``failed`` (a 5xx answer), with the server's answer. A rerun of the same date skips every
-``sent`` row and every ``failed`` one (a permanent refusal is reported, not retried), so
-after a crash or a partial failure it sends only to the recipients still missing.
+Every recipient of every date has one row in the ``deliveries`` table, written as soon
+as the server has answered the end of the message, before that connection sends
+anything else: ``sent`` (250), ``deferred`` (a 4xx answer, a dropped
+connection or a timeout, after the retries) or ``failed`` (a 5xx answer), with the
+server's answer. A rerun of the same date skips every ``sent`` row and every ``failed``
+one (a permanent refusal is reported, not retried), so after a crash or a partial failure
+it sends only to the recipients still missing.
 
 One window remains: the server has accepted the message but the process dies (or the
-connection drops) before the ``sent`` row is committed. The row then still says
-``sending`` or ``deferred`` and a rerun sends again. That copy carries the same
-Message-ID (one per briefing and recipient), so mail stores that deduplicate by
-Message-ID show it once; SMTP itself offers no way to close the window (RFC 1047).
+connection drops) before the ``sent`` row is committed. A rerun then sends again. That
+copy carries the same Message-ID (one per briefing and recipient), so mail stores that
+deduplicate by Message-ID show it once; SMTP itself offers no way to close the window
+(RFC 1047).
 
-The password is handed to ``smtplib`` and nowhere else: it is kept out of the options'
-``repr``, smtplib's debug output (which would print the AUTH exchange) is never switched
-on, and every server answer is scrubbed of it before it is logged, stored or shown.
+A permanent refusal of the address itself (5xx at RCPT or after DATA, other than a policy,
+system or content refusal) marks the subscriber ``bounced``: it is not sent to again
+until it is added again.
 """
 from __future__ import annotations
 
-import base64
 import logging
 import re
 import secrets
-import smtplib
 import sqlite3
-import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date as Date, datetime, timezone
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from core import db
-from core.errors import BriefingError, ConfigError, DeliveryError
+from core.errors import BriefingError, ConfigError
 from core.options import Options
 from delivery import message as messages
-from delivery.options import SmtpOptions
-from delivery.recipients import load_recipients, sender_address, unsubscribe_token
+from delivery import subscribers, tokens
+from delivery.recipients import TO_SETTING, load_recipients, sender_address
+from delivery.smtp import TLS_MODES, Outcome
+from delivery.workers import Progress, deliver
 
 log = logging.getLogger(__name__)
 
-TLS_MODES = ("none", "starttls", "ssl")
 QUIET_DAY = ("send", "skip")
 
 db.register("delivery", [
@@ -71,14 +77,6 @@ db.register("delivery", [
 ])
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the server made of one attempt: ``sent``, ``temporary`` or ``permanent``, with its answer."""
-
-    status: str
-    code: int | None
-    answer: str
-
 
 @dataclass(frozen=True)
 class SendResult:
@@ -92,6 +90,7 @@ class SendResult:
     dry_run: Path | None = None
     test_copy: str = ""
     skipped: str = ""
+    left_out: tuple[str, ...] = ()  # configured, but unsubscribed, bounced or complained
 
     @property
     def ok(self) -> bool:
@@ -112,180 +111,9 @@ class SendResult:
                 return f"{head}: test copy to {self.test_copy} failed: {failures}"
             return f"{head}: sent a test copy to {self.test_copy} (not recorded)"
         line = f"{head}: delivered {len(self.delivered)}, already had it {len(self.already)}, failed {len(self.failed)}"
+        if self.left_out:
+            line += f", not sent to {len(self.left_out)} (unsubscribed, bounced or complained)"
         return line + (f": {failures}" if failures else "")
-
-
-class _Unreachable(Exception):
-    """The server could not be reached or dropped us before a transaction (temporary)."""
-
-
-class _Scrubber:
-    """Removes the password, in the forms smtplib sends it, from any text shown to anyone."""
-
-    def __init__(self, user: str, password: str) -> None:
-        forms = set()
-        if password:
-            forms.add(password)
-            forms.add(base64.b64encode(password.encode()).decode())  # AUTH LOGIN
-            forms.add(base64.b64encode(f"\0{user}\0{password}".encode()).decode())  # AUTH PLAIN
-        self.forms = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for form in self.forms:
-            text = text.replace(form, "********")
-        return text
-
-
-def _answer(code: int | None, reply: bytes | str | None, scrub: _Scrubber) -> str:
-    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else (reply or "")
-    text = " ".join(text.split())
-    text = scrub(f"{code} {text}" if code is not None else text)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _kind(code: int) -> str:
-    return "temporary" if 400 <= code < 500 else "permanent"
-
-
-class SmtpSession:
-    """One connection to the mail server, reopened as needed, sending one transaction per recipient."""
-
-    def __init__(self, options: SmtpOptions, sender: str) -> None:
-        self.options = options
-        self.sender = sender
-        self.scrub = _Scrubber(options.user, options.password)
-        self.where = f"{options.host}:{options.port}"
-        self.conn: smtplib.SMTP | None = None
-
-    def open(self) -> None:
-        """Connect (TLS as configured) and log in; DeliveryError for what only the user can fix."""
-        if self.conn is not None:
-            return
-        o = self.options
-        context = ssl.create_default_context()
-        conn = smtplib.SMTP_SSL(timeout=o.timeout, context=context) if o.tls == "ssl" else smtplib.SMTP(timeout=o.timeout)
-        # The name TLS checks the certificate against; the constructor would set it, but
-        # connecting there would leave no object to close when the connection fails.
-        conn._host = o.host
-        try:
-            code, reply = conn.connect(o.host, o.port)
-            if code != 220:
-                raise smtplib.SMTPConnectError(code, reply)
-            conn.ehlo_or_helo_if_needed()
-            if o.tls == "starttls":
-                if not conn.has_extn("starttls"):
-                    raise DeliveryError(f"{self.where} does not offer STARTTLS; use BRIEFING_SMTP_TLS=ssl "
-                                        "(usually port 465), or none on a trusted local network only")
-                conn.starttls(context=context)
-                conn.ehlo()
-            if o.user:
-                self._login(conn)
-        except DeliveryError:
-            conn.close()
-            raise
-        except smtplib.SMTPNotSupportedError:
-            conn.close()
-            raise DeliveryError(f"{self.where} offers no login (AUTH) on this connection; "
-                                "check BRIEFING_SMTP_TLS, or leave BRIEFING_SMTP_USER empty") from None
-        except smtplib.SMTPAuthenticationError as exc:
-            conn.close()
-            answer = _answer(exc.smtp_code, exc.smtp_error, self.scrub)
-            if 400 <= exc.smtp_code < 500:
-                raise _Unreachable(f"login deferred by {self.where}: {answer}") from None
-            raise DeliveryError(f"{self.where} refused the login of {o.user!r}: {answer}; "
-                                "check BRIEFING_SMTP_USER and BRIEFING_SMTP_PASSWORD") from None
-        except smtplib.SMTPResponseException as exc:
-            conn.close()
-            answer = _answer(exc.smtp_code, exc.smtp_error, self.scrub)
-            if 400 <= exc.smtp_code < 500:
-                raise _Unreachable(f"{self.where} answered {answer}") from None
-            raise DeliveryError(f"{self.where} refused the connection: {answer}") from None
-        except ssl.SSLError as exc:
-            conn.close()
-            raise DeliveryError(f"TLS with {self.where} failed ({self.scrub(str(exc.reason or exc))}); "
-                                f"BRIEFING_SMTP_TLS is {o.tls!r}: port 465 usually wants ssl, 587 starttls") from None
-        except (smtplib.SMTPException, OSError) as exc:
-            conn.close()
-            raise _Unreachable(f"cannot reach {self.where}: {self.scrub(str(exc)) or type(exc).__name__}") from None
-        self.conn = conn
-
-    def _login(self, conn: smtplib.SMTP) -> None:
-        o = self.options
-        if (o.user + o.password).isascii():
-            conn.login(o.user, o.password)
-            return
-        # smtplib encodes credentials as ASCII and fails on 'Wörd'; AUTH PLAIN is defined
-        # over UTF-8 (RFC 4616), so send it by hand for such passwords.
-        if not conn.has_extn("auth"):
-            raise smtplib.SMTPNotSupportedError("AUTH not offered")
-        token = base64.b64encode(f"\0{o.user}\0{o.password}".encode("utf-8")).decode("ascii")
-        code, reply = conn.docmd("AUTH", f"PLAIN {token}")
-        if code != 235:
-            raise smtplib.SMTPAuthenticationError(code, reply)
-
-    def close(self) -> None:
-        """Say QUIT if the connection still works, and forget it."""
-        conn, self.conn = self.conn, None
-        if conn is None:
-            return
-        try:
-            conn.quit()
-        except (smtplib.SMTPException, OSError):
-            conn.close()
-
-    def _reset(self) -> None:
-        try:
-            assert self.conn is not None
-            self.conn.rset()
-        except (smtplib.SMTPException, OSError):
-            self.close()
-
-    def send(self, recipient: str, data: bytes) -> Outcome:
-        """One transaction (MAIL, RCPT, DATA) for one recipient; the server's verdict as an Outcome.
-
-        Call ``open`` first: a connection that cannot be made is the caller's to report.
-        """
-        assert self.conn is not None, "open() first"
-        try:
-            code, reply = self.conn.mail(self.sender)
-            if code != 250:
-                return self._refused_sender(code, reply)
-            code, reply = self.conn.rcpt(recipient)
-            if code not in (250, 251):
-                self._reset_or_close(code)
-                return Outcome(_kind(code), code, _answer(code, reply, self.scrub))
-            code, reply = self.conn.data(data)
-            if code != 250:
-                self._reset_or_close(code)
-                return Outcome(_kind(code), code, _answer(code, reply, self.scrub))
-            return Outcome("sent", code, _answer(code, reply, self.scrub))
-        except smtplib.SMTPServerDisconnected as exc:
-            self.close()
-            return Outcome("temporary", None, f"connection dropped by {self.where}: {self.scrub(str(exc))}")
-        except smtplib.SMTPResponseException as exc:
-            self._reset_or_close(exc.smtp_code)
-            return Outcome(_kind(exc.smtp_code), exc.smtp_code, _answer(exc.smtp_code, exc.smtp_error, self.scrub))
-        except (smtplib.SMTPException, OSError) as exc:  # timeouts, resets
-            self.close()
-            return Outcome("temporary", None, f"connection to {self.where} failed: {self.scrub(str(exc)) or type(exc).__name__}")
-
-    def _reset_or_close(self, code: int) -> None:
-        # 421 means the server is closing the connection; anything else leaves it usable.
-        if code == 421:
-            self.close()
-        else:
-            self._reset()
-
-    def _refused_sender(self, code: int, reply: bytes) -> Outcome:
-        answer = _answer(code, reply, self.scrub)
-        self._reset_or_close(code)
-        if code == 530:
-            raise DeliveryError(f"{self.where} wants a login before sending ({answer}); "
-                                "set BRIEFING_SMTP_USER and BRIEFING_SMTP_PASSWORD")
-        if code >= 500:
-            # The sender address is refused for everyone: a setting to fix, not a recipient to mark.
-            raise DeliveryError(f"{self.where} refused the sender address {self.sender}: {answer}; check BRIEFING_FROM")
-        return Outcome("temporary", code, answer)
 
 
 # -- the record --------------------------------------------------------------------------
@@ -294,11 +122,22 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def open_record(options: Options) -> sqlite3.Connection:
-    """The database with the delivery tables; commits are made durable before SMTP goes on."""
+def open_record(options: Options, threads: bool = False) -> sqlite3.Connection:
+    """The database with the delivery tables (``threads``: one connection for the sending threads).
+
+    A committed row survives the process being killed: in WAL mode a commit is written to
+    the log file before it returns, and the system keeps what a dead process wrote. It is
+    not forced to the disk at each commit (``synchronous=NORMAL``): that took 3 ms or more a
+    message, and a power cut in the middle of a send is rarer than a kill; it could lose
+    the last rows, whose recipients a rerun would then send a second copy with the same
+    Message-ID.
+    """
     conn = db.connect(options.db_path)
-    # A 'sent' row must survive a power cut as well as a crash, or a rerun would send twice.
-    conn.execute("PRAGMA synchronous=FULL")
+    if threads:
+        conn.close()
+        conn = sqlite3.connect(options.db_path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 
 
@@ -319,27 +158,24 @@ def _mark(conn: sqlite3.Connection, date: str, recipient: str, message_id: str, 
          outcome.answer if outcome else None, 1 if attempt else 0, _stamp()))
 
 
-def unsubscribe_key(conn: sqlite3.Connection) -> bytes:
-    """This installation's secret for unsubscribe tokens, made on first use."""
-    row = conn.execute("SELECT value FROM delivery_keys WHERE name = 'unsubscribe'").fetchone()
-    if row is None:
-        conn.execute("INSERT OR IGNORE INTO delivery_keys (name, value) VALUES ('unsubscribe', ?)",
-                     (secrets.token_hex(32),))
-        row = conn.execute("SELECT value FROM delivery_keys WHERE name = 'unsubscribe'").fetchone()
-    return bytes.fromhex(row["value"])
+def recipients_of(options: Options, conn: sqlite3.Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(who gets the briefing, configured addresses left out because they unsubscribed or bounced)."""
+    configured = load_recipients(options.smtp, options.home)
+    where = TO_SETTING + (f" or {options.smtp.recipients_file}" if options.smtp.recipients_file else "")
+    subscribers.sync_configured(conn, configured, f"configured in {where}")
+    return subscribers.recipients(conn, configured)
 
 
 def everyone_has(options: Options, date: str) -> bool:
-    """True when every configured recipient has the briefing of ``date`` (used by the schedule)."""
-    recipients = load_recipients(options.smtp, options.home)
-    if not recipients:
-        return False
+    """True when every recipient has the briefing of ``date`` (used by the schedule)."""
     conn = open_record(options)
     try:
+        recipients, _left_out = recipients_of(options, conn)
         done = deliveries(conn, date)
     finally:
         conn.close()
-    return all(done.get(r.lower()) is not None and done[r.lower()]["status"] == "sent" for r in recipients)
+    return bool(recipients) and all(done.get(r.lower()) is not None and done[r.lower()]["status"] == "sent"
+                                    for r in recipients)
 
 
 def anyone_has(options: Options, date: str) -> bool:
@@ -350,6 +186,23 @@ def anyone_has(options: Options, date: str) -> bool:
                             (date,)).fetchone() is not None
     finally:
         conn.close()
+
+
+_ENHANCED = re.compile(r"\b5\.(\d{1,3})\.\d{1,3}\b")
+
+
+def refuses_the_address(outcome: Outcome) -> bool:
+    """True when a permanent failure says the address itself is bad (so it should be suppressed).
+
+    5xx answers whose enhanced status (RFC 3463) names the system (5.3), the protocol
+    (5.5), the content (5.6) or a policy (5.7: relaying denied, a spam verdict, a missing
+    login) are about this sender or this message, not the address: marking everyone
+    bounced because the relay refused us would empty the list.
+    """
+    if outcome.status != "permanent" or outcome.code is None or not 500 <= outcome.code < 600:
+        return False
+    match = _ENHANCED.search(outcome.answer)
+    return match is None or match.group(1) not in ("3", "5", "6", "7")
 
 
 # -- putting it together -----------------------------------------------------------------
@@ -365,6 +218,9 @@ def _check_settings(options: Options, need_server: bool) -> None:
                           "BRIEFING_SMTP_TLS) or [smtp] host; or use --dry-run DIR to write .eml files")
     if smtp.retries < 0 or smtp.retry_delay < 0 or smtp.timeout <= 0:
         raise ConfigError("[smtp] retries and retry_delay must be >= 0 and timeout > 0")
+    if smtp.connections < 1 or smtp.messages_per_second < 0 or smtp.messages_per_connection < 0:
+        raise ConfigError("[smtp] connections must be at least 1, messages_per_second and "
+                          "messages_per_connection >= 0 (0: no limit)")
 
 
 def _date_of(options: Options, date: str | None) -> str:
@@ -376,17 +232,27 @@ def _date_of(options: Options, date: str | None) -> str:
         raise ConfigError(f"--date {date!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _base_url(options: Options) -> str:
+def base_url(options: Options) -> str:
+    """The public address of the site, without a trailing slash ('' when none is set)."""
     base = options.briefing.base_url.strip().rstrip("/")
-    if base and not re.match(r"^https?://[^/\s\"'<>]+", base):
+    if base and not re.match(r"^https?://[^/\s\"'<>]+[^\s\"'<>]*$", base):
         raise ConfigError(f"[briefing] base_url {base!r} must be an absolute http(s) address, "
                           "e.g. https://briefing.example.org")
+    if len(base) > 700:
+        # The List-Unsubscribe line must stay within RFC 5322's 998 characters.
+        raise ConfigError(f"[briefing] base_url is {len(base)} characters long; at most 700 fit in a mail header")
     return base
+
 
 
 def view_url(base: str, date: str) -> str:
     """The archive page of a briefing, as the 'view in browser' link points to it."""
     return f"{base}/briefings/{date}.html" if base else ""
+
+
+def unsubscribe_url(base: str, token: str) -> str:
+    """The one-click unsubscribe link of a token."""
+    return f"{base}/unsubscribe?id={token}"
 
 
 def story_urls(base: str, briefing) -> tuple[tuple[str, str], ...]:
@@ -399,7 +265,7 @@ def story_urls(base: str, briefing) -> tuple[tuple[str, str], ...]:
 def _render(briefing, options: Options, base: str, mailto: str):
     from templates.render import Links, render_email
 
-    unsubscribe = f"{base}/unsubscribe?id={messages.TOKEN_PLACEHOLDER}" if base.startswith("https://") else mailto
+    unsubscribe = unsubscribe_url(base, messages.TOKEN_PLACEHOLDER) if base.startswith("https://") else mailto
     email = render_email(briefing, options.briefing.timezone,
                          Links(view_url(base, briefing.date), unsubscribe, story_urls(base, briefing)))
     if not email.subject.strip() or not email.text.strip() or "<body" not in email.html:
@@ -407,25 +273,27 @@ def _render(briefing, options: Options, base: str, mailto: str):
     return email
 
 
-def _write_eml(folder: Path, number: int, recipient: str, msg: EmailMessage, date: str) -> Path:
+def _write_eml(folder: Path, number: int, recipient: str, data: bytes, date: str) -> Path:
     name = re.sub(r"[^A-Za-z0-9@._-]", "_", recipient)
     path = folder / f"{date}-{number:03d}-{name}.eml"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(msg.as_bytes(policy=SMTP_POLICY))
+        path.write_bytes(data)
     except OSError as exc:
         raise ConfigError(f"--dry-run {folder}: cannot write {path.name}: {exc.strerror or exc}") from None
     return path
 
 
 def send_briefing(options: Options, date: str | None, to: str | None = None, dry_run: Path | None = None,
-                  *, retry_refused: bool = False, sleep: Callable[[float], None] = time.sleep) -> SendResult:
+                  *, retry_refused: bool = False, sleep: Callable[[float], None] = time.sleep,
+                  progress: Progress | None = None) -> SendResult:
     """Send the archived briefing of ``date`` (default today) to every recipient who has not had it.
 
     ``to`` sends one test copy to that address instead, recording nothing; ``dry_run``
     writes the messages as .eml files into that folder instead of sending. Temporary
     failures are retried ``options.smtp.retries`` times with doubling delays; permanent
     ones are recorded and not retried, not even by a rerun unless ``retry_refused``.
+    ``progress(done, total)`` is called as recipients are finished with.
     """
     from archive.briefings import load_briefing
     from delivery.recipients import check_address
@@ -440,11 +308,7 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
     if not briefing.stories and options.briefing.quiet_day == "skip" and to is None:
         return SendResult(date, skipped="no story passed the topic filter and quiet_day is 'skip': nothing sent")
     sender = sender_address(smtp)
-    recipients = (check_address(to, "--to"),) if to else load_recipients(smtp, options.home)
-    if not recipients:
-        raise ConfigError("no recipients: set BRIEFING_TO (comma-separated) or [smtp] to, or [smtp] recipients_file")
-
-    base = _base_url(options)
+    base = base_url(options)
     list_id = messages.list_id_header(smtp.list_id, briefing.title, smtp.sender)
     mailto = messages.unsubscribe_mailto(smtp.unsubscribe_mailto, smtp.sender)
     email = _render(briefing, options, base, mailto)
@@ -452,7 +316,16 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
 
     conn = open_record(options)
     try:
-        key = unsubscribe_key(conn) if base.startswith("https://") else b""
+        if to:
+            recipients, left_out = (check_address(to, "--to"),), ()
+        else:
+            recipients, left_out = recipients_of(options, conn)
+        if not recipients:
+            raise ConfigError("no recipients: set BRIEFING_TO (addresses separated by commas or semicolons) or "
+                              "[smtp] to or [smtp] recipients_file, or add subscribers with "
+                              "`briefing.py subscribers add ADDRESS`"
+                              + (f" ({len(left_out)} configured address(es) unsubscribed or bounced)" if left_out else ""))
+        key = tokens.secret_key(options.home, conn) if base.startswith("https://") else b""
         done = {} if to else deliveries(conn, date)
         already = tuple(r for r in recipients if done.get(r.lower()) is not None and done[r.lower()]["status"] == "sent")
         refused = tuple((r, f"refused earlier, not retried: {done[r.lower()]['answer']}") for r in recipients
@@ -460,78 +333,42 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
         skip = {r for r in already} | {r for r, _ in refused}
         pending = [r for r in recipients if r not in skip]
 
-        outgoing: dict[str, tuple[str, EmailMessage]] = {}
-        for recipient in pending:
-            token = unsubscribe_token(key, recipient) if key else ""
-            mid = (messages.copy_message_id(date, smtp.sender, secrets.token_hex(6)) if to
-                   else messages.message_id(date, recipient, smtp.sender, list_id))
-            unsubscribe = f"{base}/unsubscribe?id={token}" if key else ""
-            addressing = messages.Addressing(smtp.sender, recipient, mid, list_id, mailto, unsubscribe)
-            msg = messages.build_message(messages.personalize(email, token), addressing, sent_at,
-                                         subject_prefix="[test] " if to else "")
-            outgoing[recipient] = (mid, msg)
+        template = messages.MessageTemplate(email, smtp.sender, list_id, mailto,
+                                            unsubscribe_url(base, "") if key else "", sent_at,
+                                            subject_prefix="[test] " if to else "")
+        copy_id = messages.copy_message_id(date, smtp.sender, secrets.token_hex(6)) if to else ""
+
+        def message_id(recipient: str) -> str:
+            return copy_id or messages.message_id(date, recipient, smtp.sender, list_id)
+
+        def make(recipient: str) -> bytes:
+            token = tokens.unsubscribe_token(key, recipient) if key else ""
+            return template.for_recipient(recipient, message_id(recipient), token)
 
         if dry_run is not None:
-            written = tuple(_write_eml(Path(dry_run), n, r, msg, date)
-                            for n, (r, (_mid, msg)) in enumerate(outgoing.items(), start=1))
-            return SendResult(date, already=already, written=written, dry_run=Path(dry_run), test_copy=to or "")
+            written = tuple(_write_eml(Path(dry_run), n, r, make(r), date) for n, r in enumerate(pending, start=1))
+            return SendResult(date, already=already, written=written, dry_run=Path(dry_run), test_copy=to or "",
+                              left_out=left_out)
 
-        record = None if to else (lambda r, status, outcome=None, attempt=False:
-                                  _mark(conn, date, r, outgoing[r][0], status, outcome, attempt))
-        delivered, failed = _deliver(smtp, sender, outgoing, record, sleep)
-        return SendResult(date, delivered=delivered, already=already, failed=refused + failed, test_copy=to or "")
+        lock = threading.Lock()
+        record_conn = open_record(options, threads=True)
+
+        def record(recipient: str, status: str, outcome: Outcome) -> None:
+            # One connection and a lock for all sending threads: a Python lock hands over at
+            # once, where SQLite's own busy wait sleeps, and the moment between the server's
+            # answer and the committed row is the one window exactly-once has.
+            with lock:
+                _mark(record_conn, date, recipient, message_id(recipient), status, outcome, attempt=True)
+                if status == "failed" and refuses_the_address(outcome):
+                    subscribers.bounce(record_conn, recipient, "hard",
+                                       f"refused while sending {date}: {outcome.answer}",
+                                       options.subscribers.soft_bounce_limit)
+
+        try:
+            delivered, failed = deliver(smtp, sender, pending, make, None if to else record, sleep, progress)
+        finally:
+            record_conn.close()
+        return SendResult(date, delivered=delivered, already=already, failed=refused + failed,
+                          test_copy=to or "", left_out=left_out)
     finally:
         conn.close()
-
-
-def _deliver(smtp: SmtpOptions, sender: str, outgoing: dict[str, tuple[str, EmailMessage]],
-             record: Callable[..., None] | None, sleep: Callable[[float], None]
-             ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Send each message in rounds: everyone once, then the temporary failures again after a pause."""
-    session = SmtpSession(smtp, sender)
-    delivered: list[str] = []
-    failed: dict[str, str] = {}
-    pending = list(outgoing)
-    round_number = 0
-    try:
-        while pending:
-            round_number += 1
-            again = []
-            down: Outcome | None = None  # the server could not be reached in this round
-            for recipient in pending:
-                data = outgoing[recipient][1].as_bytes(policy=SMTP_POLICY)
-                outcome = down
-                if outcome is None:
-                    try:
-                        # Connect before marking anyone: a setting to fix (DeliveryError) leaves no trace.
-                        session.open()
-                    except _Unreachable as exc:
-                        # Everyone else in this round would wait for the same timeout; they share the answer.
-                        outcome = down = Outcome("temporary", None, str(exc))
-                if outcome is None:
-                    if record:
-                        record(recipient, "sending", attempt=True)
-                    outcome = session.send(recipient, data)
-                attempt = down is not None  # not counted yet: no 'sending' mark was made
-                if outcome.status == "sent":
-                    if record:
-                        record(recipient, "sent", outcome)
-                    log.info("delivered to %s: %s", recipient, outcome.answer)
-                    delivered.append(recipient)
-                    failed.pop(recipient, None)
-                    continue
-                if record:
-                    record(recipient, "failed" if outcome.status == "permanent" else "deferred", outcome, attempt)
-                log.warning("%s failure for %s: %s", outcome.status, recipient, outcome.answer)
-                failed[recipient] = outcome.answer if outcome.status == "permanent" else f"temporary: {outcome.answer}"
-                if outcome.status == "temporary" and round_number <= smtp.retries:
-                    again.append(recipient)
-            if again:
-                delay = smtp.retry_delay * 2 ** (round_number - 1)
-                log.info("retrying %d recipient(s) in %.1f s", len(again), delay)
-                session.close()
-                sleep(delay)
-            pending = again
-    finally:
-        session.close()
-    return tuple(delivered), tuple(failed.items())

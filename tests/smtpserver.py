@@ -12,14 +12,19 @@ Import the fixture into the test module so pytest finds it::
         ... send to 127.0.0.1:smtp_server.port ...
         assert [m.rcpt_tos for m in smtp_server.messages] == ...
 
-``messages`` holds what was accepted (one entry per DATA), ``attempts`` every RCPT seen.
+``messages`` holds what was accepted (one entry per DATA), ``attempts`` every RCPT seen,
+``peers`` the client's (address, port) of each accepted message: one per connection.
 ``LoopbackSmtp(password="...")`` asks for a login (AUTH PLAIN/LOGIN without TLS) and
-accepts only that password.
+accepts only that password. ``LoopbackSmtp(tls="starttls", cert=...)`` requires STARTTLS,
+``tls="ssl"`` speaks TLS from the first byte (implicit TLS), both with a certificate made
+by ``trustme`` (see ``tls_certificate``).
 """
 from __future__ import annotations
 
 import email
+import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -72,6 +77,8 @@ class _Handler:
         owner = self.server
         with owner.lock:
             owner.messages.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.content)))
+            owner.peers.append(tuple(session.peer[:2]))
+            owner.arrivals.append(time.monotonic())
             number = len(owner.messages)
         return f"250 2.0.0 Ok: queued as Q{number:04d}"
 
@@ -95,15 +102,26 @@ class _Controller(Controller):
 class LoopbackSmtp:
     """An SMTP server on 127.0.0.1 with an OS-chosen port, run by aiosmtpd in a thread."""
 
-    def __init__(self, password: str | None = None) -> None:
+    def __init__(self, password: str | None = None, tls: str = "none", cert=None) -> None:
         self.messages: list[Received] = []
         self.attempts: list[str] = []
+        self.peers: list[tuple[str, int]] = []
+        self.arrivals: list[float] = []
         self.lock = threading.Lock()
         self._refusals: dict[str, tuple[str, int | None] | None] = {}
         self._drops: dict[str, int] = {}
-        extra = {}
+        extra: dict = {}
         if password is not None:
-            extra = dict(authenticator=_Authenticator(password), auth_required=True, auth_require_tls=False)
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; an implicit-TLS session is encrypted too.
+            extra = dict(authenticator=_Authenticator(password), auth_required=True,
+                         auth_require_tls=tls == "starttls")
+        if tls != "none":
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            cert.configure_cert(context)
+            if tls == "ssl":
+                extra["ssl_context"] = context
+            else:
+                extra.update(tls_context=context, require_starttls=True)
         self.controller = _Controller(_Handler(self), hostname="127.0.0.1", port=0, **extra)
 
     @property
@@ -148,3 +166,14 @@ def smtp_server() -> Iterator[LoopbackSmtp]:
     """A started ``LoopbackSmtp`` that accepts everything until told otherwise."""
     with LoopbackSmtp() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory):
+    """(a trustme CA's PEM file, a server certificate for 127.0.0.1 and localhost signed by it)."""
+    import trustme
+
+    ca = trustme.CA()
+    path = tmp_path_factory.mktemp("ca") / "private-ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path, ca.issue_cert("127.0.0.1", "localhost")

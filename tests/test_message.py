@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import email
+import re
 from datetime import datetime, timedelta, timezone
 from email.policy import default as default_policy
 from pathlib import Path
@@ -12,8 +13,9 @@ from core.errors import ConfigError
 from core.models import Briefing, Source, Story, SummarySentence
 from delivery import message as messages
 from delivery.options import SmtpOptions
-from delivery.recipients import load_recipients, recipient_of_token, unsubscribe_token
-from templates.render import Links, render_email
+from delivery.recipients import load_recipients
+from delivery.tokens import recipient_of_token, unsubscribe_token
+from templates.render import Links, RenderedEmail, render_email
 
 GENERATED = datetime(2025, 6, 24, 6, 30, tzinfo=timezone.utc)
 
@@ -103,8 +105,8 @@ def test_headline_with_line_breaks_cannot_add_headers():
 
 def test_one_click_unsubscribe_only_with_an_https_link():
     with_site = _message(make_briefing(), unsubscribe_url="https://news.example.org/unsubscribe?id=abc123")
-    assert with_site["List-Unsubscribe"] == ("<mailto:desk@example.org?subject=unsubscribe>, "
-                                             "<https://news.example.org/unsubscribe?id=abc123>")
+    assert with_site["List-Unsubscribe"] == ("<https://news.example.org/unsubscribe?id=abc123>, "
+                                             "<mailto:desk@example.org?subject=unsubscribe>")
     assert with_site["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert 'href="https://news.example.org/unsubscribe?id=abc123"' in with_site.get_body(("html",)).get_content()
 
@@ -175,3 +177,50 @@ def test_non_ascii_names_survive_in_from_and_list_id():
     assert parsed["From"].addresses[0].display_name == "Rédaction, Brèves"
     assert parsed["List-Id"] == "Brèves diplomatiques <briefing.example.org>"
     assert parsed["Subject"].startswith("Brèves diplomatiques, 24 Jun 2025")
+
+
+def _masked(raw: bytes) -> bytes:
+    return re.sub(rb"={15}\d+==", b"BOUNDARY", raw)
+
+
+@pytest.mark.parametrize("stories", [0, 1, 4, 9])
+def test_template_copies_are_the_messages_build_message_makes(stories):
+    base = "https://briefing.diplomacy-digest.example.org/unsubscribe?id="
+    sender = '"Rédaction, Brèves" <desk@example.org>'
+    rendered = render_email(make_briefing(stories) if stories else Briefing("2025-06-24", (), GENERATED), "UTC",
+                            Links("https://x.example.org/b.html", base + messages.TOKEN_PLACEHOLDER))
+    mailto = messages.unsubscribe_mailto("", sender)
+    list_id = messages.list_id_header("", "Diplomacy briefing", sender)
+    template = messages.MessageTemplate(rendered, sender, list_id, mailto, base, GENERATED)
+    for n, recipient in enumerate(["ann@example.org", "a.much.longer.local.part.for.testing@sub.example.org"]):
+        token = unsubscribe_token(bytes([n]) * 32, recipient)
+        mid = messages.message_id("2025-06-24", recipient, sender)
+        whole = messages.build_message(messages.personalize(rendered, token), messages.Addressing(
+            sender, recipient, mid, list_id, mailto, base + token), GENERATED)
+        assert _masked(template.for_recipient(recipient, mid, token)) == _masked(messages.as_bytes(whole))
+
+
+def test_a_token_split_by_a_quoted_printable_soft_break_is_replaced_whole():
+    # Push the link across a 76-character line edge: some prefix length puts a soft break inside it.
+    found_split = False
+    for pad in range(0, 80):
+        rendered = RenderedEmail("s", "", "<body>" + "x" * pad + f"<a href=\"https://e.org/u?id={messages.TOKEN_PLACEHOLDER}\">u</a>",
+                                 "t" * pad + f" https://e.org/u?id={messages.TOKEN_PLACEHOLDER}\n")
+        template = messages.MessageTemplate(rendered, "d@example.org", "L <l.example.org>", "", "https://e.org/u?id=",
+                                            GENERATED)
+        found_split |= messages.TOKEN_PLACEHOLDER.encode() not in template.body
+        raw = template.for_recipient("ann@example.org", "<m@example.org>", "f" * 32)
+        parsed = email.message_from_bytes(raw, policy=default_policy)
+        assert "https://e.org/u?id=" + "f" * 32 in parsed.get_body(("html",)).get_content()
+        assert "https://e.org/u?id=" + "f" * 32 in parsed.get_body(("plain",)).get_content()
+        assert b"placeholder" not in raw
+    assert found_split  # the case the regular expression is there for did occur
+
+
+def test_list_unsubscribe_stays_literal_with_a_long_base_url():
+    base = "https://briefing.diplomacy-digest.example.org/" + "a-long-path-segment/" * 8
+    parsed_raw = messages.as_bytes(messages.build_message(
+        render_email(make_briefing(1), "UTC"), messages.Addressing(
+            "desk@example.org", "ann@example.org", "<m@example.org>", "L <l.example.org>",
+            "mailto:desk@example.org?subject=unsubscribe", base + "unsubscribe?id=" + "a" * 32), GENERATED))
+    assert f"\r\nList-Unsubscribe: <{base}unsubscribe?id={'a' * 32}>,\r\n <mailto:".encode() in parsed_raw

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import socket
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from core.models import Briefing
 from core.options import load_options
 from delivery.send import send_briefing
 from templates.render import render_email
-from tests.smtpserver import LoopbackSmtp, smtp_server  # noqa: F401
+from tests.smtpserver import LoopbackSmtp, smtp_server, tls_certificate  # noqa: F401
 from tests.test_message import GENERATED, HEADLINES, make_briefing
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -61,6 +63,16 @@ def rows(home: Path) -> dict[str, sqlite3.Row]:
         conn.close()
 
 
+def subscriber_state(home: Path, address: str) -> str | None:
+    """The subscriber list's state of ``address``."""
+    conn = sqlite3.connect(home / "briefing.db")
+    try:
+        row = conn.execute("SELECT state FROM subscribers WHERE address = ?", (address,)).fetchone()
+    finally:
+        conn.close()
+    return row[0] if row else None
+
+
 def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, capsys):
     assert send() == 0
     assert capsys.readouterr().out.strip() == f"briefing {DATE}: delivered 3, already had it 0, failed 0"
@@ -75,8 +87,8 @@ def test_send_delivers_one_parsable_message_per_recipient(home, smtp_server, cap
         assert msg["Subject"] == f"Diplomacy briefing, 24 Jun 2025: {HEADLINES[0]}"
         assert msg["Date"] is not None and msg["List-Id"] == "Diplomacy briefing <briefing.example.org>"
         unsubscribe = msg["List-Unsubscribe"]
-        assert unsubscribe.startswith("<mailto:desk@example.org?subject=unsubscribe>, ")
-        one_click = unsubscribe.split(", ")[1].strip("<>")
+        assert unsubscribe.endswith(", <mailto:desk@example.org?subject=unsubscribe>")
+        one_click = unsubscribe.split(", ")[0].strip("<>")
         assert one_click.startswith("https://news.example.org/unsubscribe?id=")
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = msg.get_body(("html",)).get_content()
@@ -122,18 +134,32 @@ def test_temporary_refusal_is_retried_within_the_run(home, smtp_server, capsys):
     assert rows(home)["bob@example.org"]["attempts"] == 3
 
 
-def test_permanent_refusal_is_recorded_and_never_retried(home, smtp_server, capsys):
+def test_permanent_refusal_of_the_address_marks_it_bounced_and_it_is_skipped_afterwards(home, smtp_server, capsys):
     smtp_server.refuse("cara@example.org", "550 5.1.1 No such user here")
     assert send() == 1
     assert "failed 1: cara@example.org (550 5.1.1 No such user here)" in capsys.readouterr().out
     assert smtp_server.attempts.count("cara@example.org") == 1
     row = rows(home)["cara@example.org"]
     assert (row["status"], row["code"]) == ("failed", 550)
+    assert subscriber_state(home, "cara@example.org") == "bounced"
 
-    assert send() == 1  # still reported, still not tried again
+    assert send() == 0  # not tried again: she is no longer a recipient
     assert smtp_server.attempts.count("cara@example.org") == 1
-    assert "refused earlier, not retried: 550 5.1.1" in capsys.readouterr().out
+    assert "not sent to 1 (unsubscribed, bounced or complained)" in capsys.readouterr().out
     assert len(smtp_server.messages) == 2
+    assert send("--date", "2025-06-25") == 1  # another day's briefing does not exist; she is still skipped
+    archive(home, make_briefing(2, date="2025-06-25"))
+    assert briefing.main(["send", "--date", "2025-06-25"]) == 0
+    assert smtp_server.attempts.count("cara@example.org") == 1
+
+
+def test_policy_refusal_is_recorded_not_retried_and_does_not_mark_the_address(home, smtp_server, capsys):
+    smtp_server.refuse("cara@example.org", "550 5.7.1 Message refused by local policy")
+    assert send() == 1
+    assert subscriber_state(home, "cara@example.org") == "active"
+    assert send() == 1  # still reported, still not tried again the same day
+    assert smtp_server.attempts.count("cara@example.org") == 1
+    assert "refused earlier, not retried: 550 5.7.1" in capsys.readouterr().out
 
 
 def test_dropped_connection_is_retried_on_a_new_one(home, smtp_server, capsys):
@@ -260,7 +286,7 @@ def test_password_never_appears_in_output_logs_or_errors(home, monkeypatch, caps
     assert options.smtp.password == PASSWORD  # it was really configured
     # Our log records only: the test server's own log ('mail.log') shows the AUTH it received.
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
-    assert "delivery.send" in {r.name for r in caplog.records}
+    assert "delivery.workers" in {r.name for r in caplog.records}
     seen = [failed_login.out, failed_login.err, unreachable.out, unreachable.err, helped.out, ours,
             repr(options), repr(options.smtp), str(rows(home))]
     assert not any(_leaks(text) for text in seen)
@@ -301,3 +327,191 @@ def test_unreachable_server_is_retried_then_a_rerun_delivers(home, smtp_server, 
     monkeypatch.setenv("BRIEFING_SMTP_PORT", str(smtp_server.port))
     assert send() == 0
     assert sorted(smtp_server.delivered_to()) == PEOPLE
+
+
+# -- literal list headers, address parsing, many recipients, TLS --------------------------
+
+LONG_BASE = "https://briefing.diplomacy-digest.example.org"
+
+
+def test_list_unsubscribe_is_literal_in_the_raw_message_the_server_received(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_BRIEFING_BASE_URL", LONG_BASE)
+    assert send() == 0
+    for received in smtp_server.messages:
+        raw = received.data
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        match = re.search(rb"\r\nList-Unsubscribe: <(https://[^>\s]+)>", raw)
+        assert match is not None, head.decode()
+        url = match.group(1).decode()
+        assert re.fullmatch(re.escape(LONG_BASE) + r"/unsubscribe\?id=[0-9a-f]{32}", url)
+        assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+        assert b"=?utf-8?" not in re.search(rb"\r\nList-Unsubscribe:.*?\r\n(?=\S)", head, re.S).group(0)
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+        # The footer's link is the same URL, for this recipient.
+        assert f'href="{url}"' in received.message.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("to, expected", [
+    ("ann@example.org; bob@example.org", ["ann@example.org", "bob@example.org"]),
+    ('"Smith, Ann" <ann@example.org>, Bob <bob@example.org>', ["ann@example.org", "bob@example.org"]),
+    ('"Smith, Ann" <ann@example.org>;cara@example.org', ["ann@example.org", "cara@example.org"]),
+])
+def test_semicolons_and_display_names_with_commas_reach_the_right_people(home, smtp_server, monkeypatch, capsys,
+                                                                          to, expected):
+    monkeypatch.setenv("BRIEFING_TO", to)
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == expected
+    assert [m.message["To"] for m in smtp_server.messages] == [m.rcpt_tos[0] for m in smtp_server.messages]
+    assert f"delivered {len(expected)}, already had it 0, failed 0" in capsys.readouterr().out
+
+
+def test_display_names_with_commas_in_the_config_file(home, smtp_server, monkeypatch):
+    monkeypatch.delenv("BRIEFING_TO")
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[smtp]\nto = [\'"Smith, Ann" <ann@example.org>\', "bob@example.org"]\n')
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == ["ann@example.org", "bob@example.org"]
+
+
+@pytest.mark.parametrize("to, says", [
+    ("ann@example.org; bob@", "BRIEFING_TO / [smtp] to: 'bob@' is not an email address"),
+    ('"Smith, Ann <ann@example.org>', "has a quote that is never closed"),
+    ("ann@example.org;; Bob Jones", "'Bob Jones' is not an email address"),
+])
+def test_each_invalid_address_is_named_and_nothing_is_sent(home, smtp_server, monkeypatch, capsys, to, says):
+    monkeypatch.setenv("BRIEFING_TO", to)
+    assert send() == 1
+    assert says in capsys.readouterr().err
+    assert smtp_server.messages == []
+
+
+def many(n: int) -> list[str]:
+    return [f"reader{i:03d}@example.org" for i in range(n)]
+
+
+def test_one_connection_carries_many_messages(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(40)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == many(40)
+    assert len(set(smtp_server.peers)) == 1
+
+
+def test_parallel_connections_each_carry_many_and_everyone_gets_one(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(60)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "3")
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == many(60)
+    connections = set(smtp_server.peers)
+    assert 2 <= len(connections) <= 3
+    assert sum(1 for m in smtp_server.messages if m.rcpt_tos[0] == "reader000@example.org") == 1
+
+
+def test_messages_per_second_limit_spaces_the_messages(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(11)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "3")
+    monkeypatch.setenv("BRIEFING_SMTP_MESSAGES_PER_SECOND", "20")
+    assert send() == 0
+    span = max(smtp_server.arrivals) - min(smtp_server.arrivals)
+    assert span >= 10 / 20 - 0.06  # 11 messages at 20 a second: at least half a second from first to last
+
+
+def test_a_kill_halfway_then_rerun_sends_the_rest_exactly_once(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(50)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "3")
+
+    def kill(done: int, total: int) -> None:
+        if done == 20:
+            raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the list
+
+    with pytest.raises(KeyboardInterrupt):
+        send_briefing(load_options(), DATE, progress=kill)
+    first = len(smtp_server.messages)
+    assert 20 <= first < 50
+    assert send() == 0
+    received = smtp_server.delivered_to()
+    assert sorted(received) == many(50)  # every address exactly once
+    assert len(received) - first == 50 - first
+
+
+def test_a_server_that_ends_the_connection_is_reconnected_to_at_once(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(6)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")
+    monkeypatch.setenv("BRIEFING_SMTP_RETRIES", "0")
+    smtp_server.drop_at_rcpt("reader003@example.org", times=1)
+    assert send() == 0  # no retry round needed
+    assert sorted(smtp_server.delivered_to()) == many(6)
+    assert len(set(smtp_server.peers)) == 2
+
+
+@pytest.mark.parametrize("mode", ["starttls", "ssl"])
+def test_tls_with_a_private_ca_through_ca_file(home, monkeypatch, tls_certificate, mode):
+    ca_file, cert = tls_certificate
+    with LoopbackSmtp(password="tls-only-pass", tls=mode, cert=cert) as server:
+        for key, value in {"BRIEFING_SMTP_PORT": str(server.port), "BRIEFING_SMTP_TLS": mode,
+                           "BRIEFING_SMTP_USER": "desk", "BRIEFING_SMTP_PASSWORD": "tls-only-pass",
+                           "BRIEFING_SMTP_CA_FILE": str(ca_file)}.items():
+            monkeypatch.setenv(key, value)
+        assert send() == 0
+        assert sorted(server.delivered_to()) == PEOPLE
+
+
+def test_tls_through_ssl_cert_file(home, monkeypatch, tls_certificate):
+    ca_file, cert = tls_certificate
+    with LoopbackSmtp(tls="ssl", cert=cert) as server:
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFING_SMTP_TLS", "ssl")
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        assert send() == 0
+        assert sorted(server.delivered_to()) == PEOPLE
+
+
+def test_untrusted_certificate_names_ca_file(home, monkeypatch, tls_certificate, capsys):
+    _ca_file, cert = tls_certificate
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    with LoopbackSmtp(tls="starttls", cert=cert) as server:
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFING_SMTP_TLS", "starttls")
+        assert send() == 1
+        err = capsys.readouterr().err
+        assert "is not trusted" in err and "set [smtp] ca_file (BRIEFING_SMTP_CA_FILE)" in err
+        assert server.messages == [] and rows(home) == {}
+
+
+def test_missing_ca_file_is_named(home, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_SMTP_TLS", "starttls")
+    monkeypatch.setenv("BRIEFING_SMTP_CA_FILE", "/nonexistent/ca.pem")
+    assert send() == 1
+    assert "[smtp] ca_file /nonexistent/ca.pem does not exist" in capsys.readouterr().err
+
+
+def test_starttls_against_an_implicit_tls_port_fails_fast_and_says_ssl(home, monkeypatch, tls_certificate, capsys):
+    ca_file, cert = tls_certificate
+    with LoopbackSmtp(tls="ssl", cert=cert) as server:
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("BRIEFING_SMTP_TLS", "starttls")
+        monkeypatch.setenv("BRIEFING_SMTP_CA_FILE", str(ca_file))
+        monkeypatch.setenv("BRIEFING_SMTP_TIMEOUT", "2")
+        started = time.monotonic()
+        assert send() == 1
+        waited = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert "sent no SMTP greeting" in err and "implicit TLS" in err and "BRIEFING_SMTP_TLS=ssl" in err
+    assert waited < 10  # one greeting wait, not a timeout per recipient and retry
+    assert rows(home) == {}
+
+
+def test_starttls_on_port_465_is_refused_before_connecting(home, monkeypatch, capsys):
+    monkeypatch.setenv("BRIEFING_SMTP_PORT", "465")
+    monkeypatch.setenv("BRIEFING_SMTP_TLS", "starttls")
+    assert send() == 1
+    assert "port 465 of 127.0.0.1 expects TLS from the first byte" in capsys.readouterr().err
+
+
+def test_messages_per_connection_opens_a_new_connection_after_that_many(home, smtp_server, monkeypatch):
+    monkeypatch.setenv("BRIEFING_TO", ",".join(many(10)))
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")
+    monkeypatch.setenv("BRIEFING_SMTP_MESSAGES_PER_CONNECTION", "3")
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == many(10)
+    assert len(set(smtp_server.peers)) == 4  # 3 + 3 + 3 + 1

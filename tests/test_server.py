@@ -120,3 +120,10 @@ def test_serve_binds_to_loopback_by_default(home, monkeypatch, capsys):
 def test_search_without_words_shows_the_form(server):
     status, _, body = raw_get(server, "/search")
     assert status == 200 and '<form class="search"' in body and "found" not in body
+
+
+def test_post_is_refused_outside_the_signup_pages(server):
+    assert raw_get(server, "/index.html", "POST")[0] == 405
+    # Without a signup (no data directory behind the server) the pages do not exist.
+    assert raw_get(server, "/unsubscribe?id=" + "a" * 32)[0] == 404
+    assert raw_get(server, "/subscribe", "POST")[0] == 405
