@@ -23,9 +23,11 @@ import trafilatura
 from core.errors import InputError
 from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
+from feeds.decode import decode_text
 from feeds.store import text_id
 from feeds.textdates import find_publication_time, parse_datetime
 from feeds.urls import canonical_url
+from feeds.walls import is_wall, refuse_wall
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +108,7 @@ def _decode(file: ArticleFile) -> str:
         raise InputError(f"{file.path}: empty file")
     if b"\x00" in file.data[:8192]:
         raise InputError(f"{file.path}: binary data, not a text file")
-    try:
-        text = file.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file.path}: not UTF-8 text (byte 0x{file.data[exc.start]:02x} at offset {exc.start});"
-                         " save it as UTF-8") from None
+    text = decode_text(file.data, file.path)  # stray Windows-1252 bytes: read, with a warning
     control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if control > 40:
         raise InputError(f"{file.path}: binary data, not a text file")
@@ -176,6 +174,7 @@ def _text_page(file: ArticleFile, text: str) -> _Page:
     body = "\n".join(lines[1:])
     if not body.strip():
         raise InputError(f"{file.path}: no article text after the headline line")
+    refuse_wall(file.path, body)
     return _Page(file.path, title, body, None, guess_outlet(lines[1:]), find_publication_time(lines[1:]),
                  file.modified, "content")
 
@@ -233,6 +232,7 @@ def _html_article(file: ArticleFile) -> Article:
     body = "\n".join(lines).strip()
     if not body:
         raise InputError(f"{file.path}: no article text found in the HTML page")
+    refuse_wall(file.path, body)
     own = html_metadata(file.data)
     url = own.get("url") or meta.get("source") or None
     if url and urlsplit(url).scheme not in ("http", "https"):
@@ -289,6 +289,7 @@ def _json_page(where: str, file: ArticleFile, record: object) -> _Page:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{where}: no \"text\" field with the article text")
+    refuse_wall(where, text)
     title = record.get("title") if isinstance(record.get("title"), str) else ""
     published = None
     if record.get("published"):
@@ -402,6 +403,9 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         body = clean_page_text(page.body, title=page.title, site_lines=site_lines, options=clean)
         if not body.strip():
             problems.append(f"{page.path}: nothing left that reads like an article after removing page furniture")
+            continue
+        if is_wall(body):  # what is left after the furniture is only a login, paywall or consent notice
+            problems.append(f"{page.path}: no article text (only a login, paywall or cookie-consent notice); not stored")
             continue
         title = choose_title(page.title, page.body, body) if page.title else body.splitlines()[0][:120]
         outlet = page.outlet
