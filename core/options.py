@@ -115,7 +115,8 @@ class Options:
         return dataclasses.replace(self, sections=sections)
 
 
-def _coerce(value: Any, annotation: Any, where: str, origin: Origin | None = None) -> Any:
+def _coerce(value: Any, annotation: Any, where: str, origin: Origin | None = None,
+            inner: Mapping[str, Origin] | None = None) -> Any:
     """Turn a TOML or environment value into the type a dataclass field declares."""
     origin_type = typing.get_origin(annotation)
     args = typing.get_args(annotation)
@@ -134,7 +135,7 @@ def _coerce(value: Any, annotation: Any, where: str, origin: Origin | None = Non
     if dataclasses.is_dataclass(annotation):
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where}: expected a table of settings, got {value!r}", origin=origin)
-        return _section(annotation, value, where)
+        return _section(annotation, value, where, inner)
     kind = getattr(annotation, "__name__", str(annotation))
     try:
         if annotation is bool:
@@ -306,7 +307,8 @@ def _section(cls: type, values: Mapping[str, Any], where: str,
     for key, value in values.items():
         origin = origins.get(key)
         label = str(origin) if origin else f"{where}.{key}"
-        fields[key] = _coerce(value, hints[key], label, origin)
+        inner = {k[len(key) + 1:]: o for k, o in origins.items() if k.startswith(f"{key}.")}
+        fields[key] = _coerce(value, hints[key], label, origin, inner)
         _check(section, key, fields[key], label, origin)
     return cls(**fields)
 
@@ -426,8 +428,12 @@ def load_options(environ: Mapping[str, str] | None = None,
             origin = Origin("file", name, config_path, lines.get(("", name)))
             raise ConfigError(f"{origin}: must be a [{name}] table of settings", origin=origin)
         merged[name].update(values)
-        for key in values:
+        for key, value in values.items():
             origins[name][key] = Origin("file", f"[{name}] {key}", config_path, lines.get((name, key)))
+            if isinstance(value, dict):  # a sub-table such as [grouping.weighting]
+                for sub in value:
+                    origins[name][f"{key}.{sub}"] = Origin("file", f"[{name}.{key}] {sub}", config_path,
+                                                           lines.get((f"{name}.{key}", sub)) or lines.get((name, key)))
     for name, cls in classes.items():
         for f in dataclasses.fields(cls):
             key = f"BRIEFING_{name.upper()}_{f.name.upper()}"
