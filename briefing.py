@@ -395,8 +395,9 @@ def _feeds_add(args) -> int:
 
 def _feeds_remove(args) -> int:
     from feeds.feedlist import remove_feed
+    url = _feed_url_arg(args.url)
     options = _load()
-    if not remove_feed(options.config_path, args.url.strip()):
+    if not remove_feed(options.config_path, url):
         raise BriefingError(f"{args.url} is not in the feed list of {options.config_path}",
                             hint="briefing.py feeds list shows the feeds and their addresses")
     _say(args, f"removed {args.url}")
@@ -405,8 +406,9 @@ def _feeds_remove(args) -> int:
 
 def _feeds_resume(args) -> int:
     from core.jobs import open_store
+    url = _feed_url_arg(args.url)
     options = _load()
-    spec = _in_feed_list(options, args.url.strip())
+    spec = _in_feed_list(options, url)
     if spec is None:
         raise BriefingError(f"{args.url} is not in the feed list of {options.config_path}",
                             hint="briefing.py feeds list shows the feeds and their addresses")
@@ -517,12 +519,21 @@ def cmd_import(args) -> int:
         return 1
     with job_lock(options.home, "import"):
         result = import_files(options, present)
-    _report_problems(args, [p for p in result.problems if not any(p.startswith(f"{m}:") for m in missing)])
+    # A file named on the command line that gave nothing is an error; one inside a folder a warning.
+    named = {f"{Path(raw)}:" for raw in present if Path(raw).is_file()}
+    failed = 0
+    for problem in result.problems:
+        if any(problem.startswith(prefix) for prefix in named):
+            print(f"error: {problem}", file=sys.stderr)
+            failed += 1
+        else:
+            _warn(args, problem)
     _say(args, _closing(options, imported=result))
-    named_failed = [raw for raw in present if Path(raw).is_file()
-                    and any(p.startswith(f"{raw}:") or p.startswith(f"{Path(raw)}:") for p in result.problems)]
-    nothing = result.files and not result.new_articles and not result.seen_before
-    return 1 if missing or named_failed or nothing else 0
+    if not failed and not result.new_articles and not result.seen_before:
+        print(f"error: no article could be imported from {', '.join(present)}"
+              + (" (no .txt, .html, .json or .jsonl file found)" if not result.files else ""), file=sys.stderr)
+        return 1
+    return 1 if missing or failed else 0
 
 
 def _build_args(args, options) -> dict:

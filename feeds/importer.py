@@ -26,7 +26,7 @@ from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_
 from feeds.decode import decode_text
 from feeds.store import text_id
 from feeds.textdates import find_publication_time, parse_datetime
-from feeds.urls import canonical_url
+from feeds.urls import canonical_url, web_url
 from feeds.walls import is_wall, refuse_wall
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def _html_article(file: ArticleFile) -> Article:
         raise InputError(f"{file.path}: no article text found in the HTML page")
     refuse_wall(file.path, body)
     own = html_metadata(file.data)
-    url = own.get("url") or meta.get("source") or None
+    url = web_url(own.get("url") or meta.get("source"))
     if url and urlsplit(url).scheme not in ("http", "https"):
         url = None
     published = parse_datetime(own["published"]) if own.get("published") else None
@@ -297,7 +297,7 @@ def _json_page(where: str, file: ArticleFile, record: object) -> _Page:
         if published is None:
             raise InputError(f"{where}: \"published\" is not a date: {record['published']!r}")
     source = record.get("source") if isinstance(record.get("source"), str) else None
-    url = record.get("url") if isinstance(record.get("url"), str) else None
+    url = web_url(record.get("url"))
     return _Page(where, title or "", text, url, source or _host(url), published, file.modified, "metadata")
 
 

@@ -297,7 +297,13 @@ def _absolute(link: str | None, base: str) -> str | None:
     link = link.strip()
     if not link:
         return None
-    return urljoin(base, link)
+    try:
+        joined = urljoin(base, link)
+        urlsplit(joined).port  # noqa: B018 - a malformed link ("http://[::1") is no link
+    except ValueError:
+        log.debug("malformed link %r left out", link)
+        return None
+    return joined
 
 
 # The spec says ``https://jsonfeed.org/version/1`` (or ``/1.1``); real feeds also write the
@@ -415,7 +421,14 @@ def article_id(link: str | None, text: str) -> str:
 
 
 def _web_link(link: str | None) -> bool:
-    return bool(link) and urlsplit(link).scheme in ("http", "https") and bool(urlsplit(link).hostname)
+    if not link:
+        return False
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _guid_key(guid: str, feed_url: str) -> str:

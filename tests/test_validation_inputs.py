@@ -179,3 +179,27 @@ def test_a_wall_behind_a_teaser_link_keeps_the_teaser():
             "<p>Accept all cookies to continue.</p></main></body></html>").encode()
     with pytest.raises(FeedError, match="no article text"):
         page_text(html, "https://paper.example.org/story")
+
+
+def test_malformed_links_in_a_feed_cost_neither_the_entry_nor_the_feed():
+    body = (b'<rss version="2.0"><channel><title>x</title>'
+            b'<item><title>Envoys meet</title><link>http://[::1/x</link><description>Talks resume.</description></item>'
+            b'<item><title>Ministers sign</title><link>http://desk.example.org:99999/y</link></item>'
+            b'</channel></rss>')
+    feed = parse_feed(body, "https://desk.example.org/rss")
+    assert [e.title for e in feed.entries] == ["Envoys meet", "Ministers sign"]
+    assert all(e.link is None for e in feed.entries) and len({e.key for e in feed.entries}) == 2
+
+
+def test_malformed_addresses_in_page_metadata_do_not_stop_an_import(home, tmp_path, capsys):
+    page = ("<html><head><link rel='canonical' href='http://[::1/x'><title>Patrol treaty</title></head><body>"
+            "<article><p>Foreign ministers of the region met in Valletta on Monday and agreed to set up joint "
+            "patrols of the strait, after months of talks hosted by the United Nations.</p><p>The agreement "
+            "creates a coordination centre and common rules for boarding vessels, diplomats said.</p>"
+            "</article></body></html>")
+    (tmp_path / "page.html").write_text(page)
+    (tmp_path / "records.jsonl").write_text(json.dumps({
+        "title": "Border talks", "url": "https://desk.example.org:99999/b",
+        "text": "Negotiators from both states met in Geneva on Tuesday for a third round of border talks."}) + "\n")
+    assert briefing.main(["import", str(tmp_path)]) == 0
+    assert "2 new articles" in capsys.readouterr().out
