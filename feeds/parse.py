@@ -232,6 +232,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, where: str)
         problems.append(f"{url}: feed is not well-formed ({problem}); read {_count(len(parsed.entries))} anyway")
     for item in parsed.entries:
         entries.append(_entry_from_feedparser(item, url))
+    problems.extend(_empty_entries(entries, url))
     return ParsedFeed(
         title=clean_title(feed.get("title")) or "",
         entries=with_keys(entries, url),
@@ -239,6 +240,15 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, where: str)
         kind=version or "unknown",
         link=_absolute(feed.get("link"), url),
     )
+
+
+def _empty_entries(entries: list[FeedEntry], url: str) -> list[str]:
+    # An entry with no title, no text and no link has nothing a briefing could show, so it
+    # becomes no article; it is said, so that nothing leaves the feed unaccounted for.
+    empty = sum(1 for e in entries if not (e.title or e.text or e.link))
+    if not empty:
+        return []
+    return [f"{url}: {_count(empty)} with no title, text or link: nothing to show, not stored"]
 
 
 def _count(n: int) -> str:
@@ -334,6 +344,7 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
             problems.append(f"{url}: JSON Feed item {index} is not an object; skipped")
             continue
         entries.append(_entry_from_json(item, url, data))
+    problems.extend(_empty_entries(entries, url))
     minor = match.group(1) or match.group(2) or "0"
     kind = f"jsonfeed1{minor}"
     return ParsedFeed(
@@ -438,7 +449,8 @@ def _guid_key(guid: str, feed_url: str) -> str:
 
 
 def _content_key(entry: FeedEntry) -> str:
-    return article_id(None, entry.text or entry.title)
+    # Title and text together: podcast-style feeds repeat one summary under different titles.
+    return article_id(None, f"{entry.title}\n{entry.text}" if entry.title and entry.text else entry.text or entry.title)
 
 
 def with_keys(entries: list[FeedEntry], feed_url: str) -> tuple[FeedEntry, ...]:
@@ -448,13 +460,14 @@ def with_keys(entries: list[FeedEntry], feed_url: str) -> tuple[FeedEntry, ...]:
     different guid or text: feeds whose items all link to the site's front page, or have
     no link at all, still hold distinct items (a validator's test feed had thirty items
     with distinct guids, no link and one text, and only ten were stored when the text
-    identified them). Likewise a guid that the feed repeats on different texts does not
-    identify them. Entries equal in every respect remain one article.
+    identified them). Likewise a guid that the feed repeats on different items (a podcast
+    feed gave two episodes one guid and one link) does not identify them; their title and
+    text do. Entries equal in every respect remain one article.
     """
     from collections import defaultdict
 
-    below_link = [e.id or _content_key(e) for e in entries]
-    by_link: dict[str, set[str]] = defaultdict(set)
+    below_link = [(e.id, _content_key(e)) for e in entries]
+    by_link: dict[str, set[tuple]] = defaultdict(set)
     by_guid: dict[str, set[str]] = defaultdict(set)
     for entry, below in zip(entries, below_link):
         if _web_link(entry.link):
