@@ -386,6 +386,9 @@ def _feeds_list(args) -> int:
 def _feeds_add(args) -> int:
     from feeds.feedlist import add_feeds
     url = _feed_url_arg(args.url)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in args.name):
+        raise UsageError(f"--name {args.name!r} has control characters; give the outlet's name as plain text",
+                         hint="see --help for --name")
     name = " ".join(args.name.split())
     options = _load()
     added = add_feeds(options.config_path, [(url, name, not args.no_pages)])
@@ -510,10 +513,16 @@ def _report_failed(args, report) -> None:
 def cmd_import(args) -> int:
     from core.jobs import import_files
     from core.lock import job_lock
+    if any(not raw.strip() for raw in args.paths):
+        raise UsageError("PATH is empty; give article files or folders", hint="see --help for import")
     options = _load()
     missing = [raw for raw in args.paths if not Path(raw).exists()]
     for raw in missing:
         print(f"error: {raw}: no such file or folder", file=sys.stderr)
+    odd = [raw for raw in args.paths if raw not in missing and not (Path(raw).is_file() or Path(raw).is_dir())]
+    for raw in odd:  # a device or a pipe (/dev/zero would never end)
+        print(f"error: {raw}: not a file or folder", file=sys.stderr)
+    missing += odd
     present = [raw for raw in args.paths if raw not in missing]
     if not present:
         return 1
@@ -631,6 +640,9 @@ def cmd_search(args) -> int:
     from archive.site import story_path, story_url
     since, until = _date_flag(args.since, "--from"), _date_flag(args.until, "--to")
     limit = _int_flag(args.limit, "--limit", 1, 500)
+    if since and until and since > until:
+        raise UsageError(f"--from {since} is after --to {until}; no briefing can be in between",
+                         hint="swap the two dates")
     words = " ".join(args.query)
     if not words.strip() and not (since or until):
         raise UsageError("give words to search for, or a date range with --from/--to",

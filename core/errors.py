@@ -38,7 +38,10 @@ class ConfigError(BriefingError):
     ``origin`` says where the value came from; the hint then says where to fix it.
     """
 
-    hint = "check the config file (briefing.py init writes a starter one)"
+    # No hint by default: a message without an origin names the setting and what to set
+    # (the mail settings' "set BRIEFING_SMTP_HOST ..."), and a blanket "check the config
+    # file" misled when the value came from the environment or was a flag.
+    hint = ""
 
     def __init__(self, message: str = "", hint: str | None = None, origin: "Origin | None" = None) -> None:
         super().__init__(message, hint)

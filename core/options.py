@@ -377,7 +377,7 @@ def check_home(home: Path, origin: Origin | None = None) -> Path:
     try:
         if home.exists() and not home.is_dir():
             raise ConfigError(f"{label}: {home} is a file, not a folder",
-                              hint="point BRIEFING_HOME at a folder" if origin and origin.kind == "env" else None)
+                              hint=f"point {_home_setting(origin)} at a folder")
         home.mkdir(parents=True, exist_ok=True)
         probe = home / f".write-test-{os.getpid()}"
         probe.write_bytes(b"")
@@ -387,8 +387,12 @@ def check_home(home: Path, origin: Origin | None = None) -> Path:
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         raise ConfigError(f"{label}: cannot write in {home} ({why})",
-                          hint="point BRIEFING_HOME at a folder you can write to") from None
+                          hint=f"point {_home_setting(origin)} at a folder you can write to") from None
     return home
+
+
+def _home_setting(origin: Origin | None) -> str:
+    return origin.name if origin is not None and origin.kind in ("env", "flag") else "BRIEFING_HOME"
 
 
 def home_origin(environ: Mapping[str, str] | None = None) -> Origin:

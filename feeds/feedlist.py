@@ -18,7 +18,8 @@ def _load(path: Path) -> tomlkit.TOMLDocument:
     except FileNotFoundError:
         return tomlkit.document()
     except Exception as exc:  # tomlkit raises its own parse errors
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}",
+                          hint=f"fix the line named, or move {path} aside and run briefing.py init") from None
 
 
 def _save(path: Path, doc: tomlkit.TOMLDocument) -> None:

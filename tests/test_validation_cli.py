@@ -387,3 +387,19 @@ def test_bad_config_values_name_the_file_and_line(full, capsys, text, line, word
     code, out, err = run(capsys, "build", "--date", DAY)
     assert_clear(code, err, 1, str(config), f"line {line}", words)
     assert stored(full) == before
+
+
+@pytest.mark.parametrize("argv, code, words", [
+    (["import", ""], 2, "PATH is empty"),
+    (["import", "/dev/zero"], 1, "/dev/zero: not a file or folder"),
+    (["search", "--from", "2025-06-30", "--to", "2025-06-01"], 2, "is after --to"),
+    (["feeds", "add", "https://desk.example.org/rss", "--name", "Desk\x1b[31m"], 2, "--name"),
+    (["demo", "--home", "/proc/briefing-demo"], 1, "flag --home"),
+])
+def test_more_arguments_checked_where_they_enter(full, capsys, argv, code, words):
+    config = (full / "config.toml").read_text() if (full / "config.toml").exists() else None
+    before = stored(full)
+    got, out, err = run(capsys, *argv)
+    assert_clear(got, err, code, words)
+    assert stored(full) == before
+    assert ((full / "config.toml").read_text() if (full / "config.toml").exists() else None) == config
