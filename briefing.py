@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--since", metavar="HOURS",
                        help="cover articles published in the last HOURS (default: since the previous briefing); "
                             f"at most {MAX_SINCE_HOURS} unless --force")
-        p.add_argument("--out", type=Path, metavar="DIR",
+        p.add_argument("--out", metavar="DIR",
                        help="also write briefing.html, briefing.txt and briefing.json into DIR (a folder)")
         p.add_argument("--force", action="store_true",
                        help="accept a date outside the usual range or a window longer than a month")
@@ -145,13 +145,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--send", action="store_true", help="send the briefing by email afterwards")
 
     p = command("demo", "build a briefing from the sample corpus bundled with the project")
-    p.add_argument("--home", type=Path, default=Path("briefing-demo"),
+    p.add_argument("--home", default="briefing-demo",
                    help="data directory for the demo (default: ./briefing-demo)")
 
     p = command("send", "email the day's briefing to every recipient who has not had it")
     p.add_argument("--date", help="the briefing's date, YYYY-MM-DD (default: today)")
     p.add_argument("--to", metavar="ADDRESS", help="send one test copy to ADDRESS, without recording it")
-    p.add_argument("--dry-run", type=Path, metavar="DIR", help="write .eml files into DIR instead of sending")
+    p.add_argument("--dry-run", metavar="DIR", help="write .eml files into DIR instead of sending")
     p.add_argument("--retry-refused", action="store_true",
                    help="also try again recipients whose server refused permanently (5xx) earlier")
 
@@ -296,10 +296,13 @@ def _since_flag(value: str | None, force: bool) -> float | None:
     return hours
 
 
-def _folder_flag(path: Path | None, flag: str) -> Path | None:
+def _folder_flag(path: str | None, flag: str) -> Path | None:
     """A folder to write into: an existing folder, or one that can be created."""
     if path is None:
         return None
+    if not str(path).strip():  # an empty value would mean the current folder
+        raise UsageError(f"{flag} is empty; give a folder to write into", hint=f"see --help for {flag}")
+    path = Path(path).expanduser()
     if path.exists() and not path.is_dir():
         raise UsageError(f"{flag} {path} is a file; give a folder to write into", hint=f"see --help for {flag}")
     try:
@@ -595,7 +598,9 @@ def cmd_demo(args) -> int:
 
     from core.jobs import articles_of, build, import_files
     from core.lock import job_lock
-    options = _load(home=args.home.expanduser().resolve())
+    if not args.home.strip():
+        raise UsageError("--home is empty; give a folder for the demo's data", hint="see --help for --home")
+    options = _load(home=Path(args.home).expanduser().resolve())
     home = options.home
     with job_lock(options.home, "demo"):
         imported = import_files(options, [SAMPLE_DIR])

@@ -212,7 +212,8 @@ def test_trafilatura_s_log_lines_stay_out_of_a_real_process(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"warning: {tmp_path / 'blob.html'}: no article text found in the "
-                                                "HTML page"], done.stderr
+                                                "HTML page", f"error: no article could be imported from {tmp_path}"], \
+        done.stderr
 
 
 # ---------------------------------------------------------------- permanent mistakes, and mending them
@@ -391,6 +392,8 @@ def test_bad_config_values_name_the_file_and_line(full, capsys, text, line, word
 
 @pytest.mark.parametrize("argv, code, words", [
     (["import", ""], 2, "PATH is empty"),
+    (["build", "--date", DAY, "--out", ""], 2, "--out is empty"),
+    (["demo", "--home", " "], 2, "--home is empty"),
     (["import", "/dev/zero"], 1, "/dev/zero: not a file or folder"),
     (["search", "--from", "2025-06-30", "--to", "2025-06-01"], 2, "is after --to"),
     (["feeds", "add", "https://desk.example.org/rss", "--name", "Desk\x1b[31m"], 2, "--name"),
