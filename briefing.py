@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import os
 import sys
-from datetime import date as Date, datetime, timedelta, timezone
 from pathlib import Path
 
-from core.errors import ArchiveError, BriefingError, ConfigError, InputError, StoreError, UsageError
+from core import flags
+from core.errors import ArchiveError, BriefingError, InputError, StoreError, UsageError
 
 log = logging.getLogger("briefing")
 
@@ -47,16 +46,6 @@ EXAMPLES = {
     "archive list": "briefing.py archive list",
     "archive remove": "briefing.py archive remove 2999-01-01",
 }
-
-# A briefing's date must be a day news feeds could cover: from the web's early news sites to
-# tomorrow (a reader east of the configured zone is already there). Outside, --force.
-EARLIEST = Date(1995, 1, 1)
-# Beyond these nothing is computed even with --force (date arithmetic would overflow).
-HARD_EARLIEST, HARD_LATEST = Date(1900, 1, 1), Date(9000, 12, 31)
-# --since: a window longer than a month is a typo (1e9, inf), unless forced; ten years at most.
-MAX_SINCE_HOURS = 24 * 31
-HARD_MAX_SINCE_HOURS = 24 * 366 * 10
-
 
 def version() -> str:
     """The installed version, else the one in pyproject.toml beside this file."""
@@ -129,10 +118,10 @@ def _parser() -> argparse.ArgumentParser:
 
     def build_flags(p: argparse.ArgumentParser) -> None:
         p.add_argument("--date", help="the briefing's date, YYYY-MM-DD (default: today); "
-                                      f"from {EARLIEST} to tomorrow unless --force")
+                                      f"from {flags.EARLIEST} to tomorrow unless --force")
         p.add_argument("--since", metavar="HOURS",
                        help="cover articles published in the last HOURS (default: since the previous briefing); "
-                            f"at most {MAX_SINCE_HOURS} unless --force")
+                            f"at most {flags.MAX_SINCE_HOURS} unless --force")
         p.add_argument("--out", metavar="DIR",
                        help="also write briefing.html, briefing.txt and briefing.json into DIR (a folder)")
         p.add_argument("--force", action="store_true",
@@ -241,100 +230,6 @@ def _load(overrides=None, home=None):
     return load_options(overrides=overrides, home=home)
 
 
-def _today(options) -> Date:
-    from zoneinfo import ZoneInfo
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(options.briefing.timezone)).date()
-
-
-def _date_flag(value: str | None, flag: str, options=None, force: bool = False) -> str | None:
-    """A YYYY-MM-DD flag: exactly that form, a real day; with ``options``, also a sensible one.
-
-    Sensible is from EARLIEST to tomorrow in the configured time zone; ``force`` widens
-    that to what can be computed at all.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) != 10 or text[4] != "-" or text[7] != "-":
-            raise ValueError(text)
-        day = Date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{flag} {value!r} is not a date in the form YYYY-MM-DD, e.g. 2025-06-24",
-                         hint=f"see --help for {flag}") from None
-    if not HARD_EARLIEST <= day <= HARD_LATEST:
-        raise UsageError(f"{flag} {text} is out of range: give a date from {HARD_EARLIEST} to {HARD_LATEST}",
-                         hint=f"see --help for {flag}")
-    if options is not None and not force:
-        tomorrow = _today(options) + timedelta(days=1)
-        if day > tomorrow:
-            raise UsageError(f"{flag} {text} is in the future: a briefing can be built for dates up to "
-                             f"tomorrow ({tomorrow}); no news is published for it yet",
-                             hint="add --force if you really mean it")
-        if day < EARLIEST:
-            raise UsageError(f"{flag} {text} is before {EARLIEST}: there are no news feeds from then",
-                             hint="add --force if you really mean it")
-    return text
-
-
-def _since_flag(value: str | None, force: bool) -> float | None:
-    if value is None:
-        return None
-    try:
-        hours = float(value.strip())
-    except ValueError:
-        raise UsageError(f"--since {value!r} is not a number of hours, e.g. --since 24", hint="see --help for --since")
-    if not math.isfinite(hours) or hours <= 0:
-        raise UsageError(f"--since {value!r}: give a positive, finite number of hours, e.g. --since 24",
-                         hint="see --help for --since")
-    if hours > HARD_MAX_SINCE_HOURS:
-        raise UsageError(f"--since {value}: a window of more than {HARD_MAX_SINCE_HOURS} hours (ten years) "
-                         "cannot be used", hint="see --help for --since")
-    if hours > MAX_SINCE_HOURS and not force:
-        raise UsageError(f"--since {value}: a window of {hours:g} hours is more than a month "
-                         f"({MAX_SINCE_HOURS} hours)", hint="add --force if you really mean it")
-    return hours
-
-
-def _folder_flag(path: str | None, flag: str) -> Path | None:
-    """A folder to write into: an existing folder, or one that can be created."""
-    if path is None:
-        return None
-    if not str(path).strip():  # an empty value would mean the current folder
-        raise UsageError(f"{flag} is empty; give a folder to write into", hint=f"see --help for {flag}")
-    path = Path(path).expanduser()
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"{flag} {path} is a file; give a folder to write into", hint=f"see --help for {flag}")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{flag} {path}: cannot create the folder ({getattr(exc, 'strerror', None) or exc})",
-                         hint="give a folder you can write to") from None
-    if not os.access(path, os.W_OK):
-        raise UsageError(f"{flag} {path}: the folder is not writable", hint="give a folder you can write to")
-    return path
-
-
-def _int_flag(value: str, flag: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = None
-    if number is None or not low <= number <= high:
-        raise UsageError(f"{flag} {value!r} is not valid: give a whole number from {low} to {high}",
-                         hint=f"see --help for {flag}")
-    return number
-
-
-def _feed_url_arg(url: str) -> str:
-    from feeds.feedlist import feed_url
-    try:
-        return feed_url(url)
-    except ConfigError as exc:
-        raise UsageError(f"URL: {exc}", hint="give the feed's http(s) address, e.g. https://example.org/feed.xml") \
-            from None
-
-
 def _in_feed_list(options, url: str):
     from feeds.urls import canonical_url
     target = canonical_url(url)
@@ -388,7 +283,7 @@ def _feeds_list(args) -> int:
 
 def _feeds_add(args) -> int:
     from feeds.feedlist import add_feeds
-    url = _feed_url_arg(args.url)
+    url = flags.feed_address(args.url)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in args.name):
         raise UsageError(f"--name {args.name!r} has control characters; give the outlet's name as plain text",
                          hint="see --help for --name")
@@ -401,7 +296,7 @@ def _feeds_add(args) -> int:
 
 def _feeds_remove(args) -> int:
     from feeds.feedlist import remove_feed
-    url = _feed_url_arg(args.url)
+    url = flags.feed_address(args.url)
     options = _load()
     if not remove_feed(options.config_path, url):
         raise BriefingError(f"{args.url} is not in the feed list of {options.config_path}",
@@ -412,7 +307,7 @@ def _feeds_remove(args) -> int:
 
 def _feeds_resume(args) -> int:
     from core.jobs import open_store
-    url = _feed_url_arg(args.url)
+    url = flags.feed_address(args.url)
     options = _load()
     spec = _in_feed_list(options, url)
     if spec is None:
@@ -550,9 +445,9 @@ def cmd_import(args) -> int:
 
 def _build_args(args, options) -> dict:
     force = getattr(args, "force", False)
-    return {"date": _date_flag(args.date, "--date", options, force),
-            "since_hours": _since_flag(args.since, force),
-            "out": _folder_flag(args.out, "--out")}
+    return {"date": flags.date(args.date, "--date", options, force),
+            "since_hours": flags.since(args.since, force),
+            "out": flags.folder(args.out, "--out")}
 
 
 def cmd_build(args) -> int:
@@ -622,8 +517,8 @@ def cmd_send(args) -> int:
     from core.lock import job_lock
     from delivery.send import send_briefing
     options = _load()
-    date = _date_flag(args.date, "--date")
-    dry_run = _folder_flag(args.dry_run, "--dry-run")
+    date = flags.date(args.date, "--date")
+    dry_run = flags.folder(args.dry_run, "--dry-run")
     with job_lock(options.home, "send"):
         result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused)
     print(result.summary())
@@ -643,8 +538,8 @@ def _printable(text: str) -> str:
 def cmd_search(args) -> int:
     from archive.search import open_index, search
     from archive.site import story_path, story_url
-    since, until = _date_flag(args.since, "--from"), _date_flag(args.until, "--to")
-    limit = _int_flag(args.limit, "--limit", 1, 500)
+    since, until = flags.date(args.since, "--from"), flags.date(args.until, "--to")
+    limit = flags.whole_number(args.limit, "--limit", 1, 500)
     if since and until and since > until:
         raise UsageError(f"--from {since} is after --to {until}; no briefing can be in between",
                          hint="swap the two dates")
@@ -674,7 +569,7 @@ def cmd_serve(args) -> int:
     from archive.search import open_index
     from archive.server import SiteServer, database_search
     from core.jobs import update_site
-    port = _int_flag(args.port, "--port", 0, 65535)
+    port = flags.whole_number(args.port, "--port", 0, 65535)
     host = args.host.strip()
     if not host or any(ch.isspace() for ch in host):
         raise UsageError(f"--host {args.host!r} is not an address to listen on, e.g. 127.0.0.1")
@@ -704,7 +599,7 @@ def cmd_archive(args) -> int:
     from archive.search import unindex_briefing
     from core.jobs import open_store, update_site
     if args.archive_command == "remove":
-        date = _date_flag(args.date, "YYYY-MM-DD")
+        date = flags.date(args.date, "YYYY-MM-DD")
     options = _load()
     store = open_store(options)
     try:
