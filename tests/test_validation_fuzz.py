@@ -1,7 +1,7 @@
 """A property-based hunt for the class of fault: whatever a user types, sets or writes, a clear answer.
 
 Hypothesis drives the command line in-process with generated arguments (dates, numbers,
-paths, URLs), environment values and config files, against a copy of a data directory
+paths, URLs), environment values and config files (in several encodings), against a copy of a data directory
 that holds articles and an archived briefing. For every run: exit code 0, 1 or 2; no
 traceback and no "unexpected" error (every bad input must be caught where it enters, with
 a message naming it); the database passes ``PRAGMA integrity_check``; no stored article
@@ -127,12 +127,13 @@ def _snapshot(home: Path) -> tuple[set[str], bool]:
     return ids, (home / "archive" / DAY / "briefing.json").is_file()
 
 
-def _run(stocked_home: Path, argv: list[str], env: dict[str, str], config: str | None) -> None:
+def _run(stocked_home: Path, argv: list[str], env: dict[str, str], config: str | None,
+         encoding: str = "utf-8") -> None:
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
         home = Path(tmp) / "home"
         shutil.copytree(stocked_home, home, symlinks=True)
         if config is not None:
-            (home / "config.toml").write_text(config, encoding="utf-8")
+            (home / "config.toml").write_bytes(config.encode(encoding, errors="replace"))
         for key in [k for k in __import__("os").environ if k.startswith("BRIEFING_")]:
             mp.delenv(key)
         mp.setenv("BRIEFING_HOME", str(home))
@@ -177,7 +178,8 @@ def test_generated_command_lines_get_clear_answers(stocked, scratch):  # noqa: F
 def test_generated_settings_get_clear_answers(stocked):  # noqa: F811
     @SETTINGS
     @given(settings_values, feed_tables, env_values, st.sampled_from([["build", "--date", DAY], ["archive", "list"],
-                                                                      ["feeds", "list"], ["search", "treaty"]]))
-    def check(values, feeds, env, argv):
-        _run(stocked, argv, env, _config_text(values, feeds))
+                                                                      ["feeds", "list"], ["search", "treaty"]]),
+           st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    def check(values, feeds, env, argv, encoding):
+        _run(stocked, argv, env, _config_text(values, feeds), encoding)
     check()
