@@ -208,3 +208,47 @@ def load_briefing(archive_dir: Path, date: str) -> Briefing | None:
     if not path.exists():
         return None
     return briefing_from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def archived_briefings(conn: sqlite3.Connection, archive_dir: Path) -> list[dict[str, Any]]:
+    """Every archived briefing, oldest first: date, stories, when it was made, and its folder.
+
+    Dates recorded in the database and date folders found in the archive are both listed,
+    so a briefing whose record or folder went missing still shows (and can be removed).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for row in conn.execute("SELECT date, generated, stories FROM briefings"):
+        found[row[0]] = {"date": row[0], "generated": row[1], "stories": row[2],
+                         "folder": (archive_dir / row[0]) if (archive_dir / row[0]).exists() else None}
+    if archive_dir.is_dir():
+        for entry in archive_dir.iterdir():
+            if len(entry.name) == 10 and entry.name[4] == "-" and entry.name[7] == "-" and entry.name not in found:
+                found[entry.name] = {"date": entry.name, "generated": None, "stories": None, "folder": entry}
+    return [found[date] for date in sorted(found)]
+
+
+def remove_briefing(archive_dir: Path, date: str, conn: sqlite3.Connection | None = None) -> bool:
+    """Remove a date's briefing from the archive: its folder, its version and its records.
+
+    Returns False when the archive has no briefing of that date. The caller regenerates
+    the site and drops the date from the search index.
+    """
+    link = archive_dir / date
+    removed = False
+    if link.is_symlink():
+        target = link.resolve()
+        link.unlink()
+        versions = (archive_dir / ".versions").resolve()
+        if target.parent == versions and target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        removed = True
+    elif link.is_dir():
+        shutil.rmtree(link)
+        removed = True
+    if conn is not None:
+        cur = conn.execute("DELETE FROM briefings WHERE date = ?", (date,))
+        removed = removed or bool(cur.rowcount)
+    if removed:
+        _fsync_dir(archive_dir)
+        log.info("removed briefing %s from the archive", date)
+    return removed

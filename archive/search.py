@@ -58,6 +58,11 @@ def index_briefing(conn: sqlite3.Connection, briefing: Briefing) -> None:
         raise
 
 
+def unindex_briefing(conn: sqlite3.Connection, date: str) -> int:
+    """Drop a date's stories from the search index (its briefing was removed); return how many."""
+    return conn.execute("DELETE FROM story_search WHERE date = ?", (date,)).rowcount
+
+
 def indexed_dates(conn: sqlite3.Connection) -> set[str]:
     """The dates whose briefings are in the search index."""
     return {row[0] for row in conn.execute("SELECT DISTINCT date FROM story_search")}

@@ -10,16 +10,18 @@ their own.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import math
 import os
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
+from core.errors import ConfigError, Origin
 
 DEFAULT_HOME = Path("~/.local/share/briefing")
 
@@ -115,26 +117,28 @@ class Options:
         return dataclasses.replace(self, sections=sections)
 
 
-def _coerce(value: Any, annotation: Any, where: str) -> Any:
+def _coerce(value: Any, annotation: Any, where: str, origin: Origin | None = None,
+            inner: Mapping[str, Origin] | None = None) -> Any:
     """Turn a TOML or environment value into the type a dataclass field declares."""
-    origin = typing.get_origin(annotation)
+    origin_type = typing.get_origin(annotation)
     args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        if value is None or (isinstance(value, str) and value == "" and type(None) in args):
+    if origin_type in (typing.Union, types.UnionType):
+        if value is None or (isinstance(value, str) and value.strip() == "" and type(None) in args):
             return None
         last: Exception | None = None
         for arg in args:
             if arg is type(None):
                 continue
             try:
-                return _coerce(value, arg, where)
+                return _coerce(value, arg, where, origin)
             except ConfigError as exc:
                 last = exc
-        raise last or ConfigError(f"{where}: cannot use {value!r}")
+        raise last or ConfigError(f"{where}: cannot use {value!r}", origin=origin)
     if dataclasses.is_dataclass(annotation):
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: expected a table of settings, got {value!r}")
-        return _section(annotation, value, where)
+            raise ConfigError(f"{where}: expected a table of settings, got {value!r}", origin=origin)
+        return _section(annotation, value, where, inner)
+    kind = getattr(annotation, "__name__", str(annotation))
     try:
         if annotation is bool:
             if isinstance(value, bool):
@@ -146,45 +150,259 @@ def _coerce(value: Any, annotation: Any, where: str) -> Any:
                 return False
             raise ValueError(value)
         if annotation in (int, float):
-            if isinstance(value, bool):
+            if isinstance(value, (bool, dict, list)):
                 raise ValueError(value)
-            return annotation(value)
+            if annotation is int and isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            if annotation is int and isinstance(value, str):
+                number = int(value.strip())
+            else:
+                number = annotation(value.strip() if isinstance(value, str) else value)
+            if annotation is float and not math.isfinite(number):
+                raise ValueError(value)
+            return number
         if annotation is str:
             if isinstance(value, (dict, list)):
                 raise ValueError(value)
             return str(value)
         if annotation is Path:
             return Path(str(value)).expanduser()
-        if origin is tuple:
-            items = value.split(",") if isinstance(value, str) else list(value)
+        if origin_type is tuple:
+            items = value.split(",") if isinstance(value, str) else list(value) if isinstance(value, list) else None
+            if items is None:
+                raise ValueError(value)
             inner = args[0] if args else str
-            return tuple(_coerce(item.strip() if isinstance(item, str) else item, inner, where)
+            return tuple(_coerce(item.strip() if isinstance(item, str) else item, inner, where, origin)
                          for item in items if not (isinstance(item, str) and not item.strip()))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {value!r} is not a valid {getattr(annotation, '__name__', annotation)}") from None
+    except (TypeError, ValueError, OverflowError):
+        wanted = {"int": "a whole number", "float": "a finite number", "bool": "true or false",
+                  "str": "a string", "tuple": "a list"}.get(kind, kind)
+        raise ConfigError(f"{where}: {_shown(value)} is not valid; use {wanted}", origin=origin) from None
     return value
 
 
-def _section(cls: type, values: Mapping[str, Any], where: str) -> Any:
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# What a setting must be beyond its type. Keys are "section.field"; "*.field" applies in every
+# section. Each check returns None when the value is fine, else what a valid one looks like.
+def _timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(value)
+    except Exception:  # ZoneInfoNotFoundError, ValueError for paths, IsADirectoryError for "Europe"
+        return 'use an IANA time zone name such as "Europe/London", "America/New_York" or "UTC"'
+    return None
+
+
+def _time_of_day(value: str) -> str | None:
+    import re
+
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return 'use a time of day as HH:MM, e.g. "07:00"'
+    return None
+
+
+def _one_of(*choices: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return None if value in choices else "use one of " + ", ".join(choices)
+    return check
+
+
+def _between(low: float, high: float) -> Callable[[float], str | None]:
+    def check(value: float) -> str | None:
+        return None if low <= value <= high else f"use a number from {low:g} to {high:g}"
+    return check
+
+
+def _web_address(value: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        return 'use an http(s) address such as "https://briefing.example.org", or leave it empty'
+    return None
+
+
+def _summary_method(value: str) -> str | None:
+    from summarize.summary import METHODS
+
+    return None if value in METHODS else "use one of " + ", ".join(sorted(METHODS))
+
+
+def _topic_profile(value: str) -> str | None:
+    profiles = Path(__file__).resolve().parent.parent / "summarize" / "profiles"
+    names = sorted(p.stem for p in profiles.glob("*.toml"))
+    if value in names:
+        return None
+    path = Path(value).expanduser()
+    if path.suffix == ".toml" and path.is_file():
+        return None
+    return f"use a packaged profile ({', '.join(names)}) or the path of an existing .toml profile file"
+
+
+CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "*.timezone": _timezone,
+    "*.port": _between(1, 65535),
+    "briefing.quiet_day": _one_of("send", "skip"),
+    "briefing.base_url": _web_address,
+    "briefing.max_stories": _between(0, 1000),
+    "briefing.min_sources": _between(1, 1000),
+    "briefing.context_hours": _between(0, 24 * 366),
+    "briefing.topic_profile": _topic_profile,
+    "smtp.tls": _one_of("none", "starttls", "ssl"),
+    "smtp.retries": _between(0, 100),
+    "smtp.timeout": _between(0.001, 3600),
+    "smtp.retry_delay": _between(0, 3600),
+    "schedule.time": _time_of_day,
+    "summary.method": _summary_method,
+    "fetch.workers": _between(0, 64),
+    "fetch.concurrency": _between(1, 1000),
+    "fetch.page_concurrency": _between(1, 100),
+    "fetch.timeout": _between(0.001, 3600),
+    "fetch.connect_timeout": _between(0.001, 3600),
+}
+# Every number in the settings is a count, a size, a duration, a share or a weight: none can
+# be negative, and none needs to be astronomically large (a billion workers was a hang).
+_NUMBER_LIMIT = 1e12
+
+
+def _check(section: str, name: str, value: Any, where: str, origin: Origin | None) -> None:
+    if isinstance(value, str):
+        if any(ord(ch) < 32 and ch != "\t" or ch == "\x7f" for ch in value):
+            raise ConfigError(f"{where}: {_shown(value)} has control characters; use plain text", origin=origin)
+        if section == "schedule" and name == "timezone" and value == "":
+            return  # empty: the [briefing] timezone
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 0 <= value <= _NUMBER_LIMIT:
+            raise ConfigError(f"{where}: {_shown(value)} is out of range; use a number from 0 up", origin=origin)
+    check = CHECKS.get(f"{section}.{name}") or CHECKS.get(f"*.{name}")
+    if check is not None and value is not None:
+        wanted = check(value)
+        if wanted:
+            raise ConfigError(f"{where}: {_shown(value)} is not valid; {wanted}", origin=origin)
+
+
+def _section(cls: type, values: Mapping[str, Any], where: str,
+             origins: Mapping[str, Origin] | None = None, section: str = "") -> Any:
     known = {f.name for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
+    origins = origins or {}
     unknown = sorted(set(values) - set(known))
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    return cls(**{k: _coerce(v, hints[k], f"{where}.{k}") for k, v in values.items()})
+        first = origins.get(unknown[0])
+        label = str(first) if first else f"{where}.{unknown[0]}"
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        maybe = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError(f"{label}: unknown setting(s) {', '.join(unknown)}{maybe} known: {', '.join(sorted(known))}",
+                          origin=first)
+    fields = {}
+    for key, value in values.items():
+        origin = origins.get(key)
+        label = str(origin) if origin else f"{where}.{key}"
+        inner = {k[len(key) + 1:]: o for k, o in origins.items() if k.startswith(f"{key}.")}
+        fields[key] = _coerce(value, hints[key], label, origin, inner)
+        _check(section, key, fields[key], label, origin)
+    return cls(**fields)
+
+
+def key_lines(text: str) -> dict[tuple[str, str], int]:
+    """Line numbers of the keys of a TOML text: ``(table, key) -> line`` (1-based).
+
+    ``tomllib`` gives no positions, so the text is scanned: ``[table]`` headers, ``[[feeds]]``
+    entries (as ``feeds#1``, ``feeds#2``, ...) and ``key = value`` lines. The table itself is
+    under the key "". Keys inside multi-line strings may be mistaken; only used for messages.
+    """
+    import re
+
+    header = re.compile(r"^\s*\[(\[)?\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(?:#.*)?$")
+    assignment = re.compile(r"^\s*[\"']?([A-Za-z0-9_\-]+)[\"']?\s*(?:\.[^=]*)?=")
+    lines: dict[tuple[str, str], int] = {}
+    table = ""
+    counts: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = header.match(line)
+        if match:
+            name = match.group(2).strip().strip("\"'")
+            if match.group(1):
+                counts[name] = counts.get(name, 0) + 1
+                name = f"{name}#{counts[name]}"
+            table = name
+            lines.setdefault((table, ""), number)
+            continue
+        match = assignment.match(line)
+        if match:
+            lines.setdefault((table, match.group(1)), number)
+    return lines
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Read the TOML config; a missing file is an empty config."""
+    return read_config(path)[0]
+
+
+def read_config(path: Path) -> tuple[dict[str, Any], dict[tuple[str, str], int]]:
+    """The TOML config and the line of each key (see ``key_lines``); a missing file is empty."""
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
     except FileNotFoundError:
-        return {}
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        return {}, {}
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path} is a folder, not a file",
+                          hint="remove the folder or point BRIEFING_HOME elsewhere") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        raise ConfigError(f"config file {path}: cannot read: {exc.strerror or exc}",
+                          hint="check the file's permissions") from None
+    try:
+        text = data.decode("utf-8-sig")
+        return tomllib.loads(text), key_lines(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path}: not UTF-8 text (byte at offset {exc.start})",
+                          hint=f"save {path} as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}",
+                          hint=f"fix the line named, or move {path} aside and run briefing.py init") from None
+
+
+def check_home(home: Path, origin: Origin | None = None) -> Path:
+    """The data directory, created if need be; ``ConfigError`` naming ``origin`` when it cannot be used."""
+    label = str(origin) if origin else "data directory"
+    try:
+        if home.exists() and not home.is_dir():
+            raise ConfigError(f"{label}: {home} is a file, not a folder",
+                              hint=f"point {_home_setting(origin)} at a folder")
+        home.mkdir(parents=True, exist_ok=True)
+        probe = home / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except ConfigError:
+        raise
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ConfigError(f"{label}: cannot write in {home} ({why})",
+                          hint=f"point {_home_setting(origin)} at a folder you can write to") from None
+    return home
+
+
+def _home_setting(origin: Origin | None) -> str:
+    return origin.name if origin is not None and origin.kind in ("env", "flag") else "BRIEFING_HOME"
+
+
+def home_origin(environ: Mapping[str, str] | None = None) -> Origin:
+    """Where the data directory was chosen: the environment, or the default."""
+    environ = os.environ if environ is None else environ
+    if environ.get("BRIEFING_HOME"):
+        return Origin("env", "BRIEFING_HOME")
+    return Origin("default", f"default data directory {DEFAULT_HOME}")
 
 
 def load_options(environ: Mapping[str, str] | None = None,
@@ -192,47 +410,78 @@ def load_options(environ: Mapping[str, str] | None = None,
                  home: Path | None = None) -> Options:
     """Build the options: defaults, then the config file, then the environment, then ``overrides``.
 
-    ``overrides`` maps section name -> {field: value}, from command-line flags.
+    ``overrides`` maps section name -> {field: value}, from command-line flags. Every value
+    is checked as it enters; a bad one raises ``ConfigError`` naming where it came from
+    (config file and line, environment variable, flag) and what would be valid.
     """
     environ = os.environ if environ is None else environ
     home = home or home_dir(environ)
     config_path = home / "config.toml"
-    raw = read_config_file(config_path)
+    raw, lines = read_config(config_path)
     classes = _sections()
     merged: dict[str, dict[str, Any]] = {name: {} for name in classes}
+    origins: dict[str, dict[str, Origin]] = {name: {} for name in classes}
     for name, values in raw.items():
         if name in ("feeds", "outlets"):
             continue
         if name not in classes:
-            raise ConfigError(f"{config_path}: unknown section [{name}]; known: {', '.join(sorted(classes))}, feeds, outlets")
+            close = difflib.get_close_matches(name, sorted(classes), n=1)
+            maybe = f" (did you mean [{close[0]}]?)" if close else ""
+            origin = Origin("file", f"[{name}]", config_path, lines.get((name, "")))
+            raise ConfigError(f"{origin}: unknown section{maybe}; known: {', '.join(sorted(classes))}, feeds, outlets",
+                              origin=origin)
         if not isinstance(values, dict):
-            raise ConfigError(f"{config_path}: [{name}] must be a table")
+            origin = Origin("file", name, config_path, lines.get(("", name)))
+            raise ConfigError(f"{origin}: must be a [{name}] table of settings", origin=origin)
         merged[name].update(values)
+        for key, value in values.items():
+            origins[name][key] = Origin("file", f"[{name}] {key}", config_path, lines.get((name, key)))
+            if isinstance(value, dict):  # a sub-table such as [grouping.weighting]
+                for sub in value:
+                    origins[name][f"{key}.{sub}"] = Origin("file", f"[{name}.{key}] {sub}", config_path,
+                                                           lines.get((f"{name}.{key}", sub)) or lines.get((name, key)))
     for name, cls in classes.items():
         for f in dataclasses.fields(cls):
             key = f"BRIEFING_{name.upper()}_{f.name.upper()}"
             if key in environ:
                 merged[name][f.name] = environ[key]
+                origins[name][f.name] = Origin("env", key)
     for key, (name, fld) in ENV_ALIASES.items():
         if key in environ:
             merged[name][fld] = environ[key]
+            origins[name][fld] = Origin("env", key)
     for name, values in (overrides or {}).items():
-        merged[name].update({k: v for k, v in values.items() if v is not None})
-    sections = {name: _section(cls, merged[name], f"{config_path} [{name}]") for name, cls in classes.items()}
-    feeds = feed_specs(raw.get("feeds", []), config_path)
+        for key, value in values.items():
+            if value is not None:
+                merged[name][key] = value
+                origins[name][key] = Origin("flag", f"--{key.replace('_', '-')}")
+    sections = {name: _section(cls, merged[name], f"{config_path} [{name}]", origins[name], name)
+                for name, cls in classes.items()}
+    feeds = feed_specs(raw.get("feeds", []), config_path, lines)
     from feeds.outlets import outlet_entries
     return Options(home=home, sections=sections, feeds=feeds, outlets=outlet_entries(raw.get("outlets"), config_path))
 
 
-def feed_specs(entries: Any, where: Path) -> tuple:
+def feed_specs(entries: Any, where: Path, lines: Mapping[tuple[str, str], int] | None = None) -> tuple:
     """Turn the ``[[feeds]]`` tables of the config into feed specs, checking each."""
+    from feeds.feedlist import feed_url
     from feeds.fetch import FeedSpec
 
+    lines = lines or {}
     if not isinstance(entries, list):
-        raise ConfigError(f"{where}: 'feeds' must be a list of [[feeds]] tables")
+        origin = Origin("file", "feeds", where, lines.get(("", "feeds")))
+        raise ConfigError(f"{origin}: 'feeds' must be a list of [[feeds]] tables", origin=origin)
     specs = []
     for number, entry in enumerate(entries, start=1):
+        table = f"feeds#{number}"
+        at = Origin("file", f"feed #{number}", where, lines.get((table, "url")) or lines.get((table, "")))
         if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-            raise ConfigError(f"{where}: feed #{number} needs a url")
-        specs.append(_section(FeedSpec, entry, f"{where} feed #{number}"))
+            raise ConfigError(f"{at}: needs a url = \"https://...\" line", origin=at)
+        try:
+            url = feed_url(entry["url"])
+        except ConfigError as exc:
+            raise ConfigError(f"{at}: {exc}", origin=at) from None
+        origins = {key: Origin("file", f"feed #{number} {key}", where, lines.get((table, key)) or at.line)
+                   for key in entry}
+        specs.append(_section(FeedSpec, {**entry, "url": url}, f"{where} feed #{number}", origins, "feeds"))
     return tuple(specs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import tomlkit
 
@@ -17,7 +18,8 @@ def _load(path: Path) -> tomlkit.TOMLDocument:
     except FileNotFoundError:
         return tomlkit.document()
     except Exception as exc:  # tomlkit raises its own parse errors
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        raise ConfigError(f"config file {path}: not valid TOML: {exc}",
+                          hint=f"fix the line named, or move {path} aside and run briefing.py init") from None
 
 
 def _save(path: Path, doc: tomlkit.TOMLDocument) -> None:
@@ -27,11 +29,32 @@ def _save(path: Path, doc: tomlkit.TOMLDocument) -> None:
     os.replace(temp, path)
 
 
-def _check_url(url: str) -> str:
+def feed_url(url: str) -> str:
+    """A feed address made ready to fetch, or ``ConfigError`` saying why it cannot be one.
+
+    ``feed://host/path`` and ``feed:https://host/path`` (a scheme some browsers and OPML
+    exporters use to mean "subscribe to this") become the http(s) address they stand for.
+    """
+    raw = url
     url = url.strip()
-    if not url.lower().startswith(("http://", "https://")):
-        raise ConfigError(f"{url!r} is not an http(s) feed address")
+    lower = url.lower()
+    if lower.startswith("feed:"):
+        rest = url[5:]
+        url = rest if rest.lower().startswith(("http://", "https://")) else "http:" + rest
+        lower = url.lower()
+    if not lower.startswith(("http://", "https://")):
+        raise ConfigError(f"{raw!r} is not a feed address: it must start with http:// or https://")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise ConfigError(f"{raw!r} is not a feed address ({exc})") from None
+    if not parts.hostname or any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
+        raise ConfigError(f"{raw!r} is not a feed address: it needs a host name and no spaces")
     return url
+
+
+_check_url = feed_url
 
 
 def add_feeds(path: Path, feeds: Sequence[tuple[str, str, bool]]) -> list[str]:

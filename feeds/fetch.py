@@ -37,7 +37,7 @@ from core.errors import FeedError
 from core.models import Article
 from feeds import pages
 from feeds.guard import GuardedTransport, redact, redact_url
-from feeds.parse import FeedEntry, ParsedFeed, article_id, entry_to_article, parse_date, parse_feed
+from feeds.parse import FeedEntry, ParsedFeed, entry_id, entry_to_article, parse_date, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -428,7 +428,7 @@ def prepare_feed(body: bytes, spec: FeedSpec, content_type: str | None, status: 
     for entry in parsed.entries:
         teaser = entry if fetch_pages and pages.is_teaser(entry) else None
         article = entry_to_article(entry, outlet, spec.url, fetched, text=pages.strip_feed_trailer(entry.text))
-        entries.append(PreparedEntry(article_id(entry.link, entry.text or entry.title), article, teaser))
+        entries.append(PreparedEntry(entry_id(entry), article, teaser))
     return PreparedFeed(parsed.title, outlet, tuple(entries), parsed.problems)
 
 

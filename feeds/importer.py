@@ -25,9 +25,11 @@ from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
 from feeds.outlets import UNKNOWN, Registry, bundled_registry, display_name, name_articles, normalise_name
 from feeds.pagemeta import guess_outlet, outlet_from_furniture, page_lines, tree_metadata
+from feeds.decode import decode_text
 from feeds.store import text_id
 from feeds.textdates import find_publication_time, parse_datetime, time_near, url_date
-from feeds.urls import canonical_url
+from feeds.urls import canonical_url, web_url
+from feeds.walls import is_wall, refuse_wall
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +113,7 @@ def _decode(file: ArticleFile) -> str:
         raise InputError(f"{file.path}: empty file")
     if b"\x00" in file.data[:8192]:
         raise InputError(f"{file.path}: binary data, not a text file")
-    try:
-        text = file.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{file.path}: not UTF-8 text (byte 0x{file.data[exc.start]:02x} at offset {exc.start});"
-                         " save it as UTF-8") from None
+    text = decode_text(file.data, file.path)  # stray Windows-1252 bytes: read, with a warning
     control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if control > 40:
         raise InputError(f"{file.path}: binary data, not a text file")
@@ -134,6 +132,7 @@ def _text_page(file: ArticleFile, text: str) -> _Page:
     body = "\n".join(lines[1:])
     if not body.strip():
         raise InputError(f"{file.path}: no article text after the headline line")
+    refuse_wall(file.path, body)
     return _Page(file.path, title, body, None, guess_outlet(lines[1:]), find_publication_time(lines[1:]),
                  file.modified, "content")
 
@@ -154,13 +153,14 @@ def _html_article(file: ArticleFile) -> Article:
     body = "\n".join(lines).strip()
     if not body:
         raise InputError(f"{file.path}: no article text found in the HTML page")
+    refuse_wall(file.path, body)
     try:
         tree = lxml.html.fromstring(file.data)
     except (ValueError, lxml.etree.ParserError):
         tree = None
     own = tree_metadata(tree) if tree is not None else {}
     visible = page_lines(tree) if tree is not None else []
-    url = own.get("url") or meta.get("source") or None
+    url = web_url(own.get("url") or meta.get("source"))
     if url and urlsplit(url).scheme not in ("http", "https"):
         url = None
     published = parse_datetime(own["published"]) if own.get("published") else None
@@ -222,6 +222,7 @@ def _json_page(where: str, file: ArticleFile, record: object) -> _Page:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(f"{where}: no \"text\" field with the article text")
+    refuse_wall(where, text)
     title = record.get("title") if isinstance(record.get("title"), str) else ""
     published = None
     if record.get("published"):
@@ -229,7 +230,7 @@ def _json_page(where: str, file: ArticleFile, record: object) -> _Page:
         if published is None:
             raise InputError(f"{where}: \"published\" is not a date: {record['published']!r}")
     source = record.get("source") if isinstance(record.get("source"), str) else None
-    url = record.get("url") if isinstance(record.get("url"), str) else None
+    url = web_url(record.get("url"))
     return _Page(where, title or "", text, url, source or _host(url), published, file.modified, "metadata")
 
 
@@ -339,6 +340,9 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         body = clean_page_text(page.body, title=page.title, site_lines=site_lines, options=clean)
         if not body.strip():
             problems.append(f"{page.path}: nothing left that reads like an article after removing page furniture")
+            continue
+        if is_wall(body):  # what is left after the furniture is only a login, paywall or consent notice
+            problems.append(f"{page.path}: no article text (only a login, paywall or cookie-consent notice); not stored")
             continue
         title = choose_title(page.title, page.body, body) if page.title else body.splitlines()[0][:120]
         outlet = page.outlet

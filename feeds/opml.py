@@ -9,13 +9,15 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from core.errors import InputError
+from core.errors import ConfigError, InputError
+from feeds.feedlist import feed_url
 from feeds.fetch import FeedSpec
 
 log = logging.getLogger(__name__)
@@ -35,12 +37,29 @@ def _attr(element: ET.Element, name: str) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class OpmlFeeds:
+    """The feeds an OPML document lists, and a message for each outline that could not be used."""
+
+    feeds: tuple[FeedSpec, ...]
+    problems: tuple[str, ...] = ()
+
+
 def read_opml(data: bytes) -> list[FeedSpec]:
-    """Return the feeds listed in an OPML document, in document order, without duplicates.
+    """Return the usable feeds listed in an OPML document, in document order, without duplicates.
 
     Outlines may be nested in folders to any depth; every outline with an ``xmlUrl`` is a
     feed, named by its ``title`` or else its ``text``. Raises ``InputError`` when the data
-    is not OPML.
+    is not OPML; outlines that cannot be used are left out (``read_opml_report`` says why).
+    """
+    return list(read_opml_report(data).feeds)
+
+
+def read_opml_report(data: bytes) -> OpmlFeeds:
+    """Like ``read_opml``, with a problem message for each outline whose address cannot be used.
+
+    One bad outline never costs the others: ``feed://`` addresses become http(s), and
+    addresses that are not http(s) at all are reported with the outline's name.
     """
     try:
         root = SafeET.fromstring(data)
@@ -49,18 +68,28 @@ def read_opml(data: bytes) -> list[FeedSpec]:
     if root.tag.lower() != "opml":
         raise InputError(f"not an OPML file (the root element is <{root.tag}>, not <opml>)")
     feeds: list[FeedSpec] = []
+    problems: list[str] = []
     seen: set[str] = set()
+    number = 0
     for outline in root.iter():
         if not isinstance(outline.tag, str) or outline.tag.lower() != "outline":
             continue
-        url = _attr(outline, "xmlUrl")
-        if not url or url in seen:
+        number += 1
+        raw = _attr(outline, "xmlUrl")
+        if not raw:
+            continue
+        name = " ".join((_attr(outline, "title") or _attr(outline, "text")).split()) or None
+        try:
+            url = feed_url(raw)
+        except ConfigError as exc:
+            problems.append(f"outline {number}{f' ({name})' if name else ''}: {exc}; skipped")
+            continue
+        if url in seen:
             continue
         seen.add(url)
-        name = " ".join((_attr(outline, "title") or _attr(outline, "text")).split()) or None
         fetch_pages = _attr(outline, FETCH_PAGES_ATTRIBUTE).lower() not in ("false", "0", "no")
         feeds.append(FeedSpec(url=url, name=name, fetch_pages=fetch_pages))
-    return feeds
+    return OpmlFeeds(tuple(feeds), tuple(problems))
 
 
 # Characters XML 1.0 cannot hold at all, even escaped; a feed name copied from somewhere

@@ -16,6 +16,7 @@ import trafilatura
 
 from core.errors import FeedError
 from feeds.parse import FeedEntry, plain_text
+from feeds.walls import is_wall
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,8 @@ def page_text(body: bytes, url: str) -> str:
     text = extract_main_text(body, url)
     if not text:
         raise FeedError(f"{url}: no article text found on the page")
+    if is_wall(text):
+        raise FeedError(f"{url}: no article text (the page is only a login, paywall or cookie-consent notice)")
     return text
 
 

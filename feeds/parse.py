@@ -22,7 +22,7 @@ import io
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
@@ -48,6 +48,9 @@ class FeedEntry:
     summary_text: str = ""
     content_text: str = ""
     author: str | None = None
+    # The identity of the entry's article, set by ``parse_feed`` (see ``with_keys``): the
+    # canonical link, else a key made from the guid, else a hash of the text.
+    key: str | None = None
 
     @property
     def text(self) -> str:
@@ -229,13 +232,23 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, where: str)
         problems.append(f"{url}: feed is not well-formed ({problem}); read {_count(len(parsed.entries))} anyway")
     for item in parsed.entries:
         entries.append(_entry_from_feedparser(item, url))
+    problems.extend(_empty_entries(entries, url))
     return ParsedFeed(
         title=clean_title(feed.get("title")) or "",
-        entries=tuple(entries),
+        entries=with_keys(entries, url),
         problems=tuple(problems),
         kind=version or "unknown",
         link=_absolute(feed.get("link"), url),
     )
+
+
+def _empty_entries(entries: list[FeedEntry], url: str) -> list[str]:
+    # An entry with no title, no text and no link has nothing a briefing could show, so it
+    # becomes no article; it is said, so that nothing leaves the feed unaccounted for.
+    empty = sum(1 for e in entries if not (e.title or e.text or e.link))
+    if not empty:
+        return []
+    return [f"{url}: {_count(empty)} with no title, text or link: nothing to show, not stored"]
 
 
 def _count(n: int) -> str:
@@ -294,10 +307,20 @@ def _absolute(link: str | None, base: str) -> str | None:
     link = link.strip()
     if not link:
         return None
-    return urljoin(base, link)
+    try:
+        joined = urljoin(base, link)
+        urlsplit(joined).port  # noqa: B018 - a malformed link ("http://[::1") is no link
+    except ValueError:
+        log.debug("malformed link %r left out", link)
+        return None
+    return joined
 
 
-_JSONFEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(?:\.(\d+))?/?$")
+# The spec says ``https://jsonfeed.org/version/1`` (or ``/1.1``); real feeds also write the
+# bare number ("1", "1.0", "1.1"), as gofeed's test feeds do, and a whole feed was refused for it.
+_JSONFEED_VERSION = re.compile(r"^(?:https?://(?:www\.)?jsonfeed\.org/version/1(?:\.(\d+))?/?|v?1(?:\.(\d+))?)$",
+                               re.IGNORECASE)
+_JSONFEED_FORMS = '"https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1", "1", "1.0" or "1.1"'
 
 
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
@@ -305,10 +328,12 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"{url}: malformed JSON Feed ({exc})") from exc
-    version = str(data.get("version", "")) if isinstance(data, dict) else ""
+    raw_version = data.get("version", "") if isinstance(data, dict) else ""
+    version = str(raw_version).strip() if isinstance(raw_version, (str, int, float)) else ""
     match = _JSONFEED_VERSION.match(version)
     if not match:
-        raise FeedError(f"{url}: not a feed (JSON without a jsonfeed.org version, got {version or 'none'!r})")
+        raise FeedError(f"{url}: not a feed (JSON whose \"version\" is {version or 'missing'!r}; "
+                        f"a JSON Feed says {_JSONFEED_FORMS})")
     items = data.get("items")
     if not isinstance(items, list):
         raise FeedError(f"{url}: malformed JSON Feed (no 'items' list)")
@@ -319,10 +344,12 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
             problems.append(f"{url}: JSON Feed item {index} is not an object; skipped")
             continue
         entries.append(_entry_from_json(item, url, data))
-    kind = "jsonfeed11" if match.group(1) == "1" else "jsonfeed10" if not match.group(1) else f"jsonfeed1{match.group(1)}"
+    problems.extend(_empty_entries(entries, url))
+    minor = match.group(1) or match.group(2) or "0"
+    kind = f"jsonfeed1{minor}"
     return ParsedFeed(
         title=clean_title(_str(data.get("title"))),
-        entries=tuple(entries),
+        entries=with_keys(entries, url),
         problems=tuple(problems),
         kind=kind,
         link=_absolute(_str(data.get("home_page_url")), url),
@@ -399,9 +426,69 @@ def _title_from_text(text: str) -> str:
 
 def article_id(link: str | None, text: str) -> str:
     """The article's identity: its canonical URL, or ``sha256:<hex>`` of its text when it has no web link."""
-    if link and urlsplit(link).scheme in ("http", "https"):
+    if _web_link(link):
         return canonical_url(link)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _web_link(link: str | None) -> bool:
+    if not link:
+        return False
+    try:
+        parts = urlsplit(link)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _guid_key(guid: str, feed_url: str) -> str:
+    # A guid is only promised to be unique within its feed ("1", "2", ... is common), so the
+    # key carries the feed's address too.
+    return "guid:" + hashlib.sha256(f"{feed_url}\n{guid}".encode("utf-8")).hexdigest()
+
+
+def _content_key(entry: FeedEntry) -> str:
+    # Title and text together: podcast-style feeds repeat one summary under different titles.
+    return article_id(None, f"{entry.title}\n{entry.text}" if entry.title and entry.text else entry.text or entry.title)
+
+
+def with_keys(entries: list[FeedEntry], feed_url: str) -> tuple[FeedEntry, ...]:
+    """The entries with their identity (``key``) set: by link, else by guid/id, else by content.
+
+    A link identifies an entry only when no other entry of the feed shares it with a
+    different guid or text: feeds whose items all link to the site's front page, or have
+    no link at all, still hold distinct items (a validator's test feed had thirty items
+    with distinct guids, no link and one text, and only ten were stored when the text
+    identified them). Likewise a guid that the feed repeats on different items (a podcast
+    feed gave two episodes one guid and one link) does not identify them; their title and
+    text do. Entries equal in every respect remain one article.
+    """
+    from collections import defaultdict
+
+    below_link = [(e.id, _content_key(e)) for e in entries]
+    by_link: dict[str, set[tuple]] = defaultdict(set)
+    by_guid: dict[str, set[str]] = defaultdict(set)
+    for entry, below in zip(entries, below_link):
+        if _web_link(entry.link):
+            by_link[canonical_url(entry.link)].add(below)
+        if entry.id:
+            by_guid[entry.id].add(_content_key(entry))
+    keyed = []
+    for entry in entries:
+        if _web_link(entry.link) and len(by_link[canonical_url(entry.link)]) == 1:
+            key = canonical_url(entry.link)
+        elif entry.id and len(by_guid[entry.id]) == 1:
+            key = _guid_key(entry.id, feed_url)
+        else:
+            key = _content_key(entry)
+        keyed.append(replace(entry, key=key))
+    return tuple(keyed)
+
+
+def entry_id(entry: FeedEntry) -> str:
+    """The identity of the article an entry becomes (see ``with_keys``)."""
+    return entry.key or _content_key(entry)
 
 
 def entry_to_article(entry: FeedEntry, outlet: str, feed_url: str, fetched: datetime,
@@ -422,7 +509,7 @@ def entry_to_article(entry: FeedEntry, outlet: str, feed_url: str, fetched: date
         # the article at the top of every briefing until that date. The fetch time is safer.
         published = None
     return Article(
-        id=article_id(entry.link, body or title),
+        id=entry.key or article_id(entry.link, body or title),
         title=title or (entry.link or ""),
         text=body,
         outlet=outlet,

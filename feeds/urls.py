@@ -23,10 +23,15 @@ def canonical_url(url: str) -> str:
     (sites differ on whether it matters), and the remaining query parameters are
     sorted so that their order does not make two links differ.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        # A malformed address ("http://[::1", a port above 65535) from a feed or a page's
+        # metadata: it is its own identity, as written, rather than a crash of the import.
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     if parts.username:
@@ -37,3 +42,22 @@ def canonical_url(url: str) -> str:
     ]
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is a well-formed http(s) address with a host, else None.
+
+    Page metadata and records carry odd values (``http://[::1``, a port of 99999, a
+    ``javascript:`` link); such a value is no web address, and must not stop an import.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = value.strip()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in url):
+        return None
+    return url

@@ -98,7 +98,7 @@ def test_bad_files_are_reported_and_the_run_goes_on(home, tmp_path, capsys):
 
 def test_errors_are_one_line_and_exit_non_zero(home, capsys):
     code, out, err = run(capsys, "build", "--date", "24/06/2025")
-    assert code == 1
+    assert code == 2  # a malformed flag is a usage error
     assert err.startswith("error: --date '24/06/2025' is not a date") and err.count("\n") == 1
 
 

@@ -57,5 +57,5 @@ def test_bad_config_names_the_file_and_the_setting(home, content, words):
 
 def test_bad_environment_value_is_named(home, monkeypatch):
     monkeypatch.setenv("BRIEFING_SMTP_PORT", "twenty-five")
-    with pytest.raises(ConfigError, match="smtp.*port"):
+    with pytest.raises(ConfigError, match="environment variable BRIEFING_SMTP_PORT: 'twenty-five'"):
         load_options()

@@ -225,7 +225,7 @@ def test_json_feed_11_detected_by_body_without_content_type():
 
 
 def test_json_that_is_not_a_feed_is_refused():
-    with pytest.raises(FeedError, match=r"https://news.example.org/feed: not a feed \(JSON without"):
+    with pytest.raises(FeedError, match=r"https://news.example.org/feed: not a feed \(JSON whose \"version\" is '2'"):
         _parse('{"version": "2", "items": []}', content_type="application/json")
     with pytest.raises(FeedError, match="malformed JSON Feed"):
         _parse('{"version": "https://jsonfeed.org/version/1", "items": [}')

@@ -101,7 +101,7 @@ def test_cli_search_uses_the_public_base_url(home, capsys, monkeypatch):
 
 
 def test_cli_search_needs_words_or_dates(home, capsys):
-    assert briefing.main(["search"]) == 1
+    assert briefing.main(["search"]) == 2  # usage: nothing to search for
     assert "give words to search for" in capsys.readouterr().err
 
 
