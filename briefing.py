@@ -501,7 +501,7 @@ def cmd_run(args) -> int:
         sent = None
         if args.send:
             from delivery.send import send_briefing
-            sent = send_briefing(options, built.briefing.date, progress=_progress("recipients"))
+            sent = send_briefing(options, built.briefing.date, progress=_progress(args, "recipients"))
     _report_problems(args, built.problems)
     _say(args, _closing(options, fetched=report, built=built))
     code = _fetch_code(report)
@@ -557,7 +557,7 @@ def cmd_send(args) -> int:
     dry_run = flags.folder(args.dry_run, "--dry-run")
     with job_lock(options.home, "send"):
         result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
-                               progress=_progress("recipients"))
+                               progress=_progress(args, "recipients"))
     print(result.summary())
     return 0 if result.ok else 1
 
