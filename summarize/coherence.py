@@ -29,13 +29,13 @@ from summarize.sentences import split_words
 _POINTING_WORDS = frozenset("""he she it they him her his its their them theirs this that these those such
 but however also and yet still meanwhile instead then thus so moreover furthermore additionally nevertheless
 nonetheless otherwise likewise similarly besides there or nor both neither either another others later earlier
-afterwards afterward subsequently consequently hence therefore accordingly indeed now
+afterwards afterward subsequently consequently hence therefore accordingly indeed now here
 we us our ours you your i me my""".split())
 _POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addition"),
                              ("the", "two"), ("the", "same"), ("the", "other"), ("the", "pair"),
                              ("at", "the"), ("on", "the"), ("in", "turn"), ("even", "so"), ("as", "a"),
                              ("by", "contrast"), ("in", "contrast"), ("for", "his"), ("for", "her"),
-                             ("for", "its"), ("for", "their"), ("after", "that"), ("since", "then"),
+                             ("for", "its"), ("for", "their"), ("after", "that"), ("after", "all"), ("since", "then"),
                              ("until", "then"), ("at", "that"), ("in", "response"), ("in", "return"),
                              ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of")})
 # For the pairs that only point back with a third word ("At the time", "On the other hand",
@@ -53,9 +53,12 @@ _EXTRAPOSED = re.compile(
 # phrase names someone it could stand for.
 _AFTER_PHRASE = re.compile(r"^([^,;:]{3,80}),\s+(he|she|they|it|his|her|their|its|this|these|those)\s+(\w+)",
                            re.IGNORECASE)
+_AFTER_PRONOUNS = ("he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those")
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
 # A definite subject: "The deadline ...", "The official said ...", "The move comes ...".
 _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
+_ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
+previous current initial second whole full joint original recent earlier later""".split())
 _QUOTE_OPEN = "\u201c\u00ab"
 _QUOTE_CLOSE = "\u201d\u00bb"
 
@@ -70,15 +73,18 @@ _PREVIEW = re.compile(
     r"|\bahead\s+of\s+(?:the|a|next|this|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
     r"|\b(?:upcoming|forthcoming|next\s+week's|tomorrow's)\b",
     re.IGNORECASE)
-# What happened: a past form of a verb of outcome or of reporting, or a perfect.
-_OUTCOME = re.compile(
-    r"\b(?:\w{3,}ed|met|held|began|ended|broke|left|won|lost|made|took|agreed|signed|sat|spoke|told|said|"
-    r"gave|came|went|fell|rose|struck|reached|yielded)\b"
-    r"|\b(?:has|have|had)\s+(?:\w+ly\s+)?(?:\w+ed|met|held|begun|broken|left|won|lost|made|taken|given|"
-    r"come|gone|fallen|risen|struck|agreed|signed|reached|ended)\b",
-    re.IGNORECASE)
+# Cheap first test for _PREVIEW: one of these must be in the lower-cased text.
+_PREVIEW_HINTS = (" to ", "will ", "shall ", "'ll ", "ahead of", "upcoming", "forthcoming", "next week", "tomorrow")
+# What happened: a past form of a verb of outcome or of reporting ("-ed" forms are checked apart).
+_PAST = frozenset("""met held began ended broke left won lost made took sat spoke told said gave came went fell rose
+struck reached yielded begun broken taken given come gone fallen risen""".split())
+_LOWER_WORD = re.compile(r"[a-z]+")
 
 
+_MIDDLE_CONNECTIVES = frozenset("""however nonetheless nevertheless meanwhile instead therefore moreover furthermore
+likewise similarly consequently though""".split())
+_ORDINAL = frozenset("first second third fourth finally lastly again secondly thirdly plus".split())
+_OPENING_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
 _SPEAKER = frozenset("i me my we us our you your".split())
 # "It's", "They're", "He'd": the pronoun is what counts.
 _CLITIC = re.compile(r"['\u2019](?:s|re|d|ll|ve|m)$", re.IGNORECASE)
@@ -86,7 +92,8 @@ _CLITIC = re.compile(r"['\u2019](?:s|re|d|ll|ve|m)$", re.IGNORECASE)
 
 def _first_words(text: str, count: int) -> list[str]:
     """The first ``count`` words of a sentence, lower-cased and without clitics, past any opening quote or bracket."""
-    return [_CLITIC.sub("", w.lower()) for w in split_words(text.lstrip("\"'\u201c\u2018([-\u2013\u2014 "))[:count]]
+    opening = text.lstrip("\"'\u201c\u2018([-\u2013\u2014 ")[:20 * count]
+    return [_CLITIC.sub("", w.lower()) for w in _OPENING_WORD.findall(opening)[:count]]
 
 
 def points_back(text: str) -> bool:
@@ -120,11 +127,18 @@ def _opens_on_pointer(text: str, attribution: bool = False) -> bool:
         return False
     if first in _POINTING_WORDS:
         return True
+    if any(w in _MIDDLE_CONNECTIVES for w in _first_words(text, 6)[1:]):
+        return True  # "The declaration nonetheless restated...": a contrast with what came before
+    if first in _ORDINAL and text.lstrip("\"'\u201c\u2018([-\u2013\u2014 ")[len(first):len(first) + 1] == ",":
+        return True  # "First, ...", "Finally, ...": a step in a sequence begun before
     if len(words) > 1 and (first, words[1]) in _POINTING_PAIRS:
         third = _POINTING_TRIPLES.get((first, words[1]))
         if third is None:
             return True
         return len(words) > 2 and words[2] in third
+    lowered = text.lower()
+    if not any(f", {p} " in lowered or f",\u201d {p} " in lowered or f',\" {p} ' in lowered for p in _AFTER_PRONOUNS):
+        return False
     unquoted = _QUOTED.sub(lambda m: " q," if m.group(0)[-2:-1] == "," else " q", text)
     phrase = _AFTER_PHRASE.match(unquoted)
     if phrase and not (phrase.group(2).lower() == "it" and phrase.group(3).lower() in ("is", "was")):
@@ -148,11 +162,17 @@ def definite_heads(text: str) -> tuple[str, ...]:
     match = _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
     if not match:
         return ()
-    return tuple(w for w in match.groups() if w)
+    words = [w for w in match.groups() if w]
+    if words[0] in _ADJECTIVES:
+        words = words[1:]  # "The new goal": the noun is what was introduced
+    return tuple(words)
 
 
 def quote_balance(text: str) -> int:
     """+1 when the sentence opens a quotation it does not close, -1 when it closes one it did not open, else 0."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text and "''" not in text \
+            and "``" not in text and "\u00ab" not in text and "\u00bb" not in text:
+        return 0
     opens = sum(text.count(c) for c in _QUOTE_OPEN) + text.count("``")
     closes = sum(text.count(c) for c in _QUOTE_CLOSE) + text.count("''")
     if opens or closes:
@@ -171,9 +191,13 @@ def quote_balance(text: str) -> int:
 
 def is_preview(text: str) -> bool:
     """Whether the sentence tells what is expected to happen rather than what happened."""
-    return bool(_PREVIEW.search(text))
+    lowered = text.lower()
+    return any(k in lowered for k in _PREVIEW_HINTS) and bool(_PREVIEW.search(text))
 
 
 def tells_outcome(text: str) -> bool:
     """Whether the sentence reports something that happened (past or perfect), not only what is expected."""
-    return bool(_OUTCOME.search(text)) and not is_preview(text)
+    if is_preview(text):
+        return False
+    words = _LOWER_WORD.findall(text.lower())
+    return any((w.endswith("ed") and len(w) > 4) or w in _PAST for w in words)

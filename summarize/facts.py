@@ -92,12 +92,15 @@ def restates(a: str, b: str, language: str = "english") -> bool:
     if terms >= 0.5:
         return True
     shared_figures = x.figures & y.figures - _WEEKDAYS
-    if len(shared_figures) >= 2 and terms >= 0.2:
+    # an amount, a share or a year is specific enough that two sentences giving it about
+    # the same things ("5% ... defence spending") tell the same fact
+    specific = {f for f in shared_figures if not f.isdigit() or len(f) >= 4}
+    if len(shared_figures) >= 2 and terms >= 0.2 or specific and terms >= 0.2:
         return True
     if shared_figures and terms >= 0.3:
         return True
     names = _containment(x.names, y.names)
-    return min(len(x.names), len(y.names)) >= 2 and names >= 0.99 and terms >= 0.35
+    return min(len(x.names), len(y.names)) >= 2 and names >= 0.99 and terms >= 0.25
 
 
 _WEEKDAYS = frozenset(d.lower() for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",

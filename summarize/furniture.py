@@ -33,6 +33,10 @@ _CALL_TO_ACTION = re.compile(
     r"get\s+(?:the|our)\s+\w+\s+(?:newsletter|app|alerts)|scroll|visit|register|log\s+in|support\s+us|"
     r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more)\b",
     re.IGNORECASE)
+# The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
+_READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re|you\u2019ve)\b", re.IGNORECASE)
+# A hashtag or a handle belongs to a social-media embed, not to the report.
+_HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
 # A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".
 # Up to four capitalised words; "The minister told reporters:" has lower-case words and stays.
 _LABEL = re.compile(r"^[A-Z][\w'\u2019.&-]*(?:\s+(?:[A-Z&][\w'\u2019.&-]*|of|and|the|by|for)){0,3}\s*(?::\s|\|)")
@@ -42,19 +46,31 @@ _PIPE = re.compile(r"\s\|\s|^\||\|$")
 _CREDIT = re.compile(
     r"\b(?:photo|image|picture|video|graphic|illustration|footage)s?\s*(?:credit|courtesy|by|:|/)"
     r"|\((?:AP|AFP|Reuters|Getty|EPA|File)\b[^)]*(?:photo|image|/)[^)]*\)"
-    r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|file\s+photo|photo\s+illustration)\b",
+    r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
+    r"|\bfile\s+(?:photo|image|picture|footage)\b"
+    r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
+    r"(?:from|of|taken|shows|showing|made|released|provided)\b",
     re.IGNORECASE)
-_ELLIPSIS_END = re.compile(r"(?:\.\.\.|\u2026)[\"'\u201d\u2019)\]]*$")
+# Cheap first test for _CREDIT: one of these must be in the lower-cased text.
+_CREDIT_HINTS = ("photo", "image", "picture", "video", "graphic", "illustration", "footage", "getty", "shutterstock",
+                 "istock", "credit", "caption", "courtesy")
 # The text speaks about the page it is on: corrections, updates, where it first appeared.
 _ABOUT_PAGE = re.compile(
     r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
     r"(?:has\s+been|was|is|first|originally|will\s+be|contains|includes|appeared|may)\b"
     r"|\b(?:first|originally)\s+(?:appeared|published)\s+(?:in|on|at)\b"
+    r"|\b(?:\w+ed|shown|seen|given)\s+(?:here|below|above)\b"
+    r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
+    r"|\b(?:video|gallery|slideshow|clip|photos)\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
     r"|\b(?:enable|enabled)\s+javascript\b|\b(?:use\s+(?:of\s+)?cookies|cookie\s+(?:policy|settings))\b"
     r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)",
     re.IGNORECASE)
+# Cheap first test for _ABOUT_PAGE.
+_ABOUT_PAGE_HINTS = ("this ", "first", "original", "contributed", "here", "below", "above", "see ", "read ", "visit",
+                     "check out", "sign up", "newsletter", "javascript", "cookie",
+                     "rights reserved", "copyright", "\u00a9")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
 _FINITE = re.compile(
@@ -68,9 +84,12 @@ _FINITE = re.compile(
 # A wire dateline: "KYIV (Reuters) -", "GENEVA, March 3 (AFP) —", "WASHINGTON —",
 # "NEW YORK, NY (CNN) --", "(CNN) -", and the "Updated 5:02 PM ET" stamps glued before it.
 _DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z .,'\u2019/-]{1,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?:\([A-Z][\w&.' -]{1,30}\))?"
-    r"\s*[-\u2013\u2014]{1,2}\s*(?=[\"\u201c'A-Z])"
-    r"|\([A-Z][\w&.' -]{1,30}\)\s*[-\u2013\u2014]{1,2}\s*(?=[\"\u201c'A-Z]))")
+    r"^(?:[A-Z][A-Z .,'\u2019/-]{1,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}|(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}))?"
+    r"\s*(?:\([A-Z][\w&.' -]{1,30}\))?\s*[-\u2013\u2014]{1,2}\s*(?=[\"\u201c'A-Z])"
+    r"|(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+)?\([A-Z][\w&.' -]{1,30}\)\s*(?:[-\u2013\u2014]{1,2}\s*)?"
+    r"(?=[\"\u201c'A-Z])"
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+[\u2013\u2014]\s+(?=[\"\u201c'A-Z])"
+    r"|[-\u2013\u2014]{1,2}\s+(?=[\"\u201c'A-Z]))")
 
 
 def prose_start(sentence: str) -> int:
@@ -84,8 +103,10 @@ def prose_start(sentence: str) -> int:
         return 0
     rest = sentence[match.end():]
     prefix = match.group(0)
-    # an all-capitals place name or an agency in brackets; a lone acronym before a dash is not a dateline
-    if not re.search(r"[A-Z]{3,}|\(", prefix) or len(rest.split()) < 5:
+    # an all-capitals place name or an agency in brackets (a lone acronym before a dash is
+    # not a dateline), or a dash left over from one
+    if not (re.search(r"[A-Z]{3,}|\(|\s[\u2013\u2014]\s", prefix) or not prefix.strip(" -\u2013\u2014")) \
+            or len(rest.split()) < 5:
         return 0
     return match.end()
 
@@ -96,12 +117,23 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     ``alone_on_line`` tells that the sentence is the whole of its line (paragraph):
     only then can a short sentence without a finite verb be taken for a caption.
     """
-    text = sentence.strip().lstrip("\"'\u201c\u2018([-\u2013\u2014*\u2022 ")
+    whole = sentence.strip()
+    if whole[:1] in "([" and whole.rstrip(".")[-1:] in ")]":
+        return True  # an aside in brackets: a disclosure, a correction, an editor's note
+    text = whole.lstrip("\"'\u201c\u2018([-\u2013\u2014*\u2022 ")
     if not text:
         return True
-    if _CALL_TO_ACTION.match(text) or _LABEL.match(text) or _PIPE.search(text):
+    if _READER.match(text) or _HASHTAG.search(text):
         return True
-    if _ELLIPSIS_END.search(text) or _CREDIT.search(text) or _ABOUT_PAGE.search(text):
+    if _CALL_TO_ACTION.match(text) or ((":" in text or "|" in text) and _LABEL.match(text)) \
+            or ("|" in text and _PIPE.search(text)):
+        return True
+    lowered = text.lower()
+    if text.rstrip("\"'\u201d\u2019)] ").endswith(("...", "\u2026")):
+        return True  # a truncated teaser
+    if any(k in lowered for k in _CREDIT_HINTS) and _CREDIT.search(text):
+        return True
+    if any(k in lowered for k in _ABOUT_PAGE_HINTS) and _ABOUT_PAGE.search(text):
         return True
     if alone_on_line and len(text.split()) <= 16 and not _FINITE.search(text):
         return True
@@ -112,5 +144,8 @@ def is_credit(sentence: str) -> bool:
     """Whether a sentence is a picture credit or label ("Photo: ...", "(AP Photo/...)"): the line it
     sits on is a caption block, and the other sentences on that line describe a picture."""
     text = sentence.strip()
+    lowered = text.lower()
+    if not any(k in lowered for k in _CREDIT_HINTS):
+        return False
     return bool(_CREDIT.search(text)) or bool(re.match(r"^(?:Photo|Image|Picture|Video|Credit|Caption)s?\b", text,
                                                        re.IGNORECASE))

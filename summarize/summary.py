@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Collection, Sequence
@@ -69,6 +70,7 @@ class SummaryOptions:
     lead_decay: float = 8.0            # the lead prior halves at this many usable sentences in
     article_weight: float = 0.3        # bonus for sentences of the articles closest to the whole story
     recency_weight: float = 0.1        # bonus for the latest reporting (0 for the earliest article)
+    min_article_closeness: float = 0.05  # cosine to the other articles below which an article is another text
     redundancy: float = 0.3            # TF-IDF cosine above which two sentences say the same thing
     repeat: float = 0.5                # TF-IDF cosine above which a sentence repeats one already sent
     anchor_leads: int = 2              # the opening sentence is among the first this many of its article
@@ -86,7 +88,7 @@ class _Candidate:
     paragraph: int
     words: int
     usable: bool      # False when kept only as a fallback to reach min_sentences
-    offset: int = 0   # characters cut from the start of the sentence (a wire dateline)
+    start: int = 0    # where the sentence starts in its article's text (past a wire dateline)
     back: bool = False               # opens on a word pointing back to the sentence before
     quote: int = 0                   # +1 opens a quotation left open, -1 closes one opened before
     inside: bool = False             # stands inside a quotation opened by an earlier sentence
@@ -104,6 +106,8 @@ def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     if not stripped or stripped[-1] not in ".!" or text.rstrip().endswith(":"):
         # headings, captions and button rows have no full stop; a question is a teaser, not a finding
         return False
+    if stripped[-1] == "!" and not any(q in text for q in "\"\u201c\u201d"):
+        return False  # an exclamation outside a quotation is a plea or a promotion, not a report
     first = text.lstrip("\"'\u201c\u2018([- ")[:1]
     if first.islower() or not first:
         return False  # starts mid-sentence: a fragment left by a broken line or quote
@@ -112,17 +116,23 @@ def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
 
 
 def _article_candidates(a: int, text: str, options: SummaryOptions) -> list[_Candidate]:
-    """The sentences of one article that are not furniture, with what each needs."""
+    """The sentences of one article that are not furniture, with their place and quotation state."""
     kept: list[_Candidate] = []
     spans = sentence_spans(text)
     paragraph, lead, open_quote = 0, 0, False
-    earlier_words: set[str] = set()
     limit = None if options.lead_sentences is None else options.lead_sentences + options.max_unit_sentences
     lines = _line_numbers(text, spans)
-    # A picture credit ("Photo: ...") makes its whole line a caption block: the sentences
-    # beside it describe the picture ("The envoy speaks to reporters.").
-    captions = {lines[p] for p, (start, end) in enumerate(spans) if furniture.is_credit(text[start:end])}
+    on_line: dict[int, list[tuple[int, int]]] = {}
+    for span, line in zip(spans, lines):
+        on_line.setdefault(line, []).append(span)
+    captions: dict[int, bool] = {}
     for position, (start, end) in enumerate(spans):
+        if lines[position] not in captions:
+            # A picture credit ("Photo: ...") makes its whole line a caption block: the
+            # sentences beside it describe the picture ("The envoy speaks to reporters.").
+            # (A credit alone on its line is furniture by itself.)
+            siblings = on_line[lines[position]]
+            captions[lines[position]] = len(siblings) > 1 and any(furniture.is_credit(text[a:b]) for a, b in siblings)
         new_line = position == 0 or lines[position] != lines[position - 1]
         if new_line and position:
             paragraph += 1
@@ -135,20 +145,30 @@ def _article_candidates(a: int, text: str, options: SummaryOptions) -> list[_Can
         inside = open_quote and balance == 0
         if balance:
             open_quote = balance > 0
-        if words < 3 or lines[position] in captions or furniture.is_furniture(sentence, alone):
-            earlier_words.update(w.lower() for w in split_words(sentence))
+        if words < 3 or captions[lines[position]] or furniture.is_furniture(sentence, alone):
             continue
         usable = _is_prose(sentence, words, options)
-        heads = tuple(h for h in coherence.definite_heads(sentence)
-                      if h in earlier_words or h.rstrip("s") in earlier_words or h + "s" in earlier_words)
-        kept.append(_Candidate(sentence, a, position, lead, paragraph, words, usable, cut,
-                               coherence.points_back(sentence), balance, inside, heads[:1],
-                               coherence.is_preview(sentence)))
+        kept.append(_Candidate(sentence, a, position, lead, paragraph, words, usable, start + cut,
+                               quote=balance, inside=inside))
         lead += usable
-        earlier_words.update(w.lower() for w in split_words(sentence))
         if limit is not None and lead > limit:
             break
     return kept
+
+
+def _mentioned(noun: str, lowered: str, before: int) -> bool:
+    """Whether ``noun`` (or its plural or singular) occurs in the lower-cased article text before ``before``."""
+    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+    start = lowered.find(stem, 0, before)
+    while start >= 0:
+        after = start + len(stem)
+        tail = lowered[after:after + 3]
+        if (start == 0 or not lowered[start - 1].isalnum()) and \
+                (not tail[:1].isalnum() or tail[:1] == "s" and not tail[1:2].isalnum()
+                 or tail[:2] == "es" and not tail[2:3].isalnum()):
+            return True
+        start = lowered.find(stem, after, before)
+    return False
 
 
 def _line_numbers(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
@@ -173,14 +193,24 @@ def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_C
     # round-robin by lead position so a cap keeps every article's opening
     merged = sorted((c for cands in usable for c in cands), key=lambda c: (c.lead, c.article, c.position))
     merged = merged[:options.max_candidates]
-    return sorted(merged, key=lambda c: (c.article, c.position))
+    # What a sentence leans on is read only for the sentences that made the cut: on a big
+    # story most sentences never do.
+    lowered: dict[int, str] = {}
+    annotated = []
+    for c in merged:
+        if c.article not in lowered:
+            lowered[c.article] = (articles[c.article].text or "").lower()
+        heads = tuple(h for h in coherence.definite_heads(c.text) if _mentioned(h, lowered[c.article], c.start))
+        annotated.append(dataclasses.replace(c, back=coherence.points_back(c.text), heads=heads[:1],
+                                             preview=coherence.is_preview(c.text)))
+    return sorted(annotated, key=lambda c: (c.article, c.position))
 
 
 # ---- scores ------------------------------------------------------------------------------
 
-def _article_centrality(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
-                        article_count: int) -> np.ndarray:
-    """Per candidate: how close its article is to the story as a whole (0..1).
+def _article_closeness(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+                       article_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per article: how close it is to the story as a whole (scaled 0..1), and to the other articles (cosine).
 
     A story often has one full report and several short follow-ups or side pieces; the
     article that shares most with the others tells the main event, so its sentences get
@@ -192,8 +222,26 @@ def _article_centrality(candidates: Sequence[_Candidate], vectors: sparse.csr_ma
     profiles = np.asarray((membership @ vectors).todense())
     norms = np.linalg.norm(profiles, axis=1, keepdims=True)
     profiles = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
-    closeness = _scale(profiles @ profiles.mean(axis=0))
-    return closeness[[c.article for c in candidates]]
+    others = profiles.sum(axis=0, keepdims=True) - profiles
+    other_norms = np.linalg.norm(others, axis=1)
+    to_others = np.divide((profiles * others).sum(axis=1), other_norms, out=np.zeros(article_count),
+                          where=other_norms > 0)
+    return _scale(profiles @ profiles.mean(axis=0)), to_others
+
+
+def _off_story(candidates: Sequence[_Candidate], to_others: np.ndarray, options: SummaryOptions) -> np.ndarray:
+    """Per candidate: whether its article shares next to nothing with the rest of the story.
+
+    Pages stored with an article sometimes carry another text entirely (an archive's note
+    about its crawls, a reader review, a sign-up page): such an article's sentences
+    never reach the summary. The article with the most usable sentences always stays,
+    so a story of two unrelated texts is still told from its fuller one.
+    """
+    sizes = np.bincount([c.article for c in candidates], minlength=len(to_others))
+    keep = int(np.argmax(sizes))
+    off = (to_others < options.min_article_closeness) & (sizes > 0)
+    off[keep] = False
+    return off[[c.article for c in candidates]]
 
 
 def _recency(candidates: Sequence[_Candidate], articles: Sequence[Article]) -> np.ndarray:
@@ -209,13 +257,13 @@ def _superseded(candidates: Sequence[_Candidate], articles: Sequence[Article], l
     what happened (a past or perfect form, no expectation) and shares the event's marks
     with it: a good share of its content words and, where the preview names anyone, a
     name. Only outcomes from reports no older than the preview count, and only the
-    first sentences of an article, where an outcome is told.
+    first four sentences of an article, where an outcome is told.
     """
     result = np.zeros(len(candidates), dtype=bool)
     previews = [i for i, c in enumerate(candidates) if c.preview]
     if not previews:
         return result
-    outcomes = [i for i, c in enumerate(candidates) if not c.preview and c.lead < 8
+    outcomes = [i for i, c in enumerate(candidates) if not c.preview and c.lead < 4
                 and coherence.tells_outcome(c.text)]
     for p in previews:
         mp = facts.marks(candidates[p].text, language)
@@ -422,9 +470,10 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     lead = np.array([1.0 / (1.0 + c.lead / options.lead_decay) for c in candidates])
     scores = (1.0 - options.lead_weight) * centrality + options.lead_weight * lead
     vectors = tfidf_vectors([content_terms(c.text, options.language) for c in candidates])
-    scores = scores + options.article_weight * _article_centrality(candidates, vectors, len(articles))
+    closeness, to_others = _article_closeness(candidates, vectors, len(articles))
+    scores = scores + options.article_weight * closeness[[c.article for c in candidates]]
     scores = scores + options.recency_weight * _recency(candidates, articles)
-    superseded = _superseded(candidates, articles, options.language)
+    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options)
     if seen:
         chosen, anchor = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
                                       superseded)
