@@ -54,6 +54,7 @@ _EXTRAPOSED = re.compile(
 _AFTER_PHRASE = re.compile(r"^([^,;:]{3,80}),\s+(he|she|they|it|his|her|their|its|this|these|those)\s+(\w+)",
                            re.IGNORECASE)
 _AFTER_PRONOUNS = ("he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those")
+_AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",", ",\u201d", ',"'))
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
 # A definite subject: "The deadline ...", "The official said ...", "The move comes ...".
 _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
@@ -137,7 +138,7 @@ def _opens_on_pointer(text: str, attribution: bool = False) -> bool:
             return True
         return len(words) > 2 and words[2] in third
     lowered = text.lower()
-    if not any(f", {p} " in lowered or f",\u201d {p} " in lowered or f',\" {p} ' in lowered for p in _AFTER_PRONOUNS):
+    if not any(needle in lowered for needle in _AFTER_NEEDLES):
         return False
     unquoted = _QUOTED.sub(lambda m: " q," if m.group(0)[-2:-1] == "," else " q", text)
     phrase = _AFTER_PHRASE.match(unquoted)

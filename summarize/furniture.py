@@ -37,6 +37,8 @@ _CALL_TO_ACTION = re.compile(
 _READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re|you\u2019ve)\b", re.IGNORECASE)
 # A hashtag or a handle belongs to a social-media embed, not to the report.
 _HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
+_ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
+read see get scroll visit register log support send tell let don't don\u2019t never find learn""".split())
 # A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".
 # Up to four capitalised words; "The minister told reporters:" has lower-case words and stays.
 _LABEL = re.compile(r"^[A-Z][\w'\u2019.&-]*(?:\s+(?:[A-Z&][\w'\u2019.&-]*|of|and|the|by|for)){0,3}\s*(?::\s|\|)")
@@ -52,8 +54,8 @@ _CREDIT = re.compile(
     r"(?:from|of|taken|shows|showing|made|released|provided)\b",
     re.IGNORECASE)
 # Cheap first test for _CREDIT: one of these must be in the lower-cased text.
-_CREDIT_HINTS = ("photo", "image", "picture", "video", "graphic", "illustration", "footage", "getty", "shutterstock",
-                 "istock", "credit", "caption", "courtesy")
+_CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
+                           "caption|courtesy")
 # The text speaks about the page it is on: corrections, updates, where it first appeared.
 _ABOUT_PAGE = re.compile(
     r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
@@ -68,9 +70,8 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)",
     re.IGNORECASE)
 # Cheap first test for _ABOUT_PAGE.
-_ABOUT_PAGE_HINTS = ("this ", "first", "original", "contributed", "here", "below", "above", "see ", "read ", "visit",
-                     "check out", "sign up", "newsletter", "javascript", "cookie",
-                     "rights reserved", "copyright", "\u00a9")
+_ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|"
+                               "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
 _FINITE = re.compile(
@@ -123,17 +124,19 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     text = whole.lstrip("\"'\u201c\u2018([-\u2013\u2014*\u2022 ")
     if not text:
         return True
-    if _READER.match(text) or _HASHTAG.search(text):
+    first = text.split(None, 1)[0].lower().rstrip(",:")
+    if first.startswith("you") and _READER.match(text) or "#" in text and _HASHTAG.search(text):
         return True
-    if _CALL_TO_ACTION.match(text) or ((":" in text or "|" in text) and _LABEL.match(text)) \
-            or ("|" in text and _PIPE.search(text)):
+    if first in _ACTION_OPENERS and _CALL_TO_ACTION.match(text):
+        return True
+    if (":" in text or "|" in text) and _LABEL.match(text) or "|" in text and _PIPE.search(text):
         return True
     lowered = text.lower()
     if text.rstrip("\"'\u201d\u2019)] ").endswith(("...", "\u2026")):
         return True  # a truncated teaser
-    if any(k in lowered for k in _CREDIT_HINTS) and _CREDIT.search(text):
+    if _CREDIT_HINTS.search(lowered) and _CREDIT.search(text):
         return True
-    if any(k in lowered for k in _ABOUT_PAGE_HINTS) and _ABOUT_PAGE.search(text):
+    if _ABOUT_PAGE_HINTS.search(lowered) and _ABOUT_PAGE.search(text):
         return True
     if alone_on_line and len(text.split()) <= 16 and not _FINITE.search(text):
         return True
@@ -145,7 +148,7 @@ def is_credit(sentence: str) -> bool:
     sits on is a caption block, and the other sentences on that line describe a picture."""
     text = sentence.strip()
     lowered = text.lower()
-    if not any(k in lowered for k in _CREDIT_HINTS):
+    if not _CREDIT_HINTS.search(lowered):
         return False
     return bool(_CREDIT.search(text)) or bool(re.match(r"^(?:Photo|Image|Picture|Video|Credit|Caption)s?\b", text,
                                                        re.IGNORECASE))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -39,7 +40,7 @@ from summarize import coherence, facts, furniture
 from summarize.ranking import (METHODS, FastLexRankSummarizer, FastTextRankSummarizer, _RankRecorder,  # noqa: F401
                                _scale, build_document, content_terms, make_summarizer, rate_sentences,
                                tfidf_vectors)
-from summarize.sentences import SentenceSplitter, sentence_spans, split_words
+from summarize.sentences import SentenceSplitter, paragraph_spans, split_words
 
 log = logging.getLogger(__name__)
 
@@ -115,43 +116,37 @@ def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
 
 
-def _article_candidates(a: int, text: str, options: SummaryOptions) -> list[_Candidate]:
-    """The sentences of one article that are not furniture, with their place and quotation state."""
+def _article_candidates(a: int, text: str, options: SummaryOptions, limit: int | None) -> list[_Candidate]:
+    """The sentences of one article that are not furniture, with their place and quotation state.
+
+    Splitting stops once ``limit`` usable sentences (and room for what the last ones lean
+    on) are found: on a big story most of an article is never read.
+    """
     kept: list[_Candidate] = []
-    spans = sentence_spans(text)
-    paragraph, lead, open_quote = 0, 0, False
-    limit = None if options.lead_sentences is None else options.lead_sentences + options.max_unit_sentences
-    lines = _line_numbers(text, spans)
-    on_line: dict[int, list[tuple[int, int]]] = {}
-    for span, line in zip(spans, lines):
-        on_line.setdefault(line, []).append(span)
-    captions: dict[int, bool] = {}
-    for position, (start, end) in enumerate(spans):
-        if lines[position] not in captions:
-            # A picture credit ("Photo: ...") makes its whole line a caption block: the
-            # sentences beside it describe the picture ("The envoy speaks to reporters.").
-            # (A credit alone on its line is furniture by itself.)
-            siblings = on_line[lines[position]]
-            captions[lines[position]] = len(siblings) > 1 and any(furniture.is_credit(text[a:b]) for a, b in siblings)
-        new_line = position == 0 or lines[position] != lines[position - 1]
-        if new_line and position:
-            paragraph += 1
-            open_quote = False
-        alone = new_line and (position + 1 == len(spans) or lines[position + 1] != lines[position])
-        cut = furniture.prose_start(text[start:end])
-        sentence = text[start + cut:end]
-        words = len(sentence.split())  # whitespace tokens: cheap, and close enough for length rules
-        balance = coherence.quote_balance(sentence)
-        inside = open_quote and balance == 0
-        if balance:
-            open_quote = balance > 0
-        if words < 3 or captions[lines[position]] or furniture.is_furniture(sentence, alone):
-            continue
-        usable = _is_prose(sentence, words, options)
-        kept.append(_Candidate(sentence, a, position, lead, paragraph, words, usable, start + cut,
-                               quote=balance, inside=inside))
-        lead += usable
-        if limit is not None and lead > limit:
+    lead, position = 0, 0
+    stop = None if limit is None else limit + options.max_unit_sentences
+    for paragraph, line in enumerate(paragraph_spans(text)):
+        # A picture credit ("Photo: ...") makes its whole line a caption block: the
+        # sentences beside it describe the picture ("The envoy speaks to reporters.").
+        # (A credit alone on its line is furniture by itself.)
+        caption = len(line) > 1 and any(furniture.is_credit(text[s:e]) for s, e in line)
+        open_quote = False
+        for start, end in line:
+            position += 1
+            cut = furniture.prose_start(text[start:end])
+            sentence = text[start + cut:end]
+            words = len(sentence.split())  # whitespace tokens: cheap, and close enough for length rules
+            balance = coherence.quote_balance(sentence)
+            inside = open_quote and balance == 0
+            if balance:
+                open_quote = balance > 0
+            if words < 3 or caption or furniture.is_furniture(sentence, len(line) == 1):
+                continue
+            usable = _is_prose(sentence, words, options)
+            kept.append(_Candidate(sentence, a, position - 1, lead, paragraph, words, usable, start + cut,
+                                   quote=balance, inside=inside))
+            lead += usable
+        if stop is not None and lead > stop:
             break
     return kept
 
@@ -171,19 +166,15 @@ def _mentioned(noun: str, lowered: str, before: int) -> bool:
     return False
 
 
-def _line_numbers(text: str, spans: Sequence[tuple[int, int]]) -> list[int]:
-    """For each sentence span, the number of the line (paragraph) it sits on."""
-    numbers, line, previous_end = [], 0, 0
-    for start, end in spans:
-        line += text.count("\n", previous_end, start)
-        numbers.append(line)
-        previous_end = end
-    return numbers
-
-
 def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_Candidate]:
     """Split the articles and keep the sentences worth ranking, lead sentences first."""
-    per_article = [_article_candidates(a, article.text or "", options) for a, article in enumerate(articles)]
+    limit = options.lead_sentences
+    if limit is not None and len(articles) * limit > options.max_candidates:
+        # The round-robin cap below keeps about max_candidates / articles leads of each
+        # article; reading twice that many (at least ten) leaves room for short articles
+        # to hand their share to longer ones.
+        limit = min(limit, max(10, 2 * math.ceil(options.max_candidates / len(articles))))
+    per_article = [_article_candidates(a, article.text or "", options, limit) for a, article in enumerate(articles)]
     usable = [[c for c in cands if c.usable] for cands in per_article]
     if sum(map(len, usable)) < options.min_sentences:
         # short story: let the looser sentences compete too, each standing on its own
@@ -265,11 +256,12 @@ def _superseded(candidates: Sequence[_Candidate], articles: Sequence[Article], l
         return result
     outcomes = [i for i, c in enumerate(candidates) if not c.preview and c.lead < 4
                 and coherence.tells_outcome(c.text)]
+    times = [_timestamp(a.published) for a in articles]
     for p in previews:
         mp = facts.marks(candidates[p].text, language)
-        when = _timestamp(articles[candidates[p].article].published)
+        when = times[candidates[p].article]
         for o in outcomes:
-            if _timestamp(articles[candidates[o].article].published) < when:
+            if times[candidates[o].article] < when:
                 continue
             mo = facts.marks(candidates[o].text, language)
             shared = mp.terms & mo.terms
