@@ -50,12 +50,13 @@ _CREDIT = re.compile(
     r"|\((?:AP|AFP|Reuters|Getty|EPA|File)\b[^)]*(?:photo|image|/)[^)]*\)"
     r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
     r"|\bfile\s+(?:photo|image|picture|footage)\b"
+    r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
     r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
     r"(?:from|of|taken|shows|showing|made|released|provided)\b",
     re.IGNORECASE)
 # Cheap first test for _CREDIT: one of these must be in the lower-cased text.
 _CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
-                           "caption|courtesy")
+                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)")
 # The text speaks about the page it is on: corrections, updates, where it first appeared.
 _ABOUT_PAGE = re.compile(
     r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
@@ -63,7 +64,7 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:first|originally)\s+(?:appeared|published)\s+(?:in|on|at)\b"
     r"|\b(?:\w+ed|shown|seen|given)\s+(?:here|below|above)\b"
     r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
-    r"|\b(?:video|gallery|slideshow|clip|photos)\s+(?:above|below)\b"
+    r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
     r"|\b(?:enable|enabled)\s+javascript\b|\b(?:use\s+(?:of\s+)?cookies|cookie\s+(?:policy|settings))\b"
@@ -90,7 +91,8 @@ _DATELINE = re.compile(
     r"|(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+)?\([A-Z][\w&.' -]{1,30}\)\s*(?:[-\u2013\u2014]{1,2}\s*)?"
     r"(?=[\"\u201c'A-Z])"
     r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+[\u2013\u2014]\s+(?=[\"\u201c'A-Z])"
-    r"|[-\u2013\u2014]{1,2}\s+(?=[\"\u201c'A-Z]))")
+    r"|[-\u2013\u2014]{1,2}\s+(?=[\"\u201c'A-Z])"
+    r"|[A-Z]{3,}\s+(?=(?:The|A|An|In|On|At|For|As|After|When|While)\s))")
 
 
 def prose_start(sentence: str) -> int:
@@ -119,8 +121,8 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     only then can a short sentence without a finite verb be taken for a caption.
     """
     whole = sentence.strip()
-    if whole[:1] in "([" and whole.rstrip(".")[-1:] in ")]":
-        return True  # an aside in brackets: a disclosure, a correction, an editor's note
+    if whole[:1] in "([" and whole.rstrip(".")[-1:] in ")]" or whole[:1] == "[":
+        return True  # an aside in brackets: a disclosure, a correction, an editor's note, a link
     text = whole.lstrip("\"'\u201c\u2018([-\u2013\u2014*\u2022 ")
     if not text:
         return True

@@ -54,7 +54,7 @@ class SummaryOptions:
 
     ``max_sentences`` and ``max_words`` both cap the summary (either may be ``None``): a
     sentence is added only while the summary stays within ``max_words``, except that
-    ``min_sentences`` may stretch it by a quarter. ``min_sentences`` is reached whenever
+    ``min_sentences`` may stretch it by 15 %. ``min_sentences`` is reached whenever
     the story has that many usable, self-contained, non-redundant sentences.
     """
 
@@ -76,6 +76,9 @@ class SummaryOptions:
     repeat: float = 0.5                # TF-IDF cosine above which a sentence repeats one already sent
     anchor_leads: int = 2              # the opening sentence is among the first this many of its article
     max_unit_sentences: int = 3        # a sentence and what it leans on (antecedent, rest of a quotation)
+    # True: add sentences while the summary is shorter than max_words, so the last one may
+    # cross it (for a reader, or a scorer, that cuts the text at the budget itself)
+    fill_budget: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ class _Candidate:
 
 # ---- candidates --------------------------------------------------------------------------
 
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b(?!\.)")
+_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
+
+
 def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     """Whether a sentence looks like a complete sentence of news prose."""
     if not options.min_sentence_words <= words <= options.max_sentence_words:
@@ -112,6 +119,8 @@ def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     first = text.lstrip("\"'\u201c\u2018([- ")[:1]
     if first.islower() or not first:
         return False  # starts mid-sentence: a fragment left by a broken line or quote
+    if _FIRST_PERSON.search(_QUOTATION.sub(" ", text)):
+        return False  # the writer's own voice ("we at the company", "our journey"): a letter or a blog, not a report
     # SHOUTED teaser or heading
     return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
 
@@ -325,7 +334,7 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
     at = {(c.article, c.position): i for i, c in enumerate(candidates)}
     order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
     budget = options.max_words
-    stretch = None if budget is None else budget * 1.25
+    stretch = None if budget is None else budget * 1.15
 
     anchor: tuple[int, ...] = ()
     for i in order:
@@ -361,7 +370,10 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
         if options.max_sentences is not None and len(chosen) + len(new) > options.max_sentences:
             continue
         extra = sum(candidates[j].words for j in new)
-        if budget is not None and words + extra > budget and \
+        if budget is not None and options.fill_budget:
+            if words >= budget:
+                break
+        elif budget is not None and words + extra > budget and \
                 (len(chosen) >= options.min_sentences or words + extra > stretch):
             continue
         if any(_repeats_any(j, chosen, candidates, vectors, options) for j in new):
