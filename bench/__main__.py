@@ -6,6 +6,7 @@ lines that ``../shared/eval/score.py`` reads. Tasks:
     extract    pagetext.jsonl {id,url,text}        -> {id, body}
     group      basil.jsonl / newswcl50.jsonl       -> {id, story}
     summarize  multinews.jsonl {id,documents}      -> {id, summary}
+    readability multinews.jsonl {id,documents}     -> {id, sentences: [{text, doc, position}]}
     topic      wcep-silver.jsonl / articles.jsonl  -> {id, diplomacy}
 
 Example:
@@ -22,6 +23,7 @@ TASKS = {
     "extract": "bench.extract",
     "group": "bench.group",
     "summarize": "bench.summarize",
+    "readability": "bench.readability",
     "topic": "bench.topic",
 }
 

@@ -3,7 +3,8 @@
 Reads ``{id, documents: [...], summary}`` lines (the reference ``summary`` is never
 read), turns each document into an :class:`~core.models.Article` and writes
 ``{"id", "summary"}`` lines made by :func:`summarize.summary.summarize_story` with the
-product's default method and a 260-word budget, the length the scorer cuts to.
+product's default method and a 260-word budget, the length the scorer cuts to (the email
+itself uses a shorter one: see ``bench/readability.py``).
 
 Example:
     python -m bench summarize --input ../shared/eval/summarization/multinews.jsonl --output /tmp/sum.jsonl
@@ -35,7 +36,11 @@ def cluster_articles(cluster_id: str, documents: list[str]) -> list[Article]:
 
 
 def bench_options() -> SummaryOptions:
-    """The product's defaults with a word budget instead of a sentence count."""
+    """The product's defaults with a 260-word budget instead of the email's sentence count and length.
+
+    The scorer reads the first 260 words, so the budget is filled (``fill_budget``: the
+    last sentence may cross it) rather than kept under.
+    """
     return replace(SummaryOptions(), max_sentences=None, max_words=WORD_BUDGET)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import Iterator
 
 import blingfire
 from sumy.nlp.stemmers import Stemmer
@@ -46,15 +47,23 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     headings, captions and bylines sit on lines of their own, so a line is never glued
     to the next one (blingfire alone would join a heading to the first sentence).
     """
-    spans: list[tuple[int, int]] = []
+    return [span for line in paragraph_spans(text) for span in line]
+
+
+def paragraph_spans(text: str) -> Iterator[list[tuple[int, int]]]:
+    """The ``(start, end)`` offsets of the sentences of ``text``, one list per non-empty line.
+
+    A generator, so that a reader who needs only an article's opening stops splitting there.
+    """
     offset = 0
     for line in text.split("\n"):
         stripped = line.strip()
         if stripped:
             base = offset + line.index(stripped)
-            spans.extend((base + start, base + end) for start, end in _line_spans(stripped))
+            spans = [(base + start, base + end) for start, end in _line_spans(stripped)]
+            if spans:
+                yield spans
         offset += len(line) + 1
-    return spans
 
 
 def _line_spans(line: str) -> list[tuple[int, int]]:

@@ -1,23 +1,26 @@
-"""Extractive multi-document summaries of one story, built on sumy's summarizers.
+"""Extractive multi-document summaries of one story, picked the way an editor would.
 
 The pipeline for one story:
 
 1. split every article into sentences (:mod:`summarize.sentences`, blingfire, offline);
-2. keep the sentences shaped like news prose (drop headings, captions, bylines,
-   share-button rows, links, broken fragments) and, per article, only the first
+   keep the sentences shaped like news prose, drop page furniture
+   (:mod:`summarize.furniture`: captions, credits, prompts, labels, truncated teasers) and
+   cut wire datelines glued to a sentence; per article only the first
    ``lead_sentences`` of them: news puts the event in its first paragraphs, and the cap
    keeps a 9,000-sentence story fast;
-3. rank the candidates with a sumy summarizer chosen by name from :data:`METHODS`,
-   built on sumy's own document model (``ObjectDocumentModel``/``Paragraph``/``Sentence``);
-4. mix the centrality with a lead prior, then pick greedily, skipping any sentence
-   too close (TF-IDF cosine) to one already picked;
-5. put the picked sentences in reading order: the best lead sentence first, then by
-   article time, article and position in the article.
-
-sumy's stock LexRank and TextRank compare every pair of sentences in Python loops
-(1,000 sentences take seconds, 2,000 half a minute); the registry holds subclasses that
-compute the same matrices with sparse numpy/scipy algebra and leave the rest of sumy's
-algorithm as it is.
+2. rank the candidates with a sumy summarizer chosen by name
+   (:data:`summarize.ranking.METHODS`), mixed with a lead prior, a bonus for the articles
+   closest to the story as a whole and a small one for later reporting;
+3. read what each sentence needs (:mod:`summarize.coherence`): a sentence that points back
+   comes only with the sentence before it, a quotation only whole, and a preview of what
+   was expected is left out when the story reports how it turned out;
+4. anchor on the best-scored self-contained lead sentence: the main development first;
+5. add the best remaining sentences (with what they need) that tell something not yet
+   told — compared on figures, names and content words (:mod:`summarize.facts`) as well
+   as TF-IDF cosine — while the summary stays within its sentence and word budget;
+6. reading order: the anchor, the rest of its article in article order, then the other
+   articles by time, each in article order, so every sentence that leans on another
+   stands right after it.
 """
 from __future__ import annotations
 
@@ -25,162 +28,40 @@ import dataclasses
 import logging
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Collection, Iterable, Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 from scipy import sparse
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.summarizers.kl import KLSummarizer
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.reduction import ReductionSummarizer
-from sumy.summarizers.sum_basic import SumBasicSummarizer
-from sumy.summarizers.text_rank import TextRankSummarizer
 
-from core.errors import ConfigError
 from core.models import Article, SummarySentence
-from summarize.sentences import SentenceSplitter, sentence_spans, split_words, stemmer, stop_words
+from summarize import coherence, facts, furniture
+from summarize.ranking import (METHODS, FastLexRankSummarizer, FastTextRankSummarizer, _RankRecorder,  # noqa: F401
+                               _scale, build_document, content_terms, make_summarizer, rate_sentences,
+                               tfidf_vectors)
+from summarize.sentences import SentenceSplitter, paragraph_spans, split_words
 
 log = logging.getLogger(__name__)
 
-
-# ---- vectorised sumy summarizers ---------------------------------------------------------
-
-def _sparse_rows(rows: Sequence[dict[str, float]]) -> sparse.csr_matrix:
-    """Turn one ``{term: weight}`` dict per row into a CSR matrix over a shared vocabulary."""
-    vocabulary: dict[str, int] = {}
-    indptr, indices, data = [0], [], []
-    for row in rows:
-        for term, weight in row.items():
-            indices.append(vocabulary.setdefault(term, len(vocabulary)))
-            data.append(weight)
-        indptr.append(len(indices))
-    return sparse.csr_matrix((np.asarray(data, dtype=float), indices, indptr),
-                             shape=(len(rows), max(len(vocabulary), 1)))
-
-
-class _CachedTerms:
-    """Mixin: sumy's ``_to_words_set`` with the per-word normalise/stop/stem step cached.
-
-    sumy normalises and stems every word occurrence through several method calls; a
-    big story repeats a few thousand distinct words hundreds of thousands of times.
-    """
-
-    def _to_words_set(self, sentence):
-        """The sentence's stemmed non-stop words, as sumy computes them."""
-        cache = self.__dict__.setdefault("_term_cache", {})
-        terms = []
-        for word in sentence.words:
-            term = cache.get(word, "")
-            if term == "":
-                normal = self.normalize_word(word)
-                term = cache[word] = None if normal in self._stop_words else self.stem_word(normal)
-            if term is not None:
-                terms.append(term)
-        return terms
-
-
-class FastLexRankSummarizer(_CachedTerms, LexRankSummarizer):
-    """sumy's LexRank with its IDF, similarity matrix and power method vectorised.
-
-    Same definitions as the stock class (IDF ``log(N / (1 + n_j))``, TF divided by the
-    sentence's largest TF, idf-modified cosine, edges where the cosine exceeds
-    ``threshold``, rows divided by their degree), computed as a sparse product instead
-    of a double loop over sentence pairs.
-    """
-
-    def _compute_idf(self, sentences):
-        """IDF of every term, with sumy's formula, from one pass of document frequencies."""
-        counts = Counter(term for words in sentences for term in set(words))
-        total = len(sentences)
-        return {term: math.log(total / (1 + n)) for term, n in counts.items()}
-
-    def _create_matrix(self, sentences, threshold, tf_metrics, idf_metrics):
-        """Row-stochastic adjacency of the thresholded cosine graph, as a sparse matrix."""
-        weights = _sparse_rows([{t: tf * idf_metrics[t] for t, tf in row.items()} for row in tf_metrics])
-        norms = np.sqrt(np.asarray(weights.multiply(weights).sum(axis=1)).ravel())
-        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        unit = sparse.diags(inverse) @ weights
-        cosine = (unit @ unit.T).tocsr()
-        cosine.data = (cosine.data > threshold).astype(float)
-        cosine.eliminate_zeros()
-        degrees = np.asarray(cosine.sum(axis=1)).ravel()
-        degrees[degrees == 0] = 1
-        return (sparse.diags(1.0 / degrees) @ cosine).tocsr()
-
-    @staticmethod
-    def power_method(matrix, epsilon):
-        """sumy's power iteration (same start, normalisation and stop rule) on a sparse matrix."""
-        transposed = matrix.T.tocsr()
-        count = matrix.shape[0]
-        vector = np.full(count, 1.0 / count)
-        change = 1.0
-        while change > epsilon:
-            following = transposed @ vector
-            norm = np.linalg.norm(following)
-            if norm == 0:
-                # No sentence links to any other (every similarity fell under the
-                # threshold): all are equally central, as in sumy's uniform start.
-                return np.full(count, 1.0 / count)
-            following /= norm
-            change = np.linalg.norm(following - vector)
-            vector = following
-        return vector
-
-
-class FastTextRankSummarizer(_CachedTerms, TextRankSummarizer):
-    """sumy's TextRank with the word-overlap matrix computed as one sparse product.
-
-    The edge weight is sumy's: shared word occurrences divided by the sum of the logs of
-    the two sentence lengths.
-    """
-
-    def _create_matrix(self, document):
-        """The damped, row-normalised TextRank matrix of ``document``."""
-        words = [self._to_words_set(s) for s in document.sentences]
-        counts = _sparse_rows([Counter(w) for w in words])
-        overlap = (counts @ counts.T).toarray()
-        logs = np.log(np.maximum([len(w) for w in words], 1)).astype(float)
-        norm = logs[:, None] + logs[None, :]
-        weights = np.where(np.isclose(norm, 0.0), overlap,
-                           np.divide(overlap, norm, out=np.zeros_like(overlap), where=~np.isclose(norm, 0.0)))
-        weights /= weights.sum(axis=1)[:, None] + self._ZERO_DIVISION_PREVENTION
-        count = len(words)
-        return np.full((count, count), (1.0 - self.damping) / count) + self.damping * weights
-
-
-# Summarizers by the name used in the config. Every entry is called the same way
-# (``summarizer(document, count)`` with stop words set); Edmundson is left out because it
-# needs bonus/stigma word lists that no general configuration can supply.
-METHODS: dict[str, type] = {
-    "lexrank": FastLexRankSummarizer,
-    "textrank": FastTextRankSummarizer,
-    "lsa": LsaSummarizer,
-    "luhn": LuhnSummarizer,
-    "sumbasic": SumBasicSummarizer,
-    "kl": KLSummarizer,
-    "reduction": ReductionSummarizer,
-}
+__all__ = ["METHODS", "FastLexRankSummarizer", "FastTextRankSummarizer", "SummaryOptions", "summarize_story",
+           "build_document", "content_terms", "make_summarizer", "rate_sentences", "tfidf_vectors"]
 
 
 @dataclass(frozen=True)
 class SummaryOptions:
     """How a story's summary is made.
 
-    ``max_sentences`` and ``max_words`` both cap the summary (either may be ``None``);
-    with ``max_words`` sentences are added while the summary is shorter than the budget,
-    so the last one may cross it. ``min_sentences`` is reached whenever the story has
-    that many usable, non-redundant sentences.
+    ``max_sentences`` and ``max_words`` both cap the summary (either may be ``None``): a
+    sentence is added only while the summary stays within ``max_words``, except that
+    ``min_sentences`` may stretch it by 15 %. ``min_sentences`` is reached whenever
+    the story has that many usable, self-contained, non-redundant sentences.
     """
 
     method: str = "lexrank"
     max_sentences: int | None = 5
     min_sentences: int = 3
-    max_words: int | None = None
+    max_words: int | None = 110
     language: str = "english"
     lead_sentences: int | None = 30    # candidates taken from the start of each article
     max_candidates: int = 1500         # whole-story cap, filled round-robin by lead position
@@ -189,13 +70,20 @@ class SummaryOptions:
     lead_weight: float = 0.5           # weight of the lead prior against centrality (0..1 scale each)
     lead_decay: float = 8.0            # the lead prior halves at this many usable sentences in
     article_weight: float = 0.3        # bonus for sentences of the articles closest to the whole story
+    recency_weight: float = 0.1        # bonus for the latest reporting (0 for the earliest article)
+    min_article_closeness: float = 0.05  # cosine to the other articles below which an article is another text
     redundancy: float = 0.3            # TF-IDF cosine above which two sentences say the same thing
     repeat: float = 0.5                # TF-IDF cosine above which a sentence repeats one already sent
+    anchor_leads: int = 2              # the opening sentence is among the first this many of its article
+    max_unit_sentences: int = 3        # a sentence and what it leans on (antecedent, rest of a quotation)
+    # True: add sentences while the summary is shorter than max_words, so the last one may
+    # cross it (for a reader, or a scorer, that cuts the text at the budget itself)
+    fill_budget: bool = False
 
 
 @dataclass(frozen=True)
 class _Candidate:
-    """A sentence that may enter the summary, with where it came from."""
+    """A sentence that may enter the summary, with where it came from and what it needs."""
 
     text: str
     article: int      # index of the article in the story
@@ -204,152 +92,125 @@ class _Candidate:
     paragraph: int
     words: int
     usable: bool      # False when kept only as a fallback to reach min_sentences
+    start: int = 0    # where the sentence starts in its article's text (past a wire dateline)
+    back: bool = False               # opens on a word pointing back to the sentence before
+    quote: int = 0                   # +1 opens a quotation left open, -1 closes one opened before
+    inside: bool = False             # stands inside a quotation opened by an earlier sentence
+    heads: tuple[str, ...] = ()      # a definite subject ("The deadline") its article introduced earlier
+    preview: bool = False            # tells what is expected, not what happened
 
 
-# ---- sentence shape rules ----------------------------------------------------------------
+# ---- candidates --------------------------------------------------------------------------
 
-# Links, e-mail addresses and @handles mark share rows and "follow us" lines.
-_LINK = re.compile(r"https?://|www\.|\S+@\S+\.\w+|(?:^|\s)@\w+")
-_MAY_LINK = re.compile(r"[@/]|www\.")  # cheap first test: the full pattern backtracks on every character
-# News prose ends with a full stop, question or exclamation mark, perhaps inside quotes or
-# brackets; headings ("Long Story Short"), captions and button rows do not.
-_TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
-# "Photo: ...", "RELATED: ...", "Image copyright ...:" — one to three capitalised words
-# and a colon open a label, not a sentence of the story.
-_LABEL = re.compile(r"^(?:[A-Z][\w'\u2019.&-]*\s+){0,2}[A-Z][\w'\u2019.&-]*\s*:\s")
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b(?!\.)")
+_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
 
 
 def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     """Whether a sentence looks like a complete sentence of news prose."""
     if not options.min_sentence_words <= words <= options.max_sentence_words:
         return False
-    if not _TERMINAL.search(text) or _LABEL.match(text):
+    stripped = text.rstrip("\"'\u201d\u2019)] ")
+    if not stripped or stripped[-1] not in ".!" or text.rstrip().endswith(":"):
+        # headings, captions and button rows have no full stop; a question is a teaser, not a finding
         return False
+    if stripped[-1] == "!" and not any(q in text for q in "\"\u201c\u201d"):
+        return False  # an exclamation outside a quotation is a plea or a promotion, not a report
     first = text.lstrip("\"'\u201c\u2018([- ")[:1]
-    if first.islower():
-        # starts mid-sentence: a fragment left by a broken line or quote
-        return False
-    # SHOUTED teaser or heading. (Sentences of a quote that runs over several sentences
-    # are kept: they read well enough and often carry the story.)
+    if first.islower() or not first:
+        return False  # starts mid-sentence: a fragment left by a broken line or quote
+    if _FIRST_PERSON.search(_QUOTATION.sub(" ", text)):
+        return False  # the writer's own voice ("we at the company", "our journey"): a letter or a blog, not a report
+    # SHOUTED teaser or heading
     return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
+
+
+def _article_candidates(a: int, text: str, options: SummaryOptions, limit: int | None) -> list[_Candidate]:
+    """The sentences of one article that are not furniture, with their place and quotation state.
+
+    Splitting stops once ``limit`` usable sentences (and room for what the last ones lean
+    on) are found: on a big story most of an article is never read.
+    """
+    kept: list[_Candidate] = []
+    lead, position = 0, 0
+    stop = None if limit is None else limit + options.max_unit_sentences
+    for paragraph, line in enumerate(paragraph_spans(text)):
+        # A picture credit ("Photo: ...") makes its whole line a caption block: the
+        # sentences beside it describe the picture ("The envoy speaks to reporters.").
+        # (A credit alone on its line is furniture by itself.)
+        caption = len(line) > 1 and any(furniture.is_credit(text[s:e]) for s, e in line)
+        open_quote = False
+        for start, end in line:
+            position += 1
+            cut = furniture.prose_start(text[start:end])
+            sentence = text[start + cut:end]
+            words = len(sentence.split())  # whitespace tokens: cheap, and close enough for length rules
+            balance = coherence.quote_balance(sentence)
+            inside = open_quote and balance == 0
+            if balance:
+                open_quote = balance > 0
+            if words < 3 or caption or furniture.is_furniture(sentence, len(line) == 1):
+                continue
+            usable = _is_prose(sentence, words, options)
+            kept.append(_Candidate(sentence, a, position - 1, lead, paragraph, words, usable, start + cut,
+                                   quote=balance, inside=inside))
+            lead += usable
+        if stop is not None and lead > stop:
+            break
+    return kept
+
+
+def _mentioned(noun: str, lowered: str, before: int) -> bool:
+    """Whether ``noun`` (or its plural or singular) occurs in the lower-cased article text before ``before``."""
+    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+    start = lowered.find(stem, 0, before)
+    while start >= 0:
+        after = start + len(stem)
+        tail = lowered[after:after + 3]
+        if (start == 0 or not lowered[start - 1].isalnum()) and \
+                (not tail[:1].isalnum() or tail[:1] == "s" and not tail[1:2].isalnum()
+                 or tail[:2] == "es" and not tail[2:3].isalnum()):
+            return True
+        start = lowered.find(stem, after, before)
+    return False
 
 
 def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_Candidate]:
     """Split the articles and keep the sentences worth ranking, lead sentences first."""
-    per_article: list[list[_Candidate]] = []
-    for a, article in enumerate(articles):
-        kept: list[_Candidate] = []
-        paragraph, previous_end = 0, 0
-        for position, (start, end) in enumerate(sentence_spans(article.text or "")):
-            if "\n" in article.text[previous_end:start]:
-                paragraph += 1
-            previous_end = end
-            text = article.text[start:end]
-            words = len(text.split())  # whitespace tokens: cheap, and close enough for length rules
-            if words < 3 or (_MAY_LINK.search(text) and _LINK.search(text)):
-                continue
-            usable = _is_prose(text, words, options)
-            kept.append(_Candidate(text, a, position, 0, paragraph, words, usable))
-        lead = 0
-        ranked: list[_Candidate] = []
-        for c in kept:
-            ranked.append(_Candidate(c.text, c.article, c.position, lead, c.paragraph, c.words, c.usable))
-            lead += c.usable
-        per_article.append(ranked)
-
+    limit = options.lead_sentences
+    if limit is not None and len(articles) * limit > options.max_candidates:
+        # The round-robin cap below keeps about max_candidates / articles leads of each
+        # article; reading twice that many (at least ten) leaves room for short articles
+        # to hand their share to longer ones.
+        limit = min(limit, max(10, 2 * math.ceil(options.max_candidates / len(articles))))
+    per_article = [_article_candidates(a, article.text or "", options, limit) for a, article in enumerate(articles)]
     usable = [[c for c in cands if c.usable] for cands in per_article]
     if sum(map(len, usable)) < options.min_sentences:
-        usable = per_article  # short story: let the looser sentences compete too
+        # short story: let the looser sentences compete too, each standing on its own
+        usable = [[dataclasses.replace(c, usable=True) for c in cands] for cands in per_article]
     if options.lead_sentences is not None:
         usable = [cands[:options.lead_sentences] for cands in usable]
     # round-robin by lead position so a cap keeps every article's opening
     merged = sorted((c for cands in usable for c in cands), key=lambda c: (c.lead, c.article, c.position))
     merged = merged[:options.max_candidates]
-    return sorted(merged, key=lambda c: (c.article, c.position))
+    # What a sentence leans on is read only for the sentences that made the cut: on a big
+    # story most sentences never do.
+    lowered: dict[int, str] = {}
+    annotated = []
+    for c in merged:
+        if c.article not in lowered:
+            lowered[c.article] = (articles[c.article].text or "").lower()
+        heads = tuple(h for h in coherence.definite_heads(c.text) if _mentioned(h, lowered[c.article], c.start))
+        annotated.append(dataclasses.replace(c, back=coherence.points_back(c.text), heads=heads[:1],
+                                             preview=coherence.is_preview(c.text)))
+    return sorted(annotated, key=lambda c: (c.article, c.position))
 
 
-# ---- ranking -----------------------------------------------------------------------------
+# ---- scores ------------------------------------------------------------------------------
 
-class _RankRecorder:
-    """A sumy ``sentences_count`` that records every sentence's rating and keeps them all.
-
-    sumy's summarizers end in ``_get_best_sentences``, which sorts by rating and calls a
-    callable count with the sorted list; recording it gives the full ranking from any
-    summarizer without touching its internals.
-    """
-
-    def __init__(self) -> None:
-        self.ratings: dict[int, float] = {}
-
-    def __call__(self, infos):
-        """Remember each sentence's rating by its order in the document."""
-        infos = list(infos)
-        self.ratings = {info.order: float(info.rating) for info in infos}
-        return infos
-
-
-def build_document(candidates: Sequence[_Candidate], tokenizer: SentenceSplitter) -> ObjectDocumentModel:
-    """sumy's document model of the candidates, one Paragraph per source paragraph."""
-    paragraphs: list[list[Sentence]] = []
-    last = None
-    for c in candidates:
-        if (c.article, c.paragraph) != last:
-            paragraphs.append([])
-            last = (c.article, c.paragraph)
-        paragraphs[-1].append(Sentence(c.text, tokenizer))
-    return ObjectDocumentModel([Paragraph(p) for p in paragraphs])
-
-
-def make_summarizer(method: str, language: str = "english"):
-    """A sumy summarizer from :data:`METHODS`, with sumy's stemmer and stop words."""
-    try:
-        cls = METHODS[method]
-    except KeyError:
-        raise ConfigError(f"unknown summary method {method!r}; choose one of {', '.join(sorted(METHODS))}") from None
-    summarizer = cls(stemmer(language))
-    summarizer.stop_words = stop_words(language)
-    return summarizer
-
-
-def rate_sentences(document: ObjectDocumentModel, method: str, language: str = "english") -> np.ndarray:
-    """Each sentence's rating by the named summarizer, in document order."""
-    recorder = _RankRecorder()
-    make_summarizer(method, language)(document, recorder)
-    count = len(document.sentences)
-    return np.array([recorder.ratings.get(i, 0.0) for i in range(count)], dtype=float)
-
-
-def tfidf_vectors(token_lists: Sequence[Iterable[str]]) -> sparse.csr_matrix:
-    """Unit-length TF-IDF rows (smoothed IDF) for lists of already normalised tokens."""
-    counts = [Counter(tokens) for tokens in token_lists]
-    df = Counter(term for c in counts for term in c)
-    total = len(counts)
-    rows = [{t: n * (1.0 + math.log((1 + total) / (1 + df[t]))) for t, n in c.items()} for c in counts]
-    matrix = _sparse_rows(rows)
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    return (sparse.diags(inverse) @ matrix).tocsr()
-
-
-def content_terms(text: str, language: str = "english") -> list[str]:
-    """Stemmed, lower-cased words of ``text`` without stop words."""
-    stop, stem = stop_words(language), stemmer(language)
-    return [stem(w) for w in (w.lower() for w in split_words(text)) if w not in stop]
-
-
-def _scale(values: np.ndarray) -> np.ndarray:
-    """Min-max scale to 0..1 (all equal → all 1), so any summarizer's ratings mix the same way."""
-    if len(values) == 0:
-        return values
-    low, high = float(values.min()), float(values.max())
-    if high - low <= 1e-12:
-        return np.ones_like(values)
-    return (values - low) / (high - low)
-
-
-def _article_centrality(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
-                        article_count: int) -> np.ndarray:
-    """Per candidate: how close its article is to the story as a whole (0..1).
+def _article_closeness(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+                       article_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per article: how close it is to the story as a whole (scaled 0..1), and to the other articles (cosine).
 
     A story often has one full report and several short follow-ups or side pieces; the
     article that shares most with the others tells the main event, so its sentences get
@@ -361,44 +222,189 @@ def _article_centrality(candidates: Sequence[_Candidate], vectors: sparse.csr_ma
     profiles = np.asarray((membership @ vectors).todense())
     norms = np.linalg.norm(profiles, axis=1, keepdims=True)
     profiles = np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 0)
-    closeness = _scale(profiles @ profiles.mean(axis=0))
-    return closeness[[c.article for c in candidates]]
+    others = profiles.sum(axis=0, keepdims=True) - profiles
+    other_norms = np.linalg.norm(others, axis=1)
+    to_others = np.divide((profiles * others).sum(axis=1), other_norms, out=np.zeros(article_count),
+                          where=other_norms > 0)
+    return _scale(profiles @ profiles.mean(axis=0)), to_others
 
 
-def _select(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-            options: SummaryOptions) -> list[int]:
-    """Greedy pick by score, skipping sentences too similar to one already picked."""
-    chosen: list[int] = []
-    words = 0
-    for i in np.argsort(-scores, kind="stable"):
+def _off_story(candidates: Sequence[_Candidate], to_others: np.ndarray, options: SummaryOptions) -> np.ndarray:
+    """Per candidate: whether its article shares next to nothing with the rest of the story.
+
+    Pages stored with an article sometimes carry another text entirely (an archive's note
+    about its crawls, a reader review, a sign-up page): such an article's sentences
+    never reach the summary. The article with the most usable sentences always stays,
+    so a story of two unrelated texts is still told from its fuller one.
+    """
+    sizes = np.bincount([c.article for c in candidates], minlength=len(to_others))
+    keep = int(np.argmax(sizes))
+    off = (to_others < options.min_article_closeness) & (sizes > 0)
+    off[keep] = False
+    return off[[c.article for c in candidates]]
+
+
+def _recency(candidates: Sequence[_Candidate], articles: Sequence[Article]) -> np.ndarray:
+    """Per candidate: how late its article was published among the story's (0 earliest .. 1 latest)."""
+    times = np.array([_timestamp(articles[c.article].published) for c in candidates])
+    return _scale(times) if len(times) and times.max() > times.min() else np.zeros(len(candidates))
+
+
+def _superseded(candidates: Sequence[_Candidate], articles: Sequence[Article], language: str) -> np.ndarray:
+    """Per candidate: a preview whose outcome the story also reports.
+
+    A preview ("are due to sit down on Monday") is superseded by a sentence that tells
+    what happened (a past or perfect form, no expectation) and shares the event's marks
+    with it: a good share of its content words and, where the preview names anyone, a
+    name. Only outcomes from reports no older than the preview count, and only the
+    first four sentences of an article, where an outcome is told.
+    """
+    result = np.zeros(len(candidates), dtype=bool)
+    previews = [i for i, c in enumerate(candidates) if c.preview]
+    if not previews:
+        return result
+    outcomes = [i for i, c in enumerate(candidates) if not c.preview and c.lead < 4
+                and coherence.tells_outcome(c.text)]
+    times = [_timestamp(a.published) for a in articles]
+    for p in previews:
+        mp = facts.marks(candidates[p].text, language)
+        when = times[candidates[p].article]
+        for o in outcomes:
+            if times[candidates[o].article] < when:
+                continue
+            mo = facts.marks(candidates[o].text, language)
+            shared = mp.terms & mo.terms
+            if len(shared) >= 3 and len(shared) >= 0.25 * len(mp.terms) and (not mp.names or mp.names & mo.names):
+                result[p] = True
+                break
+    return result
+
+
+# ---- composing the summary -----------------------------------------------------------------
+
+def _unit(i: int, candidates: Sequence[_Candidate], at: dict[tuple[int, int], int], known: set[str],
+          options: SummaryOptions) -> tuple[int, ...] | None:
+    """The sentences that must enter together with candidate ``i``, in article order; None if impossible.
+
+    Walk back while the first sentence leans on the one before it (a word pointing back, a
+    definite subject the summary has not named, the middle or end of a quotation), and
+    forward while a quotation is left open within its paragraph. Each step must find the
+    very next sentence of the article among the candidates.
+    """
+    unit = [i]
+
+    def needs_previous(j: int) -> bool:
+        c = candidates[j]
+        unresolved = c.heads and not any(h in known or h.rstrip("s") in known for h in c.heads)
+        return c.back or c.inside or c.quote < 0 or bool(unresolved)
+
+    while needs_previous(unit[0]) or sum(candidates[j].quote for j in unit) < 0:
+        first = candidates[unit[0]]
+        previous = at.get((first.article, first.position - 1))
+        if previous is None or len(unit) >= options.max_unit_sentences:
+            return None
+        if (first.inside or first.quote < 0) and candidates[previous].paragraph != first.paragraph:
+            return None  # the quotation began in a paragraph of its own: no clean start
+        unit.insert(0, previous)
+    while sum(candidates[j].quote for j in unit) > 0:
+        last = candidates[unit[-1]]
+        following = at.get((last.article, last.position + 1))
+        if following is None or candidates[following].paragraph != last.paragraph:
+            return None  # the quotation runs on past its paragraph: no clean end
+        if len(unit) >= options.max_unit_sentences:
+            return None
+        unit.append(following)
+    return tuple(unit)
+
+
+def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+                 options: SummaryOptions) -> bool:
+    """Whether candidate ``j`` says again what a chosen sentence says (same words or same fact)."""
+    if not chosen:
+        return False
+    similarity = (vectors[list(chosen)] @ vectors[j].T).toarray().ravel()
+    if similarity.max() > options.redundancy:
+        return True
+    return any(facts.restates(candidates[j].text, candidates[k].text, options.language) for k in chosen)
+
+
+def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+             options: SummaryOptions, blocked: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
+    """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit)."""
+    at = {(c.article, c.position): i for i, c in enumerate(candidates)}
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
+    budget = options.max_words
+    stretch = None if budget is None else budget * 1.15
+
+    anchor: tuple[int, ...] = ()
+    for i in order:
+        c = candidates[i]
+        if c.lead < options.anchor_leads and c.usable and _unit(i, candidates, at, set(), options) == (i,) \
+                and (budget is None or c.words <= budget):
+            anchor = (i,)
+            break
+    if not anchor:
+        for i in order:
+            unit = _unit(i, candidates, at, set(), options)
+            if unit and not any(blocked[j] for j in unit):
+                anchor = unit
+                break
+    if not anchor:
+        return [], ()
+    chosen = list(anchor)
+    words = sum(candidates[j].words for j in chosen)
+    known = {w.lower() for j in anchor for w in split_words(candidates[j].text)}
+
+    units = []
+    for i in order:
+        unit = _unit(i, candidates, at, known, options)
+        if unit and not any(blocked[j] for j in unit):
+            units.append((float(np.mean(scores[list(unit)])), unit))
+    units.sort(key=lambda pair: -pair[0])
+    for _, unit in units:
         if options.max_sentences is not None and len(chosen) >= options.max_sentences:
             break
-        if options.max_words is not None and words >= options.max_words and len(chosen) >= options.min_sentences:
-            break
-        if chosen:
-            similarity = (vectors[chosen] @ vectors[int(i)].T).toarray().ravel()
-            if similarity.max() > options.redundancy:
-                continue
-        chosen.append(int(i))
-        words += candidates[i].words
-    return chosen
+        new = [j for j in unit if j not in chosen]
+        if not new:
+            continue
+        if options.max_sentences is not None and len(chosen) + len(new) > options.max_sentences:
+            continue
+        extra = sum(candidates[j].words for j in new)
+        if budget is not None and options.fill_budget:
+            if words >= budget:
+                break
+        elif budget is not None and words + extra > budget and \
+                (len(chosen) >= options.min_sentences or words + extra > stretch):
+            continue
+        if any(_repeats_any(j, chosen, candidates, vectors, options) for j in new):
+            continue
+        chosen.extend(new)
+        words += extra
+    return chosen, anchor
 
 
-def _reading_order(chosen: Sequence[int], candidates: Sequence[_Candidate],
+def _reading_order(chosen: Sequence[int], anchor: Sequence[int], candidates: Sequence[_Candidate],
                    articles: Sequence[Article]) -> list[int]:
-    """Lead first, then by article time, article and position.
+    """The anchor's article first, then the other articles by time; each article's sentences in its order.
 
     A summary ordered by time alone opened with the fourth sentence of the earliest
     article ("Farmers had warned...") before any sentence said what happened; so the
-    picked sentence that opens its article (the best-scored such one) goes first.
+    anchor's article goes first (the anchor is one of its first sentences, and only an
+    earlier sentence of the same article goes before it). Keeping each article's
+    sentences in their own order keeps every sentence that leans on the one before it
+    right after it.
     """
     if not chosen:
         return []
-    opening = min(chosen, key=lambda i: (candidates[i].lead, chosen.index(i)))
-    rest = sorted((i for i in chosen if i != opening),
-                  key=lambda i: (_timestamp(articles[candidates[i].article].published),
-                                 candidates[i].article, candidates[i].position))
-    return [opening, *rest]
+    home = candidates[anchor[0]].article
+
+    def key(i: int):
+        c = candidates[i]
+        if c.article == home:
+            return (0, 0.0, c.article, c.position)
+        return (1, _timestamp(articles[c.article].published), c.article, c.position)
+
+    return sorted(chosen, key=key)
 
 
 def _timestamp(when: datetime) -> float:
@@ -426,22 +432,22 @@ def _repeats(candidates: Sequence[_Candidate], seen: Collection[str], options: S
                                                                   for c in candidates])
 
 
-def _select_new(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-                options: SummaryOptions, repeats: np.ndarray) -> list[int]:
-    """``_select`` among the sentences not sent before; repeats only fill up to ``min_sentences``.
+def _compose_new(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+                 options: SummaryOptions, repeats: np.ndarray,
+                 superseded: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
+    """``_compose`` among the sentences not sent before; repeats only fill up to ``min_sentences``.
 
     A story that goes on for days is retold in every follow-up ("The talks began on
     Monday in ..."); the briefing says what is new since the last one.
     """
-    fresh = np.flatnonzero(~repeats)
-    picked = [int(fresh[i]) for i in _select([candidates[i] for i in fresh], scores[fresh], vectors[fresh], options)]
-    if len(picked) >= options.min_sentences or not repeats.any():
-        return picked
-    # Too little new material for a readable summary: every new sentence still goes
+    chosen, anchor = _compose(candidates, scores, vectors, options, repeats | superseded)
+    if len(chosen) >= options.min_sentences or not repeats.any():
+        return chosen, anchor
+    # Too little new material for a readable summary: every new sentence still ranks
     # first, and repeated ones make up the minimum.
     penalised = scores - repeats * (float(scores.max() - scores.min()) + 1.0)
-    fill = dataclasses.replace(options, max_sentences=options.min_sentences, max_words=None)
-    return _select(candidates, penalised, vectors, fill)
+    fill = dataclasses.replace(options, max_sentences=max(options.min_sentences, len(chosen)))
+    return _compose(candidates, penalised, vectors, fill, superseded)
 
 
 def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions(),
@@ -449,11 +455,12 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     """Extractive summary across the articles of one story.
 
     Sentences are ranked by the configured sumy summarizer over the usable lead
-    sentences of all articles, mixed with a lead prior, picked greedily without
-    near-duplicates and returned in reading order (article time, article, position).
-    Each :class:`SummarySentence` is a verbatim slice of its article's text.
-    ``seen`` holds sentences sent before (the story in the last briefing): sentences
-    that repeat them are left out while enough new ones exist.
+    sentences of all articles, mixed with a lead prior; the summary opens on the best
+    self-contained lead sentence and adds the best sentences that tell something new,
+    each with the sentence it leans on, within the sentence and word budget (see the
+    module's description). Each :class:`SummarySentence` is a verbatim slice of its
+    article's text. ``seen`` holds sentences sent before (the story in the last
+    briefing): sentences that repeat them are left out while enough new ones exist.
     """
     if not articles:
         return ()
@@ -467,11 +474,18 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     lead = np.array([1.0 / (1.0 + c.lead / options.lead_decay) for c in candidates])
     scores = (1.0 - options.lead_weight) * centrality + options.lead_weight * lead
     vectors = tfidf_vectors([content_terms(c.text, options.language) for c in candidates])
-    scores = scores + options.article_weight * _article_centrality(candidates, vectors, len(articles))
-    chosen = (_select_new(candidates, scores, vectors, options, _repeats(candidates, seen, options)) if seen
-              else _select(candidates, scores, vectors, options))
-    ordered = _reading_order(chosen, candidates, articles)
-    log.debug("summarised %d articles: %d candidates, %d chosen", len(articles), len(candidates), len(ordered))
+    closeness, to_others = _article_closeness(candidates, vectors, len(articles))
+    scores = scores + options.article_weight * closeness[[c.article for c in candidates]]
+    scores = scores + options.recency_weight * _recency(candidates, articles)
+    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options)
+    if seen:
+        chosen, anchor = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
+                                      superseded)
+    else:
+        chosen, anchor = _compose(candidates, scores, vectors, options, superseded)
+    ordered = _reading_order(chosen, anchor, candidates, articles)
+    log.debug("summarised %d articles: %d candidates, %d superseded previews, %d chosen", len(articles),
+              len(candidates), int(superseded.sum()), len(ordered))
     return tuple(SummarySentence(text=candidates[i].text, article_id=articles[candidates[i].article].id,
                                  outlet=articles[candidates[i].article].outlet,
                                  position=candidates[i].position) for i in ordered)

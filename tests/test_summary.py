@@ -125,15 +125,20 @@ def test_every_sentence_is_verbatim_from_its_article():
         article = by_id[sentence.article_id]
         assert sentence.outlet == article.outlet
         assert sentence.text in article.text
-        assert split_sentences(article.text)[sentence.position] == sentence.text
+        # the sentence at its position, perhaps less a wire dateline cut from its start
+        assert split_sentences(article.text)[sentence.position].endswith(sentence.text)
 
 
-def test_summary_opens_with_the_event_then_reads_in_time_order():
+def test_summary_opens_with_the_event_then_reads_article_by_article():
     by_id = {a.id: a for a in STORY}
     summary = summarize_story(STORY)
     assert summary[0].text == WIRE  # what happened comes first
-    keys = [(by_id[s.article_id].published, s.position) for s in summary[1:]]
-    assert keys == sorted(keys)
+    # the opening's article goes on in its own order, then the other articles by time
+    articles = list(dict.fromkeys(s.article_id for s in summary))
+    assert [by_id[a].published for a in articles[1:]] == sorted(by_id[a].published for a in articles[1:])
+    for a in articles:
+        positions = [s.position for s in summary if s.article_id == a]
+        assert positions == sorted(positions)
 
 
 def test_boilerplate_lines_never_enter_the_summary():
@@ -148,8 +153,9 @@ def test_boilerplate_lines_never_enter_the_summary():
 def test_word_budget_is_filled_and_not_overrun():
     summary = summarize_story(STORY, SummaryOptions(max_sentences=None, max_words=60))
     counts = [len(s.text.split()) for s in summary]
-    assert sum(counts) >= 60
-    assert sum(counts) - max(counts) < 60  # only the last sentence added may cross the budget
+    assert sum(counts) <= 60  # never over the budget once min_sentences is reached
+    assert sum(counts) >= 45  # and the budget is used: no room left for another sentence of the story
+    assert len(summary) >= SummaryOptions().min_sentences
 
 
 def test_short_story_gives_what_it_has():

@@ -1,0 +1,204 @@
+"""What a sentence needs from the sentences around it to be understood, and what it tells.
+
+An extract reads as stitched-together when a sentence leans on one that is not there:
+"It calls Russia a long-term threat" after a sentence about something else, "Within hours
+of the deadline" when no deadline was named, a quotation cut after its first sentence.
+The rules here read linguistic signals only:
+
+* **pointing back**: a sentence that opens on a personal or demonstrative pronoun, a
+  connective ("But", "However", "Meanwhile", "In addition"), or a comparison with
+  something said before ("Another", "The latter", "Both") depends on the sentence before it;
+* **definite reference**: a sentence whose subject is "the" plus a common noun that its
+  article has already introduced ("The deadline", "The official", "The move") depends on
+  the earlier mention unless the summary has named that thing already;
+* **quotations**: a sentence that opens a quotation left unclosed, or closes one it did not
+  open, belongs with its neighbours until the quotation is whole;
+* **preview**: a sentence that tells what is expected ("are due to", "will meet", "is
+  expected to") rather than what happened; a story that also reports the outcome tells
+  the outcome.
+"""
+from __future__ import annotations
+
+import re
+
+from summarize.sentences import split_words
+
+# Opening words that point back to a sentence before. "It"/"There" followed by a form of
+# "be" and a clause (extraposition: "It is unclear whether...", "There are fears that...")
+# open self-contained sentences and are handled apart.
+_POINTING_WORDS = frozenset("""he she it they him her his its their them theirs this that these those such
+but however also and yet still meanwhile instead then thus so moreover furthermore additionally nevertheless
+nonetheless otherwise likewise similarly besides there or nor both neither either another others later earlier
+afterwards afterward subsequently consequently hence therefore accordingly indeed now here
+we us our ours you your i me my""".split())
+_POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addition"),
+                             ("the", "two"), ("the", "same"), ("the", "other"), ("the", "pair"),
+                             ("at", "the"), ("on", "the"), ("in", "turn"), ("even", "so"), ("as", "a"),
+                             ("by", "contrast"), ("in", "contrast"), ("for", "his"), ("for", "her"),
+                             ("for", "its"), ("for", "their"), ("after", "that"), ("after", "all"), ("since", "then"),
+                             ("until", "then"), ("at", "that"), ("in", "response"), ("in", "return"),
+                             ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of")})
+# For the pairs that only point back with a third word ("At the time", "On the other hand",
+# "As a result", "Because of this").
+_POINTING_TRIPLES = {("at", "the"): {"time", "same"}, ("on", "the"): {"other"},
+                     ("as", "a"): {"result", "consequence"}, ("because", "of"): {"this", "that", "it"}}
+_EXTRAPOSED = re.compile(
+    r"^It\s+(?:is|was|remains|remained|seems|seemed|appears|appeared|has\s+been|had\s+been|will\s+be|would\s+be)"
+    r"\s+(?:not\s+)?(?:yet\s+|still\s+|also\s+|now\s+|\w+ly\s+)?(?!(?:a|an|the|another|one|his|her|its|their)\b)"
+    r"\w+\s+(?:that|whether|if|how|what|when|why|who|to)\b"
+    r"|^There\s+(?:is|are|was|were|have\s+been|has\s+been|will\s+be|remains?)\b",
+    re.IGNORECASE)
+# A subject pronoun after a short opening phrase ("With two hits, they became...", "After
+# the vote, he said...") points back as surely as one that opens the sentence, unless the
+# phrase names someone it could stand for.
+_AFTER_PHRASE = re.compile(r"^([^,;:]{3,80}),\s+(he|she|they|it|his|her|their|its|this|these|those)\s+(\w+)",
+                           re.IGNORECASE)
+_AFTER_PRONOUNS = ("he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those")
+_AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",", ",\u201d", ',"'))
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
+# A definite subject: "The deadline ...", "The official said ...", "The move comes ...".
+_DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
+_ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
+previous current initial second whole full joint original recent earlier later""".split())
+_QUOTE_OPEN = "\u201c\u00ab"
+_QUOTE_CLOSE = "\u201d\u00bb"
+
+# Future and expectation: what a preview of an event says instead of what happened.
+_PREVIEW = re.compile(
+    r"\b(?:is|are|was|were|'re|'s)\s+(?:\w+ly\s+)?(?:due|expected|set|scheduled|slated|poised|likely|going|"
+    r"planning|preparing|hoping|aiming|about)\s+to\b"
+    r"|\b(?:will|shall|'ll)\s+(?:\w+ly\s+)?(?:not\s+)?(?:meet|hold|sit|start|begin|open|resume|travel|visit|"
+    r"attend|host|gather|convene|vote|sign|discuss|talk|decide|announce|hold|head|seek|be\s+held|take\s+place|"
+    r"be\s+\w+ed)\b"
+    r"|\b(?:plans?|intends?|hopes?|aims?)\s+to\s+(?:meet|hold|sign|visit|discuss|travel)\b"
+    r"|\bahead\s+of\s+(?:the|a|next|this|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(?:upcoming|forthcoming|next\s+week's|tomorrow's)\b",
+    re.IGNORECASE)
+# Cheap first test for _PREVIEW: one of these must be in the lower-cased text.
+_PREVIEW_HINTS = (" to ", "will ", "shall ", "'ll ", "ahead of", "upcoming", "forthcoming", "next week", "tomorrow")
+# What happened: a past form of a verb of outcome or of reporting ("-ed" forms are checked apart).
+_PAST = frozenset("""met held began ended broke left won lost made took sat spoke told said gave came went fell rose
+struck reached yielded begun broken taken given come gone fallen risen""".split())
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+_MIDDLE_CONNECTIVES = frozenset("""however nonetheless nevertheless meanwhile instead therefore moreover furthermore
+likewise similarly consequently though""".split())
+_ORDINAL = frozenset("first second third fourth finally lastly again secondly thirdly plus".split())
+_OPENING_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)?")
+_SPEAKER = frozenset("i me my we us our you your".split())
+# "It's", "They're", "He'd": the pronoun is what counts.
+_CLITIC = re.compile(r"['\u2019](?:s|re|d|ll|ve|m)$", re.IGNORECASE)
+
+
+def _first_words(text: str, count: int) -> list[str]:
+    """The first ``count`` words of a sentence, lower-cased and without clitics, past any opening quote or bracket."""
+    opening = text.lstrip("\"'\u201c\u2018([-\u2013\u2014 ")[:20 * count]
+    return [_CLITIC.sub("", w.lower()) for w in _OPENING_WORD.findall(opening)[:count]]
+
+
+def points_back(text: str) -> bool:
+    """Whether the sentence leans on one before it: a word pointing back opens it or its main clause,
+    or it is all quotation with no one named as saying it."""
+    stripped = text.strip().lstrip("([-\u2013\u2014 ")
+    if _all_quoted(stripped):
+        return True  # the speaker is named in a neighbouring sentence
+    if stripped[:1] in "\"\u201c\u2018'":
+        # Quoted speech first: its own "I" or "this" belong to the speaker; what matters is who
+        # is named as saying it ("..., he said" leans on the sentence before; "..., Rutte said" does not).
+        # The quotation's own first word counts too, save the speaker's "I", "we" and "you".
+        close = _QUOTED.match(stripped)
+        inner = stripped.lstrip("\"\u201c\u2018' ")
+        if _first_words(inner, 1)[:1] and _first_words(inner, 1)[0] not in _SPEAKER \
+                and _opens_on_pointer(inner):
+            return True
+        return bool(close) and _opens_on_pointer(stripped[close.end():].lstrip(",;: "), attribution=True)
+    return _opens_on_pointer(stripped)
+
+
+def _opens_on_pointer(text: str, attribution: bool = False) -> bool:
+    """Whether ``text`` opens on a pointing-back word, or its main clause does after a short phrase."""
+    words = _first_words(text, 3)
+    if not words:
+        return False
+    first = words[0]
+    if attribution:
+        return first in ("he", "she", "they", "it", "his", "her", "their", "its", "this", "that")
+    if first in ("it", "there") and _EXTRAPOSED.match(text):
+        return False
+    if first in _POINTING_WORDS:
+        return True
+    if any(w in _MIDDLE_CONNECTIVES for w in _first_words(text, 6)[1:]):
+        return True  # "The declaration nonetheless restated...": a contrast with what came before
+    if first in _ORDINAL and text.lstrip("\"'\u201c\u2018([-\u2013\u2014 ")[len(first):len(first) + 1] == ",":
+        return True  # "First, ...", "Finally, ...": a step in a sequence begun before
+    if len(words) > 1 and (first, words[1]) in _POINTING_PAIRS:
+        third = _POINTING_TRIPLES.get((first, words[1]))
+        if third is None:
+            return True
+        return len(words) > 2 and words[2] in third
+    lowered = text.lower()
+    if not any(needle in lowered for needle in _AFTER_NEEDLES):
+        return False
+    unquoted = _QUOTED.sub(lambda m: " q," if m.group(0)[-2:-1] == "," else " q", text)
+    phrase = _AFTER_PHRASE.match(unquoted)
+    if phrase and not (phrase.group(2).lower() == "it" and phrase.group(3).lower() in ("is", "was")):
+        # a name in the opening phrase may be what the pronoun stands for ("When Rutte arrived, he said")
+        if not any(w[:1].isupper() for w in split_words(phrase.group(1))[1:]):
+            return True
+    return False
+
+
+def _all_quoted(text: str) -> bool:
+    """Whether the whole sentence is one quotation (no words of attribution outside the quotes)."""
+    stripped = text.strip()
+    if stripped[:1] not in "\"\u201c" or stripped[-1:] not in "\"\u201d":
+        return False
+    inner = stripped[1:-1]
+    return '"' not in inner and "\u201c" not in inner and "\u201d" not in inner
+
+
+def definite_heads(text: str) -> tuple[str, ...]:
+    """The common nouns (or noun candidates) of a definite subject: "The deadline passed" -> ("deadline", "passed")."""
+    match = _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
+    if not match:
+        return ()
+    words = [w for w in match.groups() if w]
+    if words[0] in _ADJECTIVES:
+        words = words[1:]  # "The new goal": the noun is what was introduced
+    return tuple(words)
+
+
+def quote_balance(text: str) -> int:
+    """+1 when the sentence opens a quotation it does not close, -1 when it closes one it did not open, else 0."""
+    if '"' not in text and "\u201c" not in text and "\u201d" not in text and "''" not in text \
+            and "``" not in text and "\u00ab" not in text and "\u00bb" not in text:
+        return 0
+    opens = sum(text.count(c) for c in _QUOTE_OPEN) + text.count("``")
+    closes = sum(text.count(c) for c in _QUOTE_CLOSE) + text.count("''")
+    if opens or closes:
+        return (opens > closes) - (closes > opens)
+    straight = text.count('"')
+    if straight % 2 == 0:
+        return 0
+    stripped = text.strip()
+    if stripped.startswith('"'):
+        return 1
+    if re.search(r"[.!?,]\"[)\]]?$", stripped):
+        return -1
+    # an odd quote in the middle: opens a quotation that runs past the sentence's end
+    return 1 if stripped.rfind('"') > len(stripped) / 2 else -1
+
+
+def is_preview(text: str) -> bool:
+    """Whether the sentence tells what is expected to happen rather than what happened."""
+    lowered = text.lower()
+    return any(k in lowered for k in _PREVIEW_HINTS) and bool(_PREVIEW.search(text))
+
+
+def tells_outcome(text: str) -> bool:
+    """Whether the sentence reports something that happened (past or perfect), not only what is expected."""
+    if is_preview(text):
+        return False
+    words = _LOWER_WORD.findall(text.lower())
+    return any((w.endswith("ed") and len(w) > 4) or w in _PAST for w in words)

@@ -1,0 +1,156 @@
+"""Page furniture that survives cleaning and must never reach a summary.
+
+Cleaning keeps the region of a page that reads as prose; inside it, and in articles that
+arrive as plain text, remain lines a reader would never call part of the story: photo
+captions and credits, embed and archive notices, share and sign-up prompts, "More:" link
+lines, bylines, truncated teasers, and wire datelines glued to the first sentence. Every
+rule here is a shape of such a line (what it does to the reader), not a list of phrases
+from any particular site:
+
+* a **call to action**: the sentence tells the reader to do something on the page (an
+  imperative web verb opening the sentence: click, share, sign up, follow, subscribe...);
+* a **credit or label**: a short run of capitalised words and a colon or a pipe before the
+  text ("Photo:", "More:", "Updated |"), or a credit naming a picture agency;
+* a **caption**: a line that is one short sentence with no finite verb of reporting
+  ("Delegates in the old customs hall."; "The envoy speaks to reporters on Monday.") —
+  news prose reports in the past tense or with an auxiliary; a caption describes a picture;
+* a **truncated teaser**: text that ends in an ellipsis;
+* a **note about the page itself**: the sentence talks about "this story", "this article",
+  "this page", its updates or where it first appeared.
+
+A wire dateline glued to a sentence ("KYIV (Reuters) -", "GENEVA, March 3 (AFP) —",
+"WASHINGTON —") is not furniture to drop but a prefix to cut: :func:`prose_start` gives
+where the sentence proper begins.
+"""
+from __future__ import annotations
+
+import re
+
+# Web verbs that open a prompt to the reader: the sentence is addressed to them, not about the news.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:please\s+)?(?:click|tap|share|sign\s+up|subscribe|follow|like\s+us|join\s+us|email\s+this|"
+    r"e-mail\s+this|download|watch|listen|read\s+(?:more|the\s+full|our|this)|see\s+(?:more|also|our)|"
+    r"get\s+(?:the|our)\s+\w+\s+(?:newsletter|app|alerts)|scroll|visit|register|log\s+in|support\s+us|"
+    r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more)\b",
+    re.IGNORECASE)
+# The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
+_READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re|you\u2019ve)\b", re.IGNORECASE)
+# A hashtag or a handle belongs to a social-media embed, not to the report.
+_HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
+_ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
+read see get scroll visit register log support send tell let don't don\u2019t never find learn""".split())
+# A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".
+# Up to four capitalised words; "The minister told reporters:" has lower-case words and stays.
+_LABEL = re.compile(r"^[A-Z][\w'\u2019.&-]*(?:\s+(?:[A-Z&][\w'\u2019.&-]*|of|and|the|by|for)){0,3}\s*(?::\s|\|)")
+# A pipe anywhere marks glued navigation or a caption joined to a headline.
+_PIPE = re.compile(r"\s\|\s|^\||\|$")
+# Credits for a picture or a video: agency names are the signal every publisher shares.
+_CREDIT = re.compile(
+    r"\b(?:photo|image|picture|video|graphic|illustration|footage)s?\s*(?:credit|courtesy|by|:|/)"
+    r"|\((?:AP|AFP|Reuters|Getty|EPA|File)\b[^)]*(?:photo|image|/)[^)]*\)"
+    r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
+    r"|\bfile\s+(?:photo|image|picture|footage)\b"
+    r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
+    r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
+    r"(?:from|of|taken|shows|showing|made|released|provided)\b",
+    re.IGNORECASE)
+# Cheap first test for _CREDIT: one of these must be in the lower-cased text.
+_CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
+                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)")
+# The text speaks about the page it is on: corrections, updates, where it first appeared.
+_ABOUT_PAGE = re.compile(
+    r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
+    r"(?:has\s+been|was|is|first|originally|will\s+be|contains|includes|appeared|may)\b"
+    r"|\b(?:first|originally)\s+(?:appeared|published)\s+(?:in|on|at)\b"
+    r"|\b(?:\w+ed|shown|seen|given)\s+(?:here|below|above)\b"
+    r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
+    r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
+    r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
+    r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
+    r"|\b(?:enable|enabled)\s+javascript\b|\b(?:use\s+(?:of\s+)?cookies|cookie\s+(?:policy|settings))\b"
+    r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)",
+    re.IGNORECASE)
+# Cheap first test for _ABOUT_PAGE.
+_ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|"
+                               "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9")
+# Words that make a clause finite in reported news: auxiliaries, modals and the common
+# irregular past forms; regular past forms end in -ed. A caption has none of them.
+_FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|can|could|may|might|must|shall|should|"
+    r"did|does|do|said|says|told|made|took|gave|went|came|got|found|left|met|held|began|won|lost|"
+    r"ran|saw|put|set|sent|led|fell|rose|paid|kept|brought|thought|became|spoke|wrote|struck|"
+    r"chose|broke|built|bought|caught|fought|sold|stood|shot|hit|cut|let|hurt|quit|spent|meant|"
+    r"heard|felt|knew|grew|drew|flew|threw|showed|shown|seen|done|given|taken|\w{3,}ed|\w+n't)\b",
+    re.IGNORECASE)
+
+# A wire dateline: "KYIV (Reuters) -", "GENEVA, March 3 (AFP) —", "WASHINGTON —",
+# "NEW YORK, NY (CNN) --", "(CNN) -", and the "Updated 5:02 PM ET" stamps glued before it.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .,'\u2019/-]{1,40}(?:,\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}|(?:,\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,2}))?"
+    r"\s*(?:\([A-Z][\w&.' -]{1,30}\))?\s*[-\u2013\u2014]{1,2}\s*(?=[\"\u201c'A-Z])"
+    r"|(?:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}\s+)?\([A-Z][\w&.' -]{1,30}\)\s*(?:[-\u2013\u2014]{1,2}\s*)?"
+    r"(?=[\"\u201c'A-Z])"
+    r"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+[\u2013\u2014]\s+(?=[\"\u201c'A-Z])"
+    r"|[-\u2013\u2014]{1,2}\s+(?=[\"\u201c'A-Z])"
+    r"|[A-Z]{3,}\s+(?=(?:The|A|An|In|On|At|For|As|After|When|While)\s))")
+
+
+def prose_start(sentence: str) -> int:
+    """Where the sentence proper begins: after a glued wire dateline, else 0.
+
+    The cut is kept only when what is left is still a sentence of some length, so a
+    sentence opening on an upper-case acronym and a dash is left alone.
+    """
+    match = _DATELINE.match(sentence)
+    if not match or match.end() == 0:
+        return 0
+    rest = sentence[match.end():]
+    prefix = match.group(0)
+    # an all-capitals place name or an agency in brackets (a lone acronym before a dash is
+    # not a dateline), or a dash left over from one
+    if not (re.search(r"[A-Z]{3,}|\(|\s[\u2013\u2014]\s", prefix) or not prefix.strip(" -\u2013\u2014")) \
+            or len(rest.split()) < 5:
+        return 0
+    return match.end()
+
+
+def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
+    """Whether a sentence is page furniture rather than part of the story.
+
+    ``alone_on_line`` tells that the sentence is the whole of its line (paragraph):
+    only then can a short sentence without a finite verb be taken for a caption.
+    """
+    whole = sentence.strip()
+    if whole[:1] in "([" and whole.rstrip(".")[-1:] in ")]" or whole[:1] == "[":
+        return True  # an aside in brackets: a disclosure, a correction, an editor's note, a link
+    text = whole.lstrip("\"'\u201c\u2018([-\u2013\u2014*\u2022 ")
+    if not text:
+        return True
+    first = text.split(None, 1)[0].lower().rstrip(",:")
+    if first.startswith("you") and _READER.match(text) or "#" in text and _HASHTAG.search(text):
+        return True
+    if first in _ACTION_OPENERS and _CALL_TO_ACTION.match(text):
+        return True
+    if (":" in text or "|" in text) and _LABEL.match(text) or "|" in text and _PIPE.search(text):
+        return True
+    lowered = text.lower()
+    if text.rstrip("\"'\u201d\u2019)] ").endswith(("...", "\u2026")):
+        return True  # a truncated teaser
+    if _CREDIT_HINTS.search(lowered) and _CREDIT.search(text):
+        return True
+    if _ABOUT_PAGE_HINTS.search(lowered) and _ABOUT_PAGE.search(text):
+        return True
+    if alone_on_line and len(text.split()) <= 16 and not _FINITE.search(text):
+        return True
+    return False
+
+
+def is_credit(sentence: str) -> bool:
+    """Whether a sentence is a picture credit or label ("Photo: ...", "(AP Photo/...)"): the line it
+    sits on is a caption block, and the other sentences on that line describe a picture."""
+    text = sentence.strip()
+    lowered = text.lower()
+    if not _CREDIT_HINTS.search(lowered):
+        return False
+    return bool(_CREDIT.search(text)) or bool(re.match(r"^(?:Photo|Image|Picture|Video|Credit|Caption)s?\b", text,
+                                                       re.IGNORECASE))
