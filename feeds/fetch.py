@@ -18,6 +18,9 @@ the fetch job to act on; ``retry_at`` is the backoff policy. Secrets in feed URL
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -74,9 +77,13 @@ class FetchOptions:
     connect_timeout: float = 10.0
     max_bytes: int = 5_000_000  # per response, after decompression
     max_redirects: int = 5
+    # Requests at once: feeds in all, article pages in all, and to any one host (feeds and
+    # pages together). Like a browser (six per host), many hosts are fetched at once while
+    # no single site gets more than a few of our connections at a time.
     concurrency: int = 32
     user_agent: str = USER_AGENT
-    page_concurrency: int = 4
+    page_concurrency: int = 32
+    per_host: int = 4
     fetch_pages: bool = True
     max_pages_per_feed: int = 50
     # Allow loopback/private/link-local addresses for every feed (tests, all-intranet setups);
@@ -167,8 +174,9 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
                             known_ids: Container[str] = frozenset(),
                             on_result: OnResult | None = None) -> list[FeedResult]:
     """The coroutine behind ``fetch_feeds``, for callers already inside an event loop."""
-    feed_slots = asyncio.Semaphore(max(1, options.concurrency))
-    page_slots = asyncio.Semaphore(max(1, options.page_concurrency))
+    hosts = HostSlots(options.per_host)
+    feed_slots = Slots(options.concurrency, hosts)
+    page_slots = Slots(options.page_concurrency, hosts)
     done = 0
     total = len(feeds)
 
@@ -205,9 +213,43 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
         return list(await asyncio.gather(*(one(spec) for spec in feeds)))
 
 
+class HostSlots:
+    """At most ``per_host`` requests at once to any one host name (feeds and pages together)."""
+
+    def __init__(self, per_host: int) -> None:
+        self.per_host = max(1, per_host)
+        self._slots: dict[str, asyncio.Semaphore] = {}
+
+    def of(self, url: str) -> asyncio.Semaphore:
+        """The semaphore of ``url``'s host."""
+        host = (urlsplit(url).hostname or "").lower()
+        slots = self._slots.get(host)
+        if slots is None:
+            slots = self._slots[host] = asyncio.Semaphore(self.per_host)
+        return slots
+
+
+class Slots:
+    """Request slots of one kind (feeds or pages): ``overall`` at once, and the per-host limit."""
+
+    def __init__(self, overall: int, hosts: HostSlots) -> None:
+        self.overall = asyncio.Semaphore(max(1, overall))
+        self.hosts = hosts
+
+    @contextlib.asynccontextmanager
+    async def take(self, url: str):
+        """Hold a slot for one request to ``url``."""
+        # The host's slot first: the pages of one busy site then queue among themselves
+        # instead of holding shared slots that requests to other sites could use.
+        async with self.hosts.of(url):
+            async with self.overall:
+                yield
+
+
 def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncClient:
     timeout = httpx.Timeout(options.timeout, connect=min(options.connect_timeout, options.timeout))
-    limits = httpx.Limits(max_connections=options.concurrency + options.page_concurrency)
+    most = max(1, options.concurrency) + max(1, options.page_concurrency)
+    limits = httpx.Limits(max_connections=most, max_keepalive_connections=most)
     # Only the encodings decoded here under the size cap are offered (see _Decoder).
     headers = {"User-Agent": options.user_agent, "Accept-Encoding": "gzip, deflate"}
     # Every request, redirects included, goes through the address guard. Proxies from the
@@ -230,7 +272,7 @@ def conditional_headers(state: FeedState) -> dict[str, str]:
 
 
 async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedState, options: FetchOptions,
-                      feed_slots: asyncio.Semaphore, page_slots: asyncio.Semaphore,
+                      feed_slots: Slots, page_slots: Slots,
                       known_ids: Container[str], workers: Workers) -> FeedResult:
     url = spec.url
     shown = redact_url(url)
@@ -238,7 +280,7 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
         return FeedResult(url, "failed", state, error=f"{shown}: only http and https feed URLs can be fetched")
     response = None
     for attempt in range(2):
-        async with feed_slots:
+        async with feed_slots.take(url):
             try:
                 response = await http_get(client, url, options, conditional_headers(state))
             except FeedError as exc:
@@ -355,7 +397,7 @@ def outlet_name(spec: FeedSpec, parsed: ParsedFeed) -> str:
 
 
 async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: PreparedFeed, fetched: datetime,
-                    options: FetchOptions, page_slots: asyncio.Semaphore, known_ids: Container[str],
+                    options: FetchOptions, page_slots: Slots, known_ids: Container[str],
                     workers: Workers) -> tuple[tuple[Article, ...], tuple[str, ...]]:
     fresh: list[PreparedEntry] = []
     seen: set[str] = set()
@@ -375,7 +417,7 @@ async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: Prepare
             teasers = teasers[: options.max_pages_per_feed]
 
         async def get(page_url: str) -> HttpResponse:
-            async with page_slots:
+            async with page_slots.take(page_url):
                 return await http_get(client, page_url, options, {"Accept": "text/html,application/xhtml+xml"})
 
         async def fill(index: int) -> None:
@@ -384,8 +426,10 @@ async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: Prepare
             page_url = entry.link or ""
             try:
                 body = await pages.fetch_page(get, page_url)
+                # Ahead of the feeds waiting to be parsed: this page's article is what its
+                # feed is waiting for, while a feed not yet parsed has nothing waiting on it.
                 articles[index] = await workers.run(page_url, page_article, body, entry,
-                                                    prepared.outlet, spec.url, fetched)
+                                                    prepared.outlet, spec.url, fetched, first=True)
             except FeedError as exc:
                 problems.append(f"page not fetched, kept the feed's teaser: {exc}")
 
@@ -486,6 +530,11 @@ class Workers:
         self.pool: Executor | None = None
         self._alone = asyncio.Semaphore(max(1, size))
         self._restart = asyncio.Lock()
+        # Calls are handed to the pool through this gate, one more than there are workers
+        # (so a worker never waits for the event loop), in order of urgency: the pool's own
+        # queue is first come, first served, and a page fetched while a hundred feeds wait
+        # to be parsed would otherwise be extracted only after all of them.
+        self._gate = _Gate(max(1, size) + 1)
 
     async def __aenter__(self) -> Workers:
         if self.size > 0:
@@ -514,15 +563,22 @@ class Workers:
         log.debug("started a pool of %d worker processes", size)
         return pool
 
-    async def run(self, what: str, function: Callable, *args):
+    async def run(self, what: str, function: Callable, *args, first: bool = False):
         """``function(*args)`` in a worker (or here); ``what`` (the feed's or page's URL) starts
-        its error messages. Raises ``FeedError`` for its failures."""
+        its error messages. Calls with ``first`` go ahead of the others waiting for a worker.
+        Raises ``FeedError`` for its failures."""
         pool = self.pool
         if pool is None:
             return function(*args)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(pool, _call, what, function, args)
+            async with self._gate.take(0 if first else 1):
+                if self.pool is pool:
+                    return await loop.run_in_executor(pool, _call, what, function, args)
+                pool = self.pool  # replaced while this call waited at the gate
+                if pool is None:
+                    return function(*args)
+                return await loop.run_in_executor(pool, _call, what, function, args)
         except BrokenProcessPool:
             async with self._restart:
                 if self.pool is pool:  # the first call to notice replaces the pool for the others
@@ -542,6 +598,42 @@ class Workers:
                                 "(a malformed or hostile document?); skipped") from None
             finally:
                 alone.shutdown(wait=False, cancel_futures=True)
+
+
+class _Gate:
+    """``slots`` holders at once; waiters are let in by priority (lower first), then in order."""
+
+    def __init__(self, slots: int) -> None:
+        self.free = slots
+        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._order = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def take(self, priority: int):
+        """Hold one slot; wait for it behind the waiters of the same or a lower priority."""
+        if self.free > 0 and not self._waiting:
+            self.free -= 1
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._order), turn))
+            try:
+                await turn
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._release()  # the slot was handed over just as we were cancelled
+                raise
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.free += 1
 
 
 # ---------------------------------------------------------------- HTTP with caps
