@@ -255,7 +255,12 @@ def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncCl
     # Every request, redirects included, goes through the address guard. Proxies from the
     # environment are not used (trust_env=False): a proxy would connect on our behalf to
     # addresses the guard never saw.
-    transport = GuardedTransport(lambda: httpx.AsyncHTTPTransport(limits=limits), allow_private=allow_private)
+    # One TLS context for all of them: the guard keeps a connection pool per host name, and
+    # building a context (loading the CA certificates) for each of a day's hundreds of hosts
+    # took a tenth of the fetch's time on the event loop.
+    context = httpx.create_ssl_context()
+    transport = GuardedTransport(lambda: httpx.AsyncHTTPTransport(verify=context, limits=limits),
+                                 allow_private=allow_private)
     return httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=True,
                              max_redirects=options.max_redirects, transport=transport, trust_env=False)
 
