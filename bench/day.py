@@ -178,16 +178,16 @@ class _Counts:
 
 
 def serve(feeds: int, articles: int, seed: int, now: datetime, eval_dir: Path, sites: int, slow: float,
-          ready) -> None:
+          waits: bool, ready) -> None:
     """The server process: build every feed and page, listen on each site's loopback address,
     send the URLs to ``ready``. ``GET /stats`` on 127.0.0.1 answers the request counts and the most
     requests in hand at once (``?reset=1`` starts them again)."""
     pool, plan = plan_feeds(feeds, articles, seed, now, eval_dir, sites, slow)
     used_sites = sorted({f["site"] for f in plan})
-    asyncio.run(_serve(pool, plan, used_sites, ready))
+    asyncio.run(_serve(pool, plan, used_sites, waits, ready))
 
 
-async def _serve(pool: list, plan: list[dict], used_sites: list[int], ready) -> None:
+async def _serve(pool: list, plan: list[dict], used_sites: list[int], waits: bool, ready) -> None:
     counts = _Counts()
     ports: dict[str, int] = {}
     routes = re.compile(r"^/(feed|page)/(\d+)\.(xml|html)$")
@@ -247,7 +247,7 @@ async def _serve(pool: list, plan: list[dict], used_sites: list[int], ready) -> 
                     counts.begin(host, what)
                 try:
                     status, extra, body, wait = answer(host, target, headers)
-                    if wait:
+                    if wait and waits:
                         await asyncio.sleep(wait)
                     reason = {200: "OK", 304: "Not Modified", 404: "Not Found", 500: "Internal Server Error"}
                     out = [f"HTTP/1.1 {status} {reason.get(status, 'OK')}", f"Content-Length: {len(body)}",
@@ -309,8 +309,9 @@ class FeedServer:
     """The loopback feed server in a child process; a context manager giving the feeds' URLs."""
 
     def __init__(self, feeds: int, articles: int, seed: int, now: datetime, eval_dir: Path,
-                 sites: int = 250, slow: float = 0.05):
-        self.args = (feeds, articles, seed, now, eval_dir, sites, slow)
+                 sites: int = 250, slow: float = 0.05, waits: bool = True):
+        # waits=False: every answer at once (no site latency, no slow feeds answering late).
+        self.args = (feeds, articles, seed, now, eval_dir, sites, slow, waits)
         self.process = None
 
     def __enter__(self) -> "FeedServer":
@@ -375,19 +376,21 @@ def _floor(feed_urls: list[str], page_urls: list[str], answer) -> None:
             pages = asyncio.gather(*(get(u, page_slots) for u in page_urls))
             return [b for b in await feeds if b], [b for b in await pages if b]
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     feeds, pages = asyncio.run(download())
-    downloaded = time.perf_counter() - began
+    downloaded, download_cpu = time.perf_counter() - began, time.process_time() - cpu
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as workers:
         list(workers.map(_noop, range(4)))  # start both workers before timing
         began = time.perf_counter()
-        entries = sum(workers.map(_parse_count, feeds, chunksize=4))
+        done = list(workers.map(_parse_count, feeds, chunksize=4))
         parsed = time.perf_counter() - began
         began = time.perf_counter()
-        extracted = sum(workers.map(_extract_count, pages, chunksize=4))
+        extracted = list(workers.map(_extract_count, pages, chunksize=4))
         extracting = time.perf_counter() - began
-    answer.send({"download": downloaded, "feeds": len(feeds), "pages": len(pages), "feedparser": parsed,
-                 "entries": entries, "trafilatura": extracting, "extracted": extracted})
+    answer.send({"download": downloaded, "download_cpu": download_cpu, "feeds": len(feeds), "pages": len(pages),
+                 "feedparser": parsed, "feedparser_cpu": sum(c for _, c in done), "entries": sum(n for n, _ in done),
+                 "trafilatura": extracting, "trafilatura_cpu": sum(c for _, c in extracted),
+                 "extracted": sum(n for n, _ in extracted)})
 
 
 def _noop(_: int) -> None:
@@ -395,14 +398,18 @@ def _noop(_: int) -> None:
     import trafilatura  # noqa: F401
 
 
-def _parse_count(body: bytes) -> int:
+def _parse_count(body: bytes) -> tuple[int, float]:
     import feedparser
-    return len(feedparser.parse(body).entries)
+    began = time.process_time()
+    found = len(feedparser.parse(body).entries)
+    return found, time.process_time() - began
 
 
-def _extract_count(body: bytes) -> int:
+def _extract_count(body: bytes) -> tuple[int, float]:
     import trafilatura
-    return int(bool(trafilatura.extract(body, include_comments=False, include_tables=False)))
+    began = time.process_time()
+    found = int(bool(trafilatura.extract(body, include_comments=False, include_tables=False)))
+    return found, time.process_time() - began
 
 
 def measure_floor(server: FeedServer) -> dict:
@@ -509,15 +516,20 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
         options = load_options({"BRIEFING_HOME": str(home)})
         if memory is not None:
             memory.next_stage()
+        cpu = _cpu()
         began = time.perf_counter()
         report = profiled("fetch", lambda: jobs.fetch(options))
         fetched = time.perf_counter() - began
+        # CPU seconds of this process and of the worker processes it started (and joined).
+        peaks["fetch cpu"] = _cpu() - cpu
         if memory is not None:
             peaks["fetch"] = memory.next_stage() / 2**20
         stages.stages.insert(0, ("fetch+parse+extract+store", fetched))
         # What `briefing.py run` does: keep the day's briefing when nothing new arrived.
+        cpu = _cpu()
         built = jobs.current_briefing(options) or profiled("build", lambda: jobs.build(options))
         wall = time.perf_counter() - began
+        peaks["build cpu"] = _cpu() - cpu
         if memory is not None:
             peaks["build"] = memory.next_stage() / 2**20
     finally:
@@ -527,6 +539,11 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
             f"stories from {built.considered} articles ({built.off_topic} off topic)"
             + ("; briefing kept, nothing new" if built.kept else ""))
     return wall, stages.stages, line, peaks
+
+
+def _cpu() -> float:
+    self, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return self.ru_utime + self.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _print_stages(stages: list[tuple[str, float]]) -> None:
@@ -561,9 +578,10 @@ def main(argv: list[str] | None = None) -> int:
                 floor = measure_floor(server)
                 parse = floor["feedparser"] + floor["trafilatura"]
                 print(f"floor: download alone {floor['download']:.1f} s ({floor['feeds']} feeds, {floor['pages']} "
-                      f"pages); on two processes feedparser alone {floor['feedparser']:.1f} s ({floor['entries']} "
-                      f"entries), trafilatura alone {floor['trafilatura']:.1f} s; floor = max(download, parse) "
-                      f"{max(floor['download'], parse):.1f} s", flush=True)
+                      f"pages; {floor['download_cpu']:.1f} s CPU); on two processes feedparser alone "
+                      f"{floor['feedparser']:.1f} s ({floor['entries']} entries; {floor['feedparser_cpu']:.1f} s CPU), "
+                      f"trafilatura alone {floor['trafilatura']:.1f} s ({floor['trafilatura_cpu']:.1f} s CPU); "
+                      f"floor = max(download, parse) {max(floor['download'], parse):.1f} s", flush=True)
             write_config(home, server.feed_urls())
             server.stats(reset=True)
             memory = TreeMemory(exclude={server.process.pid})
@@ -575,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
             _print_stages(stages)
             print(f"  requests {seen['requests']}; most in hand at once {seen['peak_all']}, to one host "
                   f"{seen['peak_host']}")
+            print(f"  CPU seconds (this process and its workers): fetch+store {peaks['fetch cpu']:.1f}, "
+                  f"build {peaks['build cpu']:.1f}; wall {wall:.1f}")
             print(f"  peak memory, whole process tree: fetch {peaks['fetch']:.0f} MB, build {peaks['build']:.0f} MB "
                   f"(this process alone {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB); "
                   f"target <= 60 s, <= 1200 MB", flush=True)
@@ -583,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
                 best = max(floor["download"], floor["feedparser"] + floor["trafilatura"])
                 print(f"  fetch stage / floor: {fetch_stage:.1f} / {best:.1f} s = {fetch_stage / best:.2f}x "
                       f"(fetch+store {stages[0][1] / best:.2f}x; target <= 1.5x)")
+                work = floor["download_cpu"] + floor["feedparser_cpu"] + floor["trafilatura_cpu"]
+                print(f"  CPU seconds, fetch+store (this process and its workers) / floor (download + feedparser + "
+                      f"trafilatura): {peaks['fetch cpu']:.1f} / {work:.1f} = {peaks['fetch cpu'] / work:.2f}x")
             wall2, stages2, line2, peaks2 = product_run(home, "second run, same day (all 304)", memory)
             print(line2)
             _print_stages(stages2)
