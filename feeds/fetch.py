@@ -542,11 +542,21 @@ class Workers:
         # queue is first come, first served, and a page fetched while a hundred feeds wait
         # to be parsed would otherwise be extracted only after all of them.
         self._gate = _Gate(max(1, size) + 1)
+        # The pool starts with the first call: a run where every feed answers 304 has
+        # nothing to parse, and starting the workers (a fresh interpreter each, importing
+        # the parsers) was most of such a run's CPU.
+        self._starting = asyncio.Lock()
+        self._started = False
 
     async def __aenter__(self) -> Workers:
-        if self.size > 0:
-            self.pool = await self._start(self.size)
         return self
+
+    async def _ensure_started(self) -> None:
+        async with self._starting:
+            if not self._started:
+                if self.size > 0:
+                    self.pool = await self._start(self.size)
+                self._started = True  # only now: the calls waiting on the lock need the pool
 
     async def __aexit__(self, exc_type, *exc_info) -> None:
         if self.pool is not None:
@@ -574,6 +584,8 @@ class Workers:
         """``function(*args)`` in a worker (or here); ``what`` (the feed's or page's URL) starts
         its error messages. Calls with ``first`` go ahead of the others waiting for a worker.
         Raises ``FeedError`` for its failures."""
+        if not self._started:
+            await self._ensure_started()
         pool = self.pool
         if pool is None:
             return function(*args)
