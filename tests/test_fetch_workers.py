@@ -112,3 +112,27 @@ def test_an_error_inside_a_worker_names_the_feed():
 
     with pytest.raises(FeedError, match=r"^http://127.0.0.1/deep: unexpected error while parsing \(RecursionError"):
         asyncio.run(run())
+
+
+def test_a_run_where_every_feed_is_unchanged_starts_no_worker_process(http_server, caplog):
+    def unchanged(body):
+        def answer(request):
+            if request.headers.get("If-None-Match") == '"v1"':
+                return Route(304, {"ETag": '"v1"'})
+            return Route(200, {**XML, "ETag": '"v1"'}, body)
+        return answer
+
+    specs = []
+    for i, body in enumerate([RSS20, ATOM10] * (MIN_POOL_FEEDS // 2 + 1)):
+        http_server.routes[f"/feed{i}"] = unchanged(body)
+        specs.append(FeedSpec(http_server.url(f"/feed{i}")))
+    with caplog.at_level(logging.DEBUG, logger="feeds.fetch"):
+        first = fetch_feeds(specs, {}, OPTIONS)
+    assert any("started a pool" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+
+    with caplog.at_level(logging.DEBUG, logger="feeds.fetch"):
+        again = fetch_feeds(specs, {r.url: r.state for r in first}, OPTIONS)
+
+    assert [r.status for r in again] == ["not-modified"] * len(specs)
+    assert not any("started a pool" in r.getMessage() for r in caplog.records)
