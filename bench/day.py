@@ -489,7 +489,7 @@ def write_config(home: Path, urls: list[str]) -> None:
 
 
 def product_run(home: Path, label: str, memory: TreeMemory | None = None,
-                profile: list | None = None) -> tuple[float, list[tuple[str, float]], str, dict]:
+                profile: list | None = None, build: bool = True) -> tuple[float, list[tuple[str, float]], str, dict]:
     """One fetch and one build in ``home``; returns wall seconds, stage times, a summary line and
     the peak memory (MB) of the fetch and of the build."""
     from core import jobs
@@ -527,7 +527,7 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
         stages.stages.insert(0, ("fetch+parse+extract+store", fetched))
         # What `briefing.py run` does: keep the day's briefing when nothing new arrived.
         cpu = _cpu()
-        built = jobs.current_briefing(options) or profiled("build", lambda: jobs.build(options))
+        built = (jobs.current_briefing(options) or profiled("build", lambda: jobs.build(options))) if build else None
         wall = time.perf_counter() - began
         peaks["build cpu"] = _cpu() - cpu
         if memory is not None:
@@ -535,9 +535,10 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
     finally:
         logging.getLogger("core.jobs").removeHandler(stages)
     line = (f"{label}: {wall:.1f} s wall; feeds ok {report.ok}, not modified {report.not_modified}, failed "
-            f"{len(report.failed)}; {report.new_articles} new articles; briefing of {len(built.briefing.stories)} "
-            f"stories from {built.considered} articles ({built.off_topic} off topic)"
-            + ("; briefing kept, nothing new" if built.kept else ""))
+            f"{len(report.failed)}; {report.new_articles} new articles")
+    if built is not None:
+        line += (f"; briefing of {len(built.briefing.stories)} stories from {built.considered} articles "
+                 f"({built.off_topic} off topic)" + ("; briefing kept, nothing new" if built.kept else ""))
     return wall, stages.stages, line, peaks
 
 
@@ -563,6 +564,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=Path("../shared/eval"), help="the evaluation data folder")
     parser.add_argument("--no-floor", action="store_true", help="skip measuring the floor")
     parser.add_argument("--profile", type=Path, help="write pyinstrument's summary of the first run here")
+    parser.add_argument("--fetch-only", action="store_true", help="time the fetch job only, no build")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -587,15 +589,15 @@ def main(argv: list[str] | None = None) -> int:
             memory = TreeMemory(exclude={server.process.pid})
             memory.start()
             profile = [] if args.profile else None
-            wall, stages, line, peaks = product_run(home, "first run", memory, profile)
+            wall, stages, line, peaks = product_run(home, "first run", memory, profile, not args.fetch_only)
             seen = server.stats(reset=True)
             print(line)
             _print_stages(stages)
             print(f"  requests {seen['requests']}; most in hand at once {seen['peak_all']}, to one host "
                   f"{seen['peak_host']}")
             print(f"  CPU seconds (this process and its workers): fetch+store {peaks['fetch cpu']:.1f}, "
-                  f"build {peaks['build cpu']:.1f}; wall {wall:.1f}")
-            print(f"  peak memory, whole process tree: fetch {peaks['fetch']:.0f} MB, build {peaks['build']:.0f} MB "
+                  f"build {peaks.get('build cpu', 0):.1f}; wall {wall:.1f}")
+            print(f"  peak memory, whole process tree: fetch {peaks['fetch']:.0f} MB, build {peaks.get('build', 0):.0f} MB "
                   f"(this process alone {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB); "
                   f"target <= 60 s, <= 1200 MB", flush=True)
             if floor is not None:
@@ -606,7 +608,8 @@ def main(argv: list[str] | None = None) -> int:
                 work = floor["download_cpu"] + floor["feedparser_cpu"] + floor["trafilatura_cpu"]
                 print(f"  CPU seconds, fetch+store (this process and its workers) / floor (download + feedparser + "
                       f"trafilatura): {peaks['fetch cpu']:.1f} / {work:.1f} = {peaks['fetch cpu'] / work:.2f}x")
-            wall2, stages2, line2, peaks2 = product_run(home, "second run, same day (all 304)", memory)
+            wall2, stages2, line2, peaks2 = product_run(home, "second run, same day (all 304)", memory,
+                                                        build=not args.fetch_only)
             print(line2)
             _print_stages(stages2)
             print(f"  target <= 8 s; peak memory of the whole process tree over both runs {memory.peak / 2**20:.0f} MB")
