@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 
-from feeds.fetch import MIN_POOL_FEEDS, FeedSpec, FetchOptions, fetch_feeds
+from feeds.fetch import FeedSpec, FetchOptions, fetch_feeds
+from feeds.workers import MIN_POOL_FEEDS
 from tests.httpserver import LoopbackServer, Route
 
 XML = {"Content-Type": "application/rss+xml; charset=utf-8"}
