@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=250)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--eval", type=Path, default=Path("../shared/eval"), help="the evaluation data folder")
+    parser.add_argument("--only", choices=("day", "no-waiting"), help="run one of the two comparisons")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     r2e = shutil.which("r2e")
@@ -89,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
 
     now = datetime.now(timezone.utc)
     ratios = []
-    for label, slow, waits in (("as the day is (slow feeds, real-site latency)", 0.05, True),
-                               ("no waiting (no slow feeds, every answer at once)", 0.0, False)):
+    ways = [("day", "as the day is (slow feeds, real-site latency)", 0.05, True),
+            ("no-waiting", "no waiting (no slow feeds, every answer at once)", 0.0, False)]
+    for way, label, slow, waits in ways:
+        if args.only and way != args.only:
+            continue
         work = Path(tempfile.mkdtemp(prefix="briefing-peer-"))
         try:
             with FeedServer(args.feeds, args.articles, args.seed, now, args.eval, args.sites, slow, waits) as server:
