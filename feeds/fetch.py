@@ -316,7 +316,8 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
     try:
         prepared = await workers.run(shown, prepare_feed, response.body, spec,
                                      response.headers.get("content-type"), response.status, fetched,
-                                     options.fetch_pages and spec.fetch_pages)
+                                     options.fetch_pages and spec.fetch_pages,
+                                     light=_light(response))
     except FeedError as exc:
         return FeedResult(url, "failed", state, error=redact(str(exc)), http_status=response.status,
                           problems=problems)
@@ -484,6 +485,17 @@ def page_article(body: bytes, entry: FeedEntry, outlet: str, feed_url: str, fetc
     to the teaser (pure; runs in a worker process). Raises ``FeedError`` when the page has none."""
     text = pages.page_text(body, entry.link or "")
     return entry_to_article(entry, outlet, feed_url, fetched, text=pages.choose_text(entry.text, text))
+
+
+# A small HTML page where a feed should be (an error, login or "moved" page, which some
+# sites answer every day) is told apart from a feed in a millisecond: it is parsed here
+# while the worker pool has not been needed yet (see Workers.run).
+LIGHT_BODY = 8_000
+
+
+def _light(response: HttpResponse) -> bool:
+    content_type = (response.headers.get("content-type") or "").lower()
+    return len(response.body) < LIGHT_BODY and content_type.startswith(("text/html", "application/xhtml"))
 
 
 def _worker_count(options: FetchOptions, feeds: int) -> int:

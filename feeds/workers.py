@@ -103,11 +103,16 @@ class Workers:
         log.debug("started a pool of %d worker processes", size)
         return pool
 
-    async def run(self, what: str, function: Callable, *args, first: bool = False):
+    async def run(self, what: str, function: Callable, *args, first: bool = False, light: bool = False):
         """``function(*args)`` in a worker (or here); ``what`` (the feed's or page's URL) starts
-        its error messages. Calls with ``first`` go ahead of the others waiting for a worker.
+        its error messages. Calls with ``first`` go ahead of the others waiting for a worker;
+        a ``light`` call runs here as long as no worker has been needed yet.
         Raises ``FeedError`` for its failures."""
         if not self._started:
+            if light:
+                # A rerun where every feed answers 304 but for a few small error pages
+                # would otherwise start the whole pool (a second of CPU per worker) for them.
+                return function(*args)
             await self._ensure_started()
         pool = self.pool
         if pool is None:

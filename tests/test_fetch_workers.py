@@ -127,6 +127,9 @@ def test_a_run_where_every_feed_is_unchanged_starts_no_worker_process(http_serve
     for i, body in enumerate([RSS20, ATOM10] * (MIN_POOL_FEEDS // 2 + 1)):
         http_server.routes[f"/feed{i}"] = unchanged(body)
         specs.append(FeedSpec(http_server.url(f"/feed{i}")))
+    # A feed that answers an HTML page every day (no validators): still parsed, and failed.
+    http_server.routes["/broken"] = Route(200, {"Content-Type": "text/html"}, HTML_ERROR_PAGE)
+    specs.append(FeedSpec(http_server.url("/broken")))
     with caplog.at_level(logging.DEBUG, logger="feeds.workers"):
         first = fetch_feeds(specs, {}, OPTIONS)
     assert any("started a pool" in r.getMessage() for r in caplog.records)
@@ -135,5 +138,6 @@ def test_a_run_where_every_feed_is_unchanged_starts_no_worker_process(http_serve
     with caplog.at_level(logging.DEBUG, logger="feeds.workers"):
         again = fetch_feeds(specs, {r.url: r.state for r in first}, OPTIONS)
 
-    assert [r.status for r in again] == ["not-modified"] * len(specs)
+    assert [r.status for r in again] == ["not-modified"] * (len(specs) - 1) + ["failed"]
+    assert "not a feed" in again[-1].error
     assert not any("started a pool" in r.getMessage() for r in caplog.records)
