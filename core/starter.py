@@ -16,7 +16,7 @@ topic_profile = "diplomacy" # or the path of your own profile (TOML)
 
 [fetch]
 timeout = 20.0
-concurrency = 32
+concurrency = 64
 
 [summary]
 method = "lexrank"          # lexrank, textrank, lsa, luhn, sumbasic, kl

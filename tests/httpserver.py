@@ -17,6 +17,15 @@ or the class directly: ``with LoopbackServer({"/": Route(body=b"hi")}) as server
 A route is a ``Route`` (status, headers, body, delay) or a callable taking the
 ``Request`` and returning a ``Route`` - for answers that depend on request headers, such
 as a 304 for a matching ``If-None-Match``. Unknown paths answer 404.
+
+Several host names: ``LoopbackServer(hosts=("127.0.0.1", "127.0.0.2"))`` listens on each
+loopback address (Linux answers on all of 127.0.0.0/8), each with its own port;
+``url(path, host=...)`` names one, and ``peak`` records the most requests each host (and
+all of them) had in hand at once.
+
+Each answer is written with one ``send`` and the socket has TCP_NODELAY: writing the
+headers and the body apart on a Nagle socket stalls every response by the peer's delayed
+ACK (about 40 ms on Linux), which measured the server rather than the client.
 """
 from __future__ import annotations
 
@@ -49,6 +58,7 @@ class Request:
     path: str  # with the query string
     headers: Mapping[str, str]  # header names as sent; use .get with the usual spelling
     body: bytes
+    host: str = "127.0.0.1"  # the loopback address the request came in on
 
 
 Handler = Route | Callable[[Request], Route]
@@ -57,23 +67,44 @@ Handler = Route | Callable[[Request], Route]
 class LoopbackServer:
     """An HTTP/1.1 server on 127.0.0.1 with an OS-chosen port, serving ``routes`` from a thread."""
 
-    def __init__(self, routes: Mapping[str, Handler] | None = None) -> None:
+    def __init__(self, routes: Mapping[str, Handler] | None = None, hosts: tuple[str, ...] = ("127.0.0.1",)) -> None:
         self.routes: dict[str, Handler] = dict(routes or {})
         self.requests: list[Request] = []
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self.hosts = tuple(hosts)
+        self._servers = {}
+        for host in self.hosts:
+            httpd = ThreadingHTTPServer((host, 0), self._handler_class(host))
+            httpd.daemon_threads = True
+            httpd.request_queue_size = 64
+            self._servers[host] = httpd
+        self._httpd = self._servers[self.hosts[0]]
+        self._threads: list[threading.Thread] = []
+        # Requests in hand now and at most, per host and under "*" for all hosts together.
+        self.active: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
 
     @property
     def port(self) -> int:
-        """The port the server listens on."""
+        """The port the server listens on (on its first host)."""
         return self._httpd.server_address[1]
 
-    def url(self, path: str = "/") -> str:
-        """The full http://127.0.0.1:PORT URL of ``path``."""
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str = "/", host: str | None = None) -> str:
+        """The full http://HOST:PORT URL of ``path`` (the first host unless ``host`` is given)."""
+        host = host or self.hosts[0]
+        return f"http://{host}:{self._servers[host].server_address[1]}{path}"
+
+    def _begin(self, host: str) -> None:
+        with self._lock:
+            for key in (host, "*"):
+                self.active[key] = self.active.get(key, 0) + 1
+                self.peak[key] = max(self.peak.get(key, 0), self.active[key])
+
+    def _end(self, host: str) -> None:
+        with self._lock:
+            for key in (host, "*"):
+                self.active[key] -= 1
 
     def requests_to(self, path: str) -> list[Request]:
         """The requests received for ``path`` (query string ignored), oldest first."""
@@ -82,17 +113,21 @@ class LoopbackServer:
 
     def start(self) -> "LoopbackServer":
         """Start serving in a background thread; returns self."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-http", daemon=True)
-        self._thread.start()
+        for httpd in self._servers.values():
+            thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                      name="loopback-http", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         return self
 
     def stop(self) -> None:
         """Stop serving; handlers still sleeping in a ``delay`` are woken and give up."""
         self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        for httpd in self._servers.values():
+            httpd.shutdown()
+            httpd.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def __enter__(self) -> "LoopbackServer":
         return self.start()
@@ -109,16 +144,24 @@ class LoopbackServer:
             return Route(404, {"Content-Type": "text/plain"}, b"not found")
         return handler(request) if callable(handler) else handler
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+    def _handler_class(self, host: str) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # see the module docstring
 
             def _serve(self) -> None:
+                server._begin(host)
+                try:
+                    self._answer()
+                finally:
+                    server._end(host)
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                request = Request(self.command, self.path, dict(self.headers.items()), body)
+                request = Request(self.command, self.path, dict(self.headers.items()), body, host)
                 route = server._answer(request)
                 if route.delay and server._stopping.wait(route.delay):
                     return
@@ -132,16 +175,23 @@ class LoopbackServer:
                         self.send_header("Transfer-Encoding", "chunked")
                     elif "content-length" not in names:
                         self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
+                    # The headers stay buffered (end_headers would send them alone) and
+                    # go out in one write with the body.
+                    self._headers_buffer.append(b"\r\n")
+                    head = b"".join(self._headers_buffer)
+                    self._headers_buffer = []
                     if self.command == "HEAD" or route.status in (204, 304):
+                        self.wfile.write(head)
                         return
                     if not route.chunked:
-                        self.wfile.write(payload)
+                        self.wfile.write(head + payload)
                         return
+                    pieces = [head]
                     for start in range(0, len(payload), 8192):
                         piece = payload[start:start + 8192]
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                    self.wfile.write(b"0\r\n\r\n")
+                        pieces.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    pieces.append(b"0\r\n\r\n")
+                    self.wfile.write(b"".join(pieces))
                 except ConnectionError:
                     pass  # the client gave up (a timeout or size-cap test); nothing to do
 

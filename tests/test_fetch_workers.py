@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-import feeds.fetch as fetch_module
+import feeds.workers as workers_module
 from core.errors import FeedError
-from feeds.fetch import MIN_POOL_FEEDS, FeedSpec, FetchOptions, Workers, fetch_feeds
+from feeds.fetch import FeedSpec, FetchOptions, fetch_feeds
+from feeds.workers import MIN_POOL_FEEDS, Workers
 from tests.httpserver import Route, http_server  # noqa: F401 - pytest fixture
 from tests.test_fetch import ARTICLE_PAGE, XML, _teaser_feed
 from tests.test_parse import ATOM10, HTML_ERROR_PAGE, RSS20, RSS091
@@ -41,7 +42,7 @@ def _summary(results):
 def test_a_run_parsed_in_worker_processes_gives_the_same_results(http_server, caplog):
     specs = _serve_a_day(http_server)
 
-    with caplog.at_level(logging.DEBUG, logger="feeds.fetch"):
+    with caplog.at_level(logging.DEBUG, logger="feeds.workers"):
         pooled = fetch_feeds(specs, {}, OPTIONS)
     here = fetch_feeds(specs, {}, FetchOptions(allow_private=True, timeout=10, workers=0))
 
@@ -69,10 +70,10 @@ def test_when_no_worker_process_can_start_the_feeds_are_parsed_here(http_server,
     def refuse(*args, **kwargs):
         raise OSError("no semaphores in this sandbox")
 
-    monkeypatch.setattr(fetch_module, "ProcessPoolExecutor", refuse)
+    monkeypatch.setattr(workers_module, "ProcessPoolExecutor", refuse)
     specs = _serve_a_day(http_server)
 
-    with caplog.at_level(logging.WARNING, logger="feeds.fetch"):
+    with caplog.at_level(logging.WARNING, logger="feeds.workers"):
         results = fetch_feeds(specs, {}, OPTIONS)
 
     assert "cannot start worker processes" in caplog.text
@@ -112,3 +113,31 @@ def test_an_error_inside_a_worker_names_the_feed():
 
     with pytest.raises(FeedError, match=r"^http://127.0.0.1/deep: unexpected error while parsing \(RecursionError"):
         asyncio.run(run())
+
+
+def test_a_run_where_every_feed_is_unchanged_starts_no_worker_process(http_server, caplog):
+    def unchanged(body):
+        def answer(request):
+            if request.headers.get("If-None-Match") == '"v1"':
+                return Route(304, {"ETag": '"v1"'})
+            return Route(200, {**XML, "ETag": '"v1"'}, body)
+        return answer
+
+    specs = []
+    for i, body in enumerate([RSS20, ATOM10] * (MIN_POOL_FEEDS // 2 + 1)):
+        http_server.routes[f"/feed{i}"] = unchanged(body)
+        specs.append(FeedSpec(http_server.url(f"/feed{i}")))
+    # A feed that answers an HTML page every day (no validators): still parsed, and failed.
+    http_server.routes["/broken"] = Route(200, {"Content-Type": "text/html"}, HTML_ERROR_PAGE)
+    specs.append(FeedSpec(http_server.url("/broken")))
+    with caplog.at_level(logging.DEBUG, logger="feeds.workers"):
+        first = fetch_feeds(specs, {}, OPTIONS)
+    assert any("started a pool" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+
+    with caplog.at_level(logging.DEBUG, logger="feeds.workers"):
+        again = fetch_feeds(specs, {r.url: r.state for r in first}, OPTIONS)
+
+    assert [r.status for r in again] == ["not-modified"] * (len(specs) - 1) + ["failed"]
+    assert "not a feed" in again[-1].error
+    assert not any("started a pool" in r.getMessage() for r in caplog.records)
