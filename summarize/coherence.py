@@ -58,6 +58,13 @@ _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",",
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
 # A definite subject: "The deadline ...", "The official said ...", "The move comes ...".
 _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
+# A definite speaker named only at the end: '..., the official added', '..., said the spokesman.'
+# The official was introduced earlier in the article; without that sentence the reader
+# meets "the official" out of nowhere.
+_DEFINITE_SPEAKER = re.compile(
+    r"(?:,|[\"\u201d])\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s+"
+    r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued)\b"
+    r"|\b(?:said|says|added|noted|continued)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
 _ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
 previous current initial second whole full joint original recent earlier later""".split())
 _QUOTE_OPEN = "\u201c\u00ab"
@@ -159,12 +166,17 @@ def _all_quoted(text: str) -> bool:
 
 
 def definite_heads(text: str) -> tuple[str, ...]:
-    """The common nouns (or noun candidates) of a definite subject: "The deadline passed" -> ("deadline", "passed")."""
+    """The common nouns (or noun candidates) of a definite subject: "The deadline passed" -> ("deadline", "passed").
+
+    A speaker named only by a definite common noun at the end ("..., the official added")
+    counts too: the article introduced that official before."""
     match = _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
+    if not match and " the " in text:
+        match = _DEFINITE_SPEAKER.search(text)
     if not match:
         return ()
     words = [w for w in match.groups() if w]
-    if words[0] in _ADJECTIVES:
+    if words and words[0] in _ADJECTIVES:
         words = words[1:]  # "The new goal": the noun is what was introduced
     return tuple(words)
 

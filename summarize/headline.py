@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from core.models import Article
+from summarize import coherence
 from summarize.sentences import split_sentences, stop_words
 from summarize.summary import content_terms, tfidf_vectors
 
@@ -65,13 +66,38 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
             # bears out beats one that is only typical of the articles.
             scores[row] += len(terms & told_terms) / len(terms) if terms else 0.0
 
+    # A summary that tells what happened wants a headline that does too: "X and Y to hold
+    # talks" over a summary of how the talks ended reads as yesterday's news.
+    outcome = bool(summary) and coherence.tells_outcome(summary[0])
+    foretells = [outcome and headline_is_preview(a.title) for _, a in titled]
+
     def order(row: int):
         index, article = titled[row]
-        return (unsupported[row], -round(scores[row], 9), _timestamp(article), len(article.title.strip()), index)
+        return (unsupported[row], foretells[row], -round(scores[row], 9), _timestamp(article),
+                len(article.title.strip()), index)
 
     best = min(range(len(titled)), key=order)
     log.debug("headline scores %s, unsupported names %s", [round(s, 3) for s in scores], unsupported)
     return titled[best][1].title.strip()
+
+
+# Headline future: "Leaders to meet in Geneva", "Talks set to resume", "Ministers will sign".
+_HEADLINE_FUTURE = re.compile(r"(?:^|[\s,:])(?:to|will|set\s+to|due\s+to|poised\s+to)\s+(?!be\s+\w+ed\b)[a-z]+",)
+
+
+def headline_is_preview(title: str) -> bool:
+    """Whether a headline announces what is expected rather than what happened."""
+    title = title.strip()
+    if coherence.is_preview(title):
+        return True
+    match = _HEADLINE_FUTURE.search(title)
+    if not match:
+        return False
+    # "to" after a verb or a common noun ("EU moves to cut", "how to end the war") is not the
+    # headline future: only count it where the words before are a subject of names ("Russia
+    # and Ukraine to talk", "U.S., Russia to hold").
+    before = re.findall(r"[\w.'’&-]+", title[:match.start()])
+    return bool(before) and all(w[:1].isupper() or w.lower() in ("and", "of", "the", "&") for w in before)
 
 
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F'’.&-]*")

@@ -272,3 +272,37 @@ def test_the_word_budget_is_configurable():
     assert sum(len(s.text.split()) for s in short) <= 60
     longer = summarize_story(story, SummaryOptions(max_words=200, max_sentences=8))
     assert sum(len(s.text.split()) for s in longer) > 110
+
+
+# ---- a speaker named only as "the official" -------------------------------------------
+
+def test_a_speaker_named_only_as_the_official_comes_with_the_sentence_that_introduced_them():
+    envoy = article("herald", "Ridge Herald", [
+        "Norvanian and Keldorian envoys will meet on Friday in Varn to discuss the river commission.",
+        "A senior Norvanian diplomat briefed reporters on the plans on Thursday evening.",
+        "Norvania is \"ready to share every measurement of the Ostra with its neighbour,\" the official added.",
+    ])
+    assert coherence.definite_heads(envoy.text.split("\n")[2]) == ("official",)
+    summary = summarize_story([envoy], SummaryOptions(max_words=200))
+    for i, sentence in enumerate(summary):
+        if "the official added" in sentence.text:
+            assert i > 0 and "diplomat" in summary[i - 1].text, texts(summary)
+
+
+def test_the_headline_tells_the_outcome_when_the_summary_does():
+    from summarize.headline import choose_headline, headline_is_preview
+
+    preview = article("post", "Ridge Post", [
+        "Norvania and Keldor are due to sign the Ostra river treaty in Varn on Tuesday.",
+        "Engineers from both countries drafted the annex on the river's summer flow.",
+    ], title="Norvania and Keldor to sign Ostra river treaty")
+    report = article("wire", "Lake Wire", [
+        "Norvania and Keldor signed the Ostra river treaty in Varn on Tuesday after four years of talks.",
+        "The treaty sets up a joint commission to measure the river's flow each week.",
+    ], hours=6, title="Ostra river treaty signed in Varn after four years of talks")
+    assert headline_is_preview(preview.title) and not headline_is_preview(report.title)
+    assert not headline_is_preview("Keldor moves to cut river tolls")
+    told = [report.text.split("\n")[0]]
+    assert choose_headline([preview, report], summary=told) == report.title
+    # Before the event the preview headline is the right one.
+    assert choose_headline([preview], summary=[preview.text.split("\n")[0]]) == preview.title
