@@ -1,0 +1,36 @@
+"""Commands that reach the readers: send, subscribers, bounces, schedule."""
+from __future__ import annotations
+
+from core import flags
+from cli.output import load, progress
+
+
+def cmd_send(args) -> int:
+    from core.lock import job_lock
+    from delivery.send import send_briefing
+    options = load()
+    date = flags.date(args.date, "--date")
+    dry_run = flags.folder(args.dry_run, "--dry-run")
+    with job_lock(options.home, "send"):
+        result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
+                               progress=progress(args, "recipients"))
+    print(result.summary())
+    return 0 if result.ok else 1
+
+
+def cmd_subscribers(args) -> int:
+    from delivery.manage import run_subscribers
+    return run_subscribers(load(), args.subscribers_command, getattr(args, "addresses", None),
+                           getattr(args, "file", None), getattr(args, "state", None))
+
+
+def cmd_bounces(args) -> int:
+    from delivery.manage import run_bounces
+    return run_bounces(load(), args.path)
+
+
+def cmd_schedule(args) -> int:
+    from delivery.schedule import run_schedule
+    return run_schedule(load())
+
+
