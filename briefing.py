@@ -201,10 +201,10 @@ COMMANDS = {
 
 # Project loggers whose messages the command line shows at the default level; other
 # libraries' (trafilatura's "ERROR empty HTML tree", httpx's requests) only with -vv.
-OWN_LOGGERS = ("briefing", "core", "feeds", "summarize", "templates", "archive", "delivery", "bench")
+OWN_LOGGERS = ("briefing", "cli", "core", "jobs", "feeds", "summarize", "templates", "archive", "delivery", "bench")
 # Log lines that repeat what the job's result reports (each failed feed is printed once, by
 # _report_failed): shown with -v only.
-REPORTED_BY_JOB = {("feeds.fetch", "%s"), ("core.jobs", "site %s not updated: %s")}
+REPORTED_BY_JOB = {("feeds.fetch", "%s"), ("jobs.building", "site %s not updated: %s")}
 
 
 class _Shown(logging.Filter):

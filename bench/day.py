@@ -492,12 +492,12 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
                 profile: list | None = None, build: bool = True) -> tuple[float, list[tuple[str, float]], str, dict]:
     """One fetch and one build in ``home``; returns wall seconds, stage times, a summary line and
     the peak memory (MB) of the fetch and of the build."""
-    from core import jobs
+    import jobs
     from core.options import load_options
 
     stages = StageLog()
-    logging.getLogger("core.jobs").addHandler(stages)
-    logging.getLogger("core.jobs").setLevel(logging.INFO)
+    logging.getLogger("jobs.building").addHandler(stages)
+    logging.getLogger("jobs.building").setLevel(logging.INFO)
     peaks = {}
 
     def profiled(name, call):
@@ -533,7 +533,7 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
         if memory is not None:
             peaks["build"] = memory.next_stage() / 2**20
     finally:
-        logging.getLogger("core.jobs").removeHandler(stages)
+        logging.getLogger("jobs.building").removeHandler(stages)
     line = (f"{label}: {wall:.1f} s wall; feeds ok {report.ok}, not modified {report.not_modified}, failed "
             f"{len(report.failed)}; {report.new_articles} new articles")
     if built is not None:

@@ -4,7 +4,7 @@ For each size (default 1k, 5k, 20k, 50k) a fresh child process generates that ma
 synthetic articles (``bench.synthetic``: heavy-tailed events over three days, so every
 size is one dense news window) and runs the product's pure stages on them: topic scores,
 grouping into stories, then as ``briefing.py build`` does: the stories ranked by outlets,
-recency and topic score (``core.jobs.shown_stories``) and the ones shown de-duplicated,
+recency and topic score (``jobs.shown_stories``) and the ones shown de-duplicated,
 summarised and headlined (``make_story``). It prints each stage's seconds,
 the peak memory of the child, a table, and the exponent ``b`` of the least-squares fit
 ``time = a * n ** b`` (1 is linear, 2 is every article against every other).
@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 def run_one(size: int, seed: int) -> dict:
     """Run the pure stages on ``size`` synthetic articles; return stage seconds and peak MB."""
     from bench import synthetic
-    from core.jobs import shown_stories
+    from jobs import shown_stories
     from core.options import load_options
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories

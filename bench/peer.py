@@ -45,7 +45,7 @@ def r2e_config(path: Path, urls: list[str]) -> None:
 
 def compare(server: FeedServer, work: Path, r2e: str) -> tuple[float, float]:
     """Time the product's fetch and rss2email's run on ``server``'s feeds; print both."""
-    from core import jobs
+    import jobs
     from core.options import load_options
 
     urls = server.feed_urls()

@@ -39,7 +39,7 @@ def cmd_search(args) -> int:
 def cmd_serve(args) -> int:
     from archive.search import open_index
     from archive.server import SiteServer, database_search
-    from core.jobs import update_site
+    from jobs import update_site
     from delivery.signup import Signup
     port = flags.whole_number(args.port, "--port", 0, 65535)
     host = args.host.strip()
@@ -70,7 +70,7 @@ def cmd_serve(args) -> int:
 def cmd_archive(args) -> int:
     from archive.briefings import archived_briefings, remove_briefing
     from archive.search import unindex_briefing
-    from core.jobs import open_store, update_site
+    from jobs import open_store, update_site
     if args.archive_command == "remove":
         date = flags.date(args.date, "YYYY-MM-DD")
     options = load()

@@ -32,7 +32,7 @@ def cmd_feeds(args) -> int:
 
 
 def _feeds_list(args) -> int:
-    from core.jobs import open_store
+    from jobs import open_store
     options = load()
     store = open_store(options)
     try:
@@ -79,7 +79,7 @@ def _feeds_remove(args) -> int:
 
 
 def _feeds_resume(args) -> int:
-    from core.jobs import open_store
+    from jobs import open_store
     url = flags.feed_address(args.url)
     options = load()
     spec = in_feed_list(options, url)
@@ -144,7 +144,7 @@ def _feeds_export(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from core.jobs import fetch
+    from jobs import fetch
     from core.lock import job_lock
     options = load()
     _warn_no_feeds(args, options)
@@ -182,7 +182,7 @@ def _report_failed(args, report) -> None:
 
 
 def cmd_import(args) -> int:
-    from core.jobs import import_files
+    from jobs import import_files
     from core.lock import job_lock
     if any(not raw.strip() for raw in args.paths):
         raise UsageError("PATH is empty; give article files or folders", hint="see --help for import")
@@ -224,7 +224,7 @@ def _build_args(args, options) -> dict:
 
 
 def cmd_build(args) -> int:
-    from core.jobs import build
+    from jobs import build
     from core.lock import job_lock
     options = load()
     flags = _build_args(args, options)
@@ -236,7 +236,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from core.jobs import build, current_briefing, fetch
+    from jobs import build, current_briefing, fetch
     from core.lock import job_lock
     options = load()
     flags = _build_args(args, options)
@@ -264,7 +264,7 @@ def cmd_run(args) -> int:
 def cmd_demo(args) -> int:
     from zoneinfo import ZoneInfo
 
-    from core.jobs import articles_of, build, import_files
+    from jobs import articles_of, build, import_files
     from core.lock import job_lock
     if not args.home.strip():
         raise UsageError("--home is empty; give a folder for the demo's data", hint="see --help for --home")

@@ -167,7 +167,7 @@ def daily_job(options: Options, date: str) -> str:
     When some recipient already has that date's briefing (a run that crashed while
     sending), the briefing is not rebuilt: the rest get the very same one.
     """
-    from core.jobs import build, fetch
+    from jobs import build, fetch
     from core.lock import job_lock
     from delivery.send import anyone_has, send_briefing
 

@@ -132,7 +132,7 @@ class HttpResponse:
     redirects: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
 
-Progress = Callable[[int, int], None]  # (feeds done, feeds in all), as core.jobs passes it
+Progress = Callable[[int, int], None]  # (feeds done, feeds in all), as jobs.fetch passes it
 OnResult = Callable[[FeedResult], None]
 
 

@@ -169,7 +169,7 @@ class CrashHarness:
             del os.environ[key]
         # Everything a job needs, imported before the first fork.
         import briefing  # noqa: F401
-        import core.jobs  # noqa: F401
+        import jobs  # noqa: F401
         import delivery.send  # noqa: F401
         import summarize.stories  # noqa: F401
         import summarize.group  # noqa: F401

@@ -246,7 +246,7 @@ def test_build_gathers_feed_notes_from_the_fetch_state(home, tmp_path):
     """Through the real store and a real build: what fetch recorded becomes the footer."""
     import json
 
-    from core.jobs import build, import_files, open_store
+    from jobs import build, import_files, open_store
     from core.options import load_options
     from tests.test_cli import CORPUS
 

@@ -12,7 +12,7 @@ import zlib
 
 import pytest
 
-from core import jobs
+import jobs
 from core.options import load_options
 from feeds.fetch import FeedSpec, FeedState, FetchOptions, fetch_feeds, retry_after_seconds, retry_at
 from feeds.store import Store

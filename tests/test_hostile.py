@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import pytest
 
-from core import jobs
+import jobs
 from core.options import load_options
 from tests.httpserver import Route, http_server  # noqa: F401 - pytest fixture
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from core.jobs import shown_stories
+from jobs import shown_stories
 from core.models import Article, Source, Story
 from summarize.group import GroupingOptions, _agglomerate
 from summarize.stories import rank_stories

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import briefing
-from core import jobs
+import jobs
 from core.options import load_options
 from feeds import guard as guard_module
 from feeds.fetch import FeedSpec, FetchOptions, fetch_feeds

@@ -273,12 +273,12 @@ def test_quiet_leaves_only_errors(full, capsys):
 
 
 def test_an_unexpected_error_is_one_line_with_a_hint(full, capsys, monkeypatch):
-    import core.jobs
+    import jobs
 
     def broken(*args, **kwargs):
         raise RuntimeError("the summariser tripped over its own shoelaces")
 
-    monkeypatch.setattr(core.jobs, "build", broken)
+    monkeypatch.setattr(jobs, "build", broken)
     code, out, err = run(capsys, "build", "--date", DAY)
     assert code == 1
     assert err == ("error: unexpected RuntimeError: the summariser tripped over its own shoelaces "
