@@ -151,3 +151,32 @@ def centred_similarities(matrix: sparse.csr_matrix, left: np.ndarray, right: np.
                                - 2 * along + mm, 1e-12))
     dots = row_dots(matrix, left, right) - along[left] - along[right] + mm
     return dots / (norms[left] * norms[right])
+
+
+def centred_cohesion(matrix: sparse.csr_matrix, groups: Sequence[Sequence[int]], shrink: float) -> np.ndarray:
+    """For each group of rows, the average centred cosine of its pairs (see ``centred_similarities``).
+
+    Summed without enumerating pairs: with ``y`` the centred unit rows, the pairs of a
+    group sum to ``(|sum y|^2 - k) / 2``, and ``sum y = s - c * mean`` with ``s`` the sum of
+    the sparse rows divided by their centred norms and ``c`` the sum of those divisors.
+    Negative pairs are not floored at zero here, so this is a slight underestimate.
+    """
+    n = matrix.shape[0]
+    out = np.zeros(len(groups))
+    if n == 0 or not groups:
+        return out
+    mean = np.asarray(matrix.mean(axis=0)).ravel() * (n / (n + shrink))
+    along = matrix @ mean
+    mm = float(mean @ mean)
+    norms = np.sqrt(np.maximum(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() - 2 * along + mm, 1e-12))
+    for g, members in enumerate(groups):
+        k = len(members)
+        if k < 2:
+            continue
+        members = np.asarray(members)
+        inverse = 1.0 / norms[members]
+        summed = sparse.csr_matrix(inverse) @ matrix[members]
+        c = float(inverse.sum())
+        square = float(summed.multiply(summed).sum()) - 2 * c * float((summed @ mean)[0]) + c * c * mm
+        out[g] = (square - k) / (k * (k - 1))
+    return out
