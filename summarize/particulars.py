@@ -47,33 +47,11 @@ mr mrs ms dr sir st mt
 _UNDATED = frozenset({"fetched", "file-mtime"})
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+|\s+-{2,}\s+|\s+[•▪·]\s+")
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-_BREAK = "\x00"
-_OPENERS = re.compile(r"^[\s\"'“‘`(\[\-–—•*]+")
 
 
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends and line breaks (headlines and bullets are lines)."""
     return [s for s in _SENTENCE_END.split(text) if s and not s.isspace()]
-
-
-def _tokens(sentence: str) -> list[str]:
-    """Words and numbers of a sentence, a possessive ending dropped ("Obama's" -> "Obama").
-
-    A token that punctuation separates from the one before it starts with ``_BREAK`` so
-    that "Istanbul, Russian President" does not read as one name.
-    """
-    sentence = _OPENERS.sub("", sentence)
-    out, end = [], 0
-    for match in _TOKEN.finditer(sentence):
-        token = _POSSESSIVE.sub("", match.group())
-        gap = sentence[end:match.start()]
-        end = match.end()
-        if out and gap.strip() and gap.strip() not in ("-", "'s", "’s", "'", "’", "."):
-            out.append(_BREAK)
-        out.append(token)
-    return out
 
 
 def _name_stem(lower: str) -> str:
@@ -86,18 +64,27 @@ def _name_stem(lower: str) -> str:
     return lower[:6]
 
 
-def _is_capitalised(token: str) -> bool:
-    return token[0].isupper() and not token[0].isdigit()
-
-
-def _figure(token: str) -> str | None:
-    """A number as a particular: thousands separators and ordinal endings dropped."""
-    if not token[0].isdigit():
-        return None
-    digits = re.sub(r"(st|nd|rd|th)$", "", token)
+def _figure(digits: str) -> str:
+    """A number as a particular: thousands separators dropped."""
     if re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
         digits = digits.replace(",", "")
     return digits
+
+
+_CAPITAL = r"[A-Z\u00C0-\u00DE][^\W\d_]*"
+# A capitalised word after a lower-case word, a figure, a comma, a colon, a bracket or a
+# quote and a space: inside a sentence.
+_INNER = re.compile(r"(?<=[a-z0-9,;:()`'\"“\-\u00DF-\u00FF] )" + _CAPITAL)
+_CAPITALS = re.compile(r"\b" + _CAPITAL)
+# Two capitalised words separated by one space (overlapping: "Vladimir Putin", "Putin Said").
+_PAIRS = re.compile(r"\b(" + _CAPITAL + r")(?:['’]s)? (?=(" + _CAPITAL + r"))")
+_FIGURES = re.compile(r"\b\d+(?:[.,]\d+)*")
+_DAYS = re.compile(r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                   r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? (\d{1,2})\b|"
+                   r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|"
+                   r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday)\b",
+                   re.IGNORECASE)
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
@@ -105,57 +92,56 @@ def particulars(title: str, text: str, published: datetime | None = None,
     """Counts of the particulars of one article, as prefixed terms.
 
     ``n:`` a name word (its first letters, see ``_name_stem``), ``nn:`` two name words
-    in a row, ``#`` a figure, ``d:`` a date
-    (``d:2025-05-16``, ``d:05-16`` without a year, ``d:sunday`` when the article's own
-    date is unknown).
+    in a row, ``#`` a figure, ``d:`` a date (``d:2025-05-16``, ``d:05-16`` without a
+    year, ``d:sunday`` when the article's own date is unknown).
+
+    Regular expressions over the whole text, not a loop over words: this runs on every
+    article of the day (50,000 articles of 400 words each in the growth benchmark).
     """
-    lines = [title] if title else []
-    body = sentences(text)
+    whole = f"{title}\n{text}" if title else text
     # Which words the text capitalises inside a sentence: only those count as names where
     # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
-    inner: set[str] = set()
-    tokenised: list[list[str]] = []
-    for sentence in body:
-        tokens = _tokens(sentence)
-        tokenised.append(tokens)
-        shouting = sum(t.isupper() and len(t) > 1 for t in tokens) > len(tokens) / 2
-        if shouting:
-            continue
-        for token in tokens[1:]:
-            if _is_capitalised(token) and token.lower() not in _NOT_NAMES:
-                inner.add(token.lower())
-    headline = [_tokens(line) for line in lines]
-
-    dated = published is not None and published_from not in _UNDATED
+    inner = {w.lower() for w in _INNER.findall(text)} - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
     counts: Counter[str] = Counter()
-    for index, tokens in enumerate(headline + tokenised):
-        run: list[str] = []
-        is_headline = index < len(headline)
-        for position, token in enumerate(tokens + [""]):
-            lower = token.lower()
-            name = (bool(token) and _is_capitalised(token) and lower not in _NOT_NAMES
-                    and lower not in _MONTHS and lower not in _WEEKDAYS
-                    and (lower in inner or (position > 0 and not is_headline and not token.isupper())))
-            if name:
-                stem = _name_stem(lower)
-                if run:
-                    counts["nn:" + run[-1] + "_" + stem] += 1
-                run.append(stem)
-                counts["n:" + stem] += 1
-                continue
-            run = []
-            if not token:
-                break
-            if token == _BREAK:
-                continue
-            figure = _figure(token)
-            if figure is not None:
-                counts["#" + figure] += 1
-                continue
-            date = _date(tokens, position, lower, published if dated else None)
-            if date:
-                counts["d:" + date] += 1
+    for word in _CAPITALS.findall(whole):
+        lower = word.lower()
+        if lower in inner:
+            counts["n:" + _name_stem(lower)] += 1
+    for first, second in _PAIRS.findall(whole):
+        one, two = first.lower(), second.lower()
+        if one in inner and two in inner:
+            counts["nn:" + _name_stem(one) + "_" + _name_stem(two)] += 1
+    for figure in _FIGURES.findall(whole):
+        counts["#" + _figure(figure)] += 1
+    dated = published is not None and published_from not in _UNDATED
+    for match in _DAYS.finditer(whole):
+        date = _named_day(match, published if dated else None)
+        if date:
+            counts["d:" + date] += 1
     return counts
+
+
+def _named_day(match: re.Match, published: datetime | None) -> str | None:
+    """The date a ``_DAYS`` match names: a month with its day, a weekday, today or yesterday."""
+    month_first, day_first, after, month_after, relative = match.groups()
+    if month_first or month_after:
+        month = month_first or month_after
+        if month.lower() == "may" and not month[0].isupper():
+            return None  # the verb
+        day = int(day_first or after)
+        if not 1 <= day <= 31:
+            return None
+        return _with_year(_MONTHS[month.lower()], day, published)
+    lower = relative.lower()
+    if lower in _WEEKDAYS:
+        if published is None:
+            return lower
+        # The latest such weekday up to the publication day: news reports what happened.
+        back = (published.weekday() - _WEEKDAYS[lower]) % 7
+        return (published - timedelta(days=back)).date().isoformat()
+    if published is not None:
+        return (published - timedelta(days=_RELATIVE[lower])).date().isoformat()
+    return None
 
 
 def _with_year(month: int, day: int, published: datetime | None) -> str:
@@ -171,24 +157,3 @@ def _with_year(month: int, day: int, published: datetime | None) -> str:
         if when - published <= timedelta(days=62):
             return when.date().isoformat()
     return f"{month:02d}-{day:02d}"
-
-
-def _date(tokens: list[str], position: int, lower: str, published: datetime | None) -> str | None:
-    """The date a token names, if it names one (a month with a day, a weekday, yesterday)."""
-    if lower in _MONTHS and (lower != "may" or tokens[position][0] == "M"):
-        month = _MONTHS[lower]
-        for near in (position + 1, position - 1):
-            if 0 <= near < len(tokens) and tokens[near][:1].isdigit():
-                day = int(re.sub(r"\D.*$", "", tokens[near]) or 0)
-                if 1 <= day <= 31:
-                    return _with_year(month, day, published)
-        return None
-    if lower in _WEEKDAYS:
-        if published is None:
-            return lower
-        # The latest such weekday up to the publication day: news reports what happened.
-        back = (published.weekday() - _WEEKDAYS[lower]) % 7
-        return (published - timedelta(days=back)).date().isoformat()
-    if lower in _RELATIVE and published is not None:
-        return (published - timedelta(days=_RELATIVE[lower])).date().isoformat()
-    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -71,7 +72,8 @@ def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
     together with the ones they are compared against.
     """
     vocabulary: dict[str, int] = {}
-    indptr, indices, values = [0], [], []
+    # array.array, not lists: 50,000 articles hold 20 million terms, 28 bytes each as int objects.
+    indptr, indices, values = array("q", [0]), array("i"), array("f")
     # This loop runs over every term of every article of the day (millions): the few
     # distinct counts share one log each, and dict.get avoids setdefault's len() call.
     logs: dict[float, float] = {}
@@ -88,7 +90,7 @@ def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
                 values.append(weight)
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        (np.frombuffer(values, dtype=np.float32), np.frombuffer(indices, dtype=np.int32), np.frombuffer(indptr, dtype=np.int64)),
         shape=(len(documents), max(len(vocabulary), 1)))
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
@@ -114,6 +116,24 @@ def top_terms(matrix: sparse.csr_matrix, k: int) -> list[np.ndarray]:
             cols = cols[keep]
         out.append(cols)
     return out
+
+
+def top_term_matrix(matrix: sparse.csr_matrix, k: int, allowed: np.ndarray) -> sparse.csr_matrix:
+    """``matrix`` with only each row's ``k`` heaviest allowed terms kept (float32, int32 indices)."""
+    data = np.where(allowed[matrix.indices], matrix.data, 0.0).astype(np.float32)
+    indptr = matrix.indptr
+    keep = np.zeros(len(data), dtype=bool)
+    for row in range(matrix.shape[0]):
+        start, end = indptr[row], indptr[row + 1]
+        values = data[start:end]
+        if end - start > k:
+            keep[start + np.argpartition(-values, k - 1)[:k]] = True
+        else:
+            keep[start:end] = True
+    keep &= data > 0
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(indptr))
+    return sparse.csr_matrix((data[keep], (rows[keep], matrix.indices[keep].astype(np.int32))),
+                             shape=matrix.shape, dtype=np.float32)
 
 
 def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int],
