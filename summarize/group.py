@@ -159,7 +159,8 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
 
 def lead_particulars(article: Article) -> Counter[str]:
     """The particulars of the headline and the first two sentences: where a report says what happened when."""
-    return particulars(article.title, " ".join(sentences(article.text)[:2]), article.published,
+    # Only the text's beginning is split: two sentences are rarely longer than 800 characters.
+    return particulars(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
                        article.published_from)
 
 

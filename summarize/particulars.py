@@ -103,16 +103,16 @@ def particulars(title: str, text: str, published: datetime | None = None,
     # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
     inner = {w.lower() for w in _INNER.findall(text)} - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
     counts: Counter[str] = Counter()
-    for word in _CAPITALS.findall(whole):
-        lower = word.lower()
-        if lower in inner:
-            counts["n:" + _name_stem(lower)] += 1
-    for first, second in _PAIRS.findall(whole):
+    # Counted first, filtered per distinct word: most words recur, and Counter counts in C.
+    for word, count in Counter(map(str.lower, _CAPITALS.findall(whole))).items():
+        if word in inner:
+            counts["n:" + _name_stem(word)] += count
+    for (first, second), count in Counter(_PAIRS.findall(whole)).items():
         one, two = first.lower(), second.lower()
         if one in inner and two in inner:
-            counts["nn:" + _name_stem(one) + "_" + _name_stem(two)] += 1
-    for figure in _FIGURES.findall(whole):
-        counts["#" + _figure(figure)] += 1
+            counts["nn:" + _name_stem(one) + "_" + _name_stem(two)] += count
+    for figure, count in Counter(_FIGURES.findall(whole)).items():
+        counts["#" + _figure(figure)] += count
     dated = published is not None and published_from not in _UNDATED
     for match in _DAYS.finditer(whole):
         date = _named_day(match, published if dated else None)
