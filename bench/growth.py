@@ -1,9 +1,10 @@
 """How the middle of the pipeline grows with the number of articles: ``python -m bench.growth``.
 
-For each size (default 1k, 5k, 20k, 50k) a fresh child process generates that many
-synthetic articles (``bench.synthetic``: heavy-tailed events over three days, so every
-size is one dense news window) and runs the product's pure stages on them: topic scores,
-grouping into stories, then as ``briefing.py build`` does: the stories ranked by outlets,
+For each size (default 1k, 5k, 20k, 50k) a fresh child process builds that many
+real-text articles (``bench.realtext``: real documents of ../shared/eval reused as outlets
+do, heavy-tailed events over three days, so every size is one dense news window) and runs
+the product's pure stages on them: topic scores, grouping all of them into stories (the
+grouping figure is for every article, on topic or not), then as ``briefing.py build`` does: the stories ranked by outlets,
 recency and topic score (``jobs.shown_stories``) and the ones shown de-duplicated,
 summarised and headlined (``make_story``). It prints each stage's seconds,
 the peak memory of the child, a table, and the exponent ``b`` of the least-squares fit
@@ -27,7 +28,7 @@ from datetime import datetime, timezone
 
 def run_one(size: int, seed: int) -> dict:
     """Run the pure stages on ``size`` synthetic articles; return stage seconds and peak MB."""
-    from bench import synthetic
+    from bench import realtext
     from jobs import shown_stories
     from core.options import load_options
     from summarize.group import group_articles
@@ -35,30 +36,42 @@ def run_one(size: int, seed: int) -> dict:
     from summarize.topic import is_relevant, load_profile, score_article, score_story
 
     options = load_options({"BRIEFING_HOME": "/nonexistent-briefing-bench"})
-    articles = synthetic.articles(size, seed=seed)
+    began = time.perf_counter()
+    articles = realtext.articles(size, seed=seed)
+    build = time.perf_counter() - began
+    peaks: dict[str, float] = {"input": _peak_mb()}
     profile = load_profile(options.briefing.topic_profile)
     stages: dict[str, float] = {}
 
     began = time.perf_counter()
     relevant = [a for a in articles if is_relevant(score_article(a, profile), profile)]
     stages["topic"] = time.perf_counter() - began
+    peaks["topic"] = _peak_mb()
 
     began = time.perf_counter()
-    story_of = group_articles(relevant, options=options.grouping)
+    story_of = group_articles(articles, options=options.grouping)
     stages["group"] = time.perf_counter() - began
+    peaks["group"] = _peak_mb()
 
     began = time.perf_counter()
     now = datetime(2025, 5, 14, tzinfo=timezone.utc)
-    groups = members_by_story(relevant, story_of)
+    groups = members_by_story(articles, story_of)
     general = options.briefing
     stories = [make_story(outline.id, groups[outline.id], outline.topic_score, options.summary, dedup=options.dedup)
                for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
                                             lambda members: score_story(members, profile))]
     ranked = rank_stories(stories, now)
     stages["stories"] = time.perf_counter() - began
+    peaks["stories"] = _peak_mb()
     return {"size": size, "relevant": len(relevant), "stories": len(ranked), "stages": stages,
-            "total": sum(stages.values()),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "total": sum(stages.values()), "build_s": build, "peaks": peaks,
+            "groups": len(set(story_of.values())), "peak_mb": _peak_mb()}
+
+
+def _peak_mb() -> float:
+    """The process's peak resident memory so far, in MB (a running maximum: each stage's
+    figure is the peak up to the end of that stage)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def fitted_exponent(sizes: list[int], seconds: list[float]) -> float:
@@ -88,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         row = json.loads(child.stdout.strip().splitlines()[-1])
         rows.append(row)
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items())
-        print(f"{size:>6} articles ({row['relevant']} on topic, {row['stories']} stories): "
-              f"{row['total']:.1f} s [{stages}], peak {row['peak_mb']:.0f} MB", flush=True)
+        peaks = ", ".join(f"{k} {v:.0f}" for k, v in row["peaks"].items())
+        print(f"{size:>6} articles ({row['relevant']} on topic, {row['groups']} groups, {row['stories']} shown): "
+              f"{row['total']:.1f} s [{stages}], peak MB after each stage [{peaks}]", flush=True)
 
     print("\n| articles | on topic | stories | topic s | group s | stories s | total s | peak MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")

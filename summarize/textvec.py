@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from array import array
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -71,7 +72,8 @@ def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
     together with the ones they are compared against.
     """
     vocabulary: dict[str, int] = {}
-    indptr, indices, values = [0], [], []
+    # array.array, not lists: 50,000 articles hold 20 million terms, 28 bytes each as int objects.
+    indptr, indices, values = array("q", [0]), array("i"), array("f")
     # This loop runs over every term of every article of the day (millions): the few
     # distinct counts share one log each, and dict.get avoids setdefault's len() call.
     logs: dict[float, float] = {}
@@ -88,7 +90,7 @@ def tfidf_matrix(documents: Sequence[Counter[str]]) -> sparse.csr_matrix:
                 values.append(weight)
         indptr.append(len(indices))
     matrix = sparse.csr_matrix(
-        (np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
+        (np.frombuffer(values, dtype=np.float32), np.frombuffer(indices, dtype=np.int32), np.frombuffer(indptr, dtype=np.int64)),
         shape=(len(documents), max(len(vocabulary), 1)))
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
@@ -114,6 +116,24 @@ def top_terms(matrix: sparse.csr_matrix, k: int) -> list[np.ndarray]:
             cols = cols[keep]
         out.append(cols)
     return out
+
+
+def top_term_matrix(matrix: sparse.csr_matrix, k: int, allowed: np.ndarray) -> sparse.csr_matrix:
+    """``matrix`` with only each row's ``k`` heaviest allowed terms kept (float32, int32 indices)."""
+    data = np.where(allowed[matrix.indices], matrix.data, 0.0).astype(np.float32)
+    indptr = matrix.indptr
+    keep = np.zeros(len(data), dtype=bool)
+    for row in range(matrix.shape[0]):
+        start, end = indptr[row], indptr[row + 1]
+        values = data[start:end]
+        if end - start > k:
+            keep[start + np.argpartition(-values, k - 1)[:k]] = True
+        else:
+            keep[start:end] = True
+    keep &= data > 0
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(indptr))
+    return sparse.csr_matrix((data[keep], (rows[keep], matrix.indices[keep].astype(np.int32))),
+                             shape=matrix.shape, dtype=np.float32)
 
 
 def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int],
@@ -151,3 +171,32 @@ def centred_similarities(matrix: sparse.csr_matrix, left: np.ndarray, right: np.
                                - 2 * along + mm, 1e-12))
     dots = row_dots(matrix, left, right) - along[left] - along[right] + mm
     return dots / (norms[left] * norms[right])
+
+
+def centred_cohesion(matrix: sparse.csr_matrix, groups: Sequence[Sequence[int]], shrink: float) -> np.ndarray:
+    """For each group of rows, the average centred cosine of its pairs (see ``centred_similarities``).
+
+    Summed without enumerating pairs: with ``y`` the centred unit rows, the pairs of a
+    group sum to ``(|sum y|^2 - k) / 2``, and ``sum y = s - c * mean`` with ``s`` the sum of
+    the sparse rows divided by their centred norms and ``c`` the sum of those divisors.
+    Negative pairs are not floored at zero here, so this is a slight underestimate.
+    """
+    n = matrix.shape[0]
+    out = np.zeros(len(groups))
+    if n == 0 or not groups:
+        return out
+    mean = np.asarray(matrix.mean(axis=0)).ravel() * (n / (n + shrink))
+    along = matrix @ mean
+    mm = float(mean @ mean)
+    norms = np.sqrt(np.maximum(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel() - 2 * along + mm, 1e-12))
+    for g, members in enumerate(groups):
+        k = len(members)
+        if k < 2:
+            continue
+        members = np.asarray(members)
+        inverse = 1.0 / norms[members]
+        summed = sparse.csr_matrix(inverse) @ matrix[members]
+        c = float(inverse.sum())
+        square = float(summed.multiply(summed).sum()) - 2 * c * float((summed @ mean)[0]) + c * c * mm
+        out[g] = (square - k) / (k * (k - 1))
+    return out

@@ -61,7 +61,7 @@ def test_agglomeration_matches_direct_average_link(seed):
     sims = np.array(list(links.values()))
     ordered = [SimpleNamespace(id=f"a{i}") for i in range(n)]
     previous = {f"a{i}": anchor for i, anchor in enumerate(anchors) if anchor is not None}
-    options = GroupingOptions(threshold=0.15, window_days=7.0)
+    options = GroupingOptions(threshold=0.15, window_days=7.0, relative_link=0.0)  # plain average link
 
     fast = {frozenset(members) for members, _ in _agglomerate(ordered, times, previous, left, right, sims, options)}
     positive = {pair: s for pair, s in links.items() if s > 0}
