@@ -16,7 +16,8 @@ from any particular site:
   news prose reports in the past tense or with an auxiliary; a caption describes a picture;
 * a **truncated teaser**: text that ends in an ellipsis;
 * a **note about the page itself**: the sentence talks about "this story", "this article",
-  "this page", its updates or where it first appeared.
+  "this page", its updates, where it first appeared, or how readers' comments are moderated;
+* a **request to the reader**: a sentence opening on "Please" outside a quotation.
 
 A wire dateline glued to a sentence ("KYIV (Reuters) -", "GENEVA, March 3 (AFP) —",
 "WASHINGTON —") is not furniture to drop but a prefix to cut: :func:`prose_start` gives
@@ -68,11 +69,12 @@ _ABOUT_PAGE = re.compile(
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
     r"|\b(?:enable|enabled)\s+javascript\b|\b(?:use\s+(?:of\s+)?cookies|cookie\s+(?:policy|settings))\b"
-    r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)",
+    r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)"
+    r"|\bcomments?\s+(?:\S+\s+){0,10}?(?:will|may|might|can)\s+be\s+(?:hidden|removed|deleted|moderated|reviewed)\b",
     re.IGNORECASE)
 # Cheap first test for _ABOUT_PAGE.
 _ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|"
-                               "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9")
+                               "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9|comment")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
 _FINITE = re.compile(
@@ -131,6 +133,8 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
         return True
     if first in _ACTION_OPENERS and _CALL_TO_ACTION.match(text):
         return True
+    if first == "please" and whole[:1] not in "\"\u201c":
+        return True  # outside a quotation, "Please ..." is the page asking something of its reader
     if (":" in text or "|" in text) and _LABEL.match(text) or "|" in text and _PIPE.search(text):
         return True
     lowered = text.lower()

@@ -306,3 +306,11 @@ def test_the_headline_tells_the_outcome_when_the_summary_does():
     assert choose_headline([preview, report], summary=told) == report.title
     # Before the event the preview headline is the right one.
     assert choose_headline([preview], summary=[preview.text.split("\n")[0]]) == preview.title
+
+
+def test_requests_to_the_reader_and_comment_rules_are_furniture():
+    assert furniture.is_furniture("Please keep writing to the river commission with your questions.")
+    assert furniture.is_furniture("Comments that break the rules of this forum will be removed by our moderators.")
+    # A request inside a quotation is someone's words, and comments in the news are news.
+    assert not furniture.is_furniture("\u201cPlease open the dam gates,\u201d the farmers wrote to the commission.")
+    assert not furniture.is_furniture("The minister said the envoy's comments would be reviewed in Varn.")
