@@ -23,6 +23,7 @@ _SCALES = {"thousand": "e3", "million": "e6", "billion": "e9", "trillion": "e12"
 _FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(%|per\s*cent|percent|thousand|million|billion|trillion|bn\b|m\b)?",
                      re.IGNORECASE)
 _MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(\d{1,2})\b")
+_ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 # A capitalised word that is not the sentence's first: a name, or part of one.
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*|\b[A-Z]{2,}\b")
@@ -57,6 +58,9 @@ def _figures(text: str) -> set[str]:
                 found.add(_NUMBER_WORDS[word] + "%")
             elif following in _SCALES:
                 found.add(_NUMBER_WORDS[word] + _SCALES[following])
+    # An ordinal ("her 20th title", "the 18th package") names one thing in a series: as
+    # specific as an amount.
+    found.update(f"{n}th" for n in _ORDINAL.findall(text) if len(n) > 1 or n not in "123")
     for month, day in _MONTH.findall(text):
         found.add(f"{month[:3].lower()} {int(day)}")
     found.update(d.lower() for d in _WEEKDAY.findall(text))

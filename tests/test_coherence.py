@@ -314,3 +314,10 @@ def test_requests_to_the_reader_and_comment_rules_are_furniture():
     # A request inside a quotation is someone's words, and comments in the news are news.
     assert not furniture.is_furniture("\u201cPlease open the dam gates,\u201d the farmers wrote to the commission.")
     assert not furniture.is_furniture("The minister said the envoy's comments would be reviewed in Varn.")
+
+
+def test_the_same_ordinal_marks_the_same_fact():
+    first = "Keldor's assembly ratified its 14th water treaty on Wednesday, a record for the region."
+    again = "Wednesday's vote gave the assembly a 14th accord on shared rivers, officials noted."
+    assert facts.restates(first, again)
+    assert not facts.restates(first, "Officials in Varn counted 14 new wells along the Ostra.")
