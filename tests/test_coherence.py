@@ -317,7 +317,7 @@ def test_requests_to_the_reader_and_comment_rules_are_furniture():
 
 
 def test_the_same_ordinal_marks_the_same_fact():
-    first = "Keldor's assembly ratified its 14th water treaty on Wednesday, a record for the region."
-    again = "Wednesday's vote gave the assembly a 14th accord on shared rivers, officials noted."
+    first = "Keldor's assembly ratified its 14th water treaty with a neighbour, a record for the region."
+    again = "No parliament in the region has now approved more shared-river accords: this was the 14th, officials noted."
     assert facts.restates(first, again)
     assert not facts.restates(first, "Officials in Varn counted 14 new wells along the Ostra.")
