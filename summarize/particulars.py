@@ -64,9 +64,12 @@ def _name_stem(lower: str) -> str:
     return lower[:6]
 
 
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+
+
 def _figure(digits: str) -> str:
     """A number as a particular: thousands separators dropped."""
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
+    if "," in digits and _THOUSANDS.fullmatch(digits):
         digits = digits.replace(",", "")
     return digits
 
@@ -105,22 +108,37 @@ def particulars(title: str, text: str, published: datetime | None = None,
     # Which words the text capitalises inside a sentence: only those count as names where
     # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
     inner = {w.lower() for w in _INNER.findall(text)} - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
-    counts: Counter[str] = Counter()
-    # Counted first, filtered per distinct word: most words recur, and Counter counts in C.
+    # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
+    # Python method, for every new term. Counted first, filtered per distinct word: most
+    # words recur, and Counter counts in C.
+    counts: dict[str, float] = {}
+    get = counts.get
     for word, count in Counter(map(str.lower, _CAPITALS.findall(whole))).items():
         if word in inner:
-            counts["n:" + _name_stem(word)] += count
+            key = "n:" + _name_stem(word)
+            counts[key] = get(key, 0) + count
     for (first, second), count in Counter(_PAIRS.findall(whole)).items():
         one, two = first.lower(), second.lower()
         if one in inner and two in inner:
-            counts["nn:" + _name_stem(one) + "_" + _name_stem(two)] += count
+            key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
+            counts[key] = get(key, 0) + count
     for figure, count in Counter(_FIGURES.findall(whole)).items():
-        counts["#" + _figure(figure)] += count
+        key = "#" + _figure(figure)
+        counts[key] = get(key, 0) + count
     dated = published is not None and published_from not in _UNDATED
+    when = published if dated else None
+    named: dict[tuple, str | None] = {}
     for match in _DAYS.finditer(whole):
-        date = _named_day(match, published if dated else None)
+        # One article names the same few days again and again ("on Monday").
+        groups = match.groups()
+        if groups in named:
+            date = named[groups]
+        else:
+            date = named[groups] = _named_day(match, when)
         if date:
-            counts["d:" + date] += 1
+            key = "d:" + date
+            counts[key] = get(key, 0) + 1
+    return Counter(counts)
     return counts
 
 
