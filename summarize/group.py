@@ -31,7 +31,7 @@ from scipy import sparse
 
 from core.models import Article
 from summarize import textvec
-from summarize.particulars import particulars, sentences
+from summarize.particulars import named_days, particulars, sentences
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +158,10 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
 
 
 def lead_particulars(article: Article) -> Counter[str]:
-    """The particulars of the headline and the first two sentences: where a report says what happened when."""
+    """The days named by the headline and the first two sentences: where a report says what happened when."""
     # Only the text's beginning is split: two sentences are rarely longer than 800 characters.
-    return particulars(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
+    # Only the days are used (see ``_days_disagree``), so only the days are read.
+    return named_days(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
                        article.published_from)
 
 

@@ -107,7 +107,7 @@ def particulars(title: str, text: str, published: datetime | None = None,
     whole = f"{title}\n{text}" if title else text
     # Which words the text capitalises inside a sentence: only those count as names where
     # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
-    inner = {w.lower() for w in _INNER.findall(text)} - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
+    inner = set(map(str.lower, _INNER.findall(text))) - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
     # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
@@ -125,8 +125,23 @@ def particulars(title: str, text: str, published: datetime | None = None,
     for figure, count in Counter(_FIGURES.findall(whole)).items():
         key = "#" + _figure(figure)
         counts[key] = get(key, 0) + count
-    dated = published is not None and published_from not in _UNDATED
-    when = published if dated else None
+    _count_days(whole, published, published_from, counts)
+    return Counter(counts)
+
+
+def named_days(title: str, text: str, published: datetime | None = None,
+               published_from: str = "metadata") -> Counter[str]:
+    """Only the ``d:`` particulars of ``particulars``, in the same order and counts."""
+    counts: dict[str, float] = {}
+    _count_days(f"{title}\n{text}" if title else text, published, published_from, counts)
+    return Counter(counts)
+
+
+def _count_days(whole: str, published: datetime | None, published_from: str,
+                counts: dict[str, float]) -> None:
+    """Add the days ``whole`` names to ``counts`` as ``d:`` terms (see ``particulars``)."""
+    get = counts.get
+    when = published if published is not None and published_from not in _UNDATED else None
     named: dict[tuple, str | None] = {}
     for match in _DAYS.finditer(whole):
         # One article names the same few days again and again ("on Monday").
@@ -138,8 +153,6 @@ def particulars(title: str, text: str, published: datetime | None = None,
         if date:
             key = "d:" + date
             counts[key] = get(key, 0) + 1
-    return Counter(counts)
-    return counts
 
 
 def _named_day(match: re.Match, published: datetime | None) -> str | None:
