@@ -31,7 +31,7 @@ from scipy import sparse
 
 from core.models import Article
 from summarize import textvec
-from summarize.particulars import particulars, sentences
+from summarize.particulars import named_days, particulars, sentences
 
 log = logging.getLogger(__name__)
 
@@ -158,9 +158,10 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
 
 
 def lead_particulars(article: Article) -> Counter[str]:
-    """The particulars of the headline and the first two sentences: where a report says what happened when."""
+    """The days named by the headline and the first two sentences: where a report says what happened when."""
     # Only the text's beginning is split: two sentences are rarely longer than 800 characters.
-    return particulars(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
+    # Only the days are used (see ``_days_disagree``), so only the days are read.
+    return named_days(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
                        article.published_from)
 
 
@@ -212,6 +213,18 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
         j = shared.col.astype(np.int32) + lo
         keep = (i != j) & ~(known[i] & known[j]) & (np.abs(times[j] - times[i]) <= options.window_days)
         i, j, value = i[keep], j[keep], shared.data[keep]
+        # Entries below their row's k-th largest value can never be among its k best: drop
+        # them before the sort, which on real text (every block against the whole window)
+        # otherwise sorts tens of millions of entries. Ties at the k-th value are kept.
+        counts = np.bincount(i - start, minlength=stop - start)
+        if (counts > k).any():
+            bounds = np.concatenate([[0], np.cumsum(counts)])
+            floor = np.full(len(value), -np.inf, dtype=np.float32)
+            for row in np.flatnonzero(counts > k).tolist():
+                a, b = bounds[row], bounds[row + 1]
+                floor[a:b] = np.partition(value[a:b], b - a - k)[b - a - k]
+            above = value >= floor
+            i, j, value = i[above], j[above], value[above]
         # The k best per row: sort by row, then by descending value, and rank within the row.
         order = np.lexsort((-value, i))
         i, j = i[order], j[order]
