@@ -31,7 +31,7 @@ import re
 _CALL_TO_ACTION = re.compile(
     r"^(?:please\s+)?(?:click|tap|share|sign\s+up|subscribe|follow|like\s+us|join\s+us|email\s+this|"
     r"e-mail\s+this|download|watch|listen|read\s+(?:more|the\s+full|our|this)|see\s+(?:more|also|our)|"
-    r"get\s+(?:the|our)\s+\w+\s+(?:newsletter|app|alerts)|scroll|visit|register|log\s+in|support\s+us|"
+    r"get\s+(?:\w+\s+){0,3}(?:newsletters?|app|alerts|emails|updates)\b|scroll|visit|register|log\s+in|support\s+us|"
     r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more)\b",
     re.IGNORECASE)
 # The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
@@ -40,6 +40,8 @@ _READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re
 _HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
 _ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
 read see get scroll visit register log support send tell let don't don\u2019t never find learn""".split())
+# A box's label run into its text: two to five capitalised words before a capitalised verb.
+_GLUED_LABEL = re.compile(r"^(?:[A-Z][\w'\u2019-]*\s+){2,5}(?=[A-Z][a-z])")
 # A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".
 # Up to four capitalised words; "The minister told reporters:" has lower-case words and stays.
 _LABEL = re.compile(r"^[A-Z][\w'\u2019.&-]*(?:\s+(?:[A-Z&][\w'\u2019.&-]*|of|and|the|by|for)){0,3}\s*(?::\s|\|)")
@@ -132,6 +134,12 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     if first.startswith("you") and _READER.match(text) or "#" in text and _HASHTAG.search(text):
         return True
     if first in _ACTION_OPENERS and _CALL_TO_ACTION.match(text):
+        return True
+    # A prompt glued after the label of its box ("Breaking News Emails Get breaking news alerts"):
+    # a run of capitalised words, then an imperative web verb.
+    glued = _GLUED_LABEL.match(text)
+    if glued and text[glued.end():].split(None, 1)[0].lower() in _ACTION_OPENERS \
+            and _CALL_TO_ACTION.match(text[glued.end():]):
         return True
     if first == "please" and whole[:1] not in "\"\u201c":
         return True  # outside a quotation, "Please ..." is the page asking something of its reader

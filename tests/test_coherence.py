@@ -321,3 +321,9 @@ def test_the_same_ordinal_marks_the_same_fact():
     again = "No parliament in the region has now approved more shared-river accords: this was the 14th, officials noted."
     assert facts.restates(first, again)
     assert not facts.restates(first, "Officials in Varn counted 14 new wells along the Ostra.")
+
+
+def test_a_sign_up_prompt_glued_to_its_box_label_is_furniture():
+    assert furniture.is_furniture("River Desk Alerts Get river commission alerts and weekly updates.")
+    # A run of names before a verb is a sentence, not a box.
+    assert not furniture.is_furniture("Keldor Foreign Minister Ana Varga signed the annex in Varn on Tuesday.")
