@@ -157,10 +157,12 @@ def make_home(home: Path, recipients: int) -> tuple[int, float]:
 
 def _env(home: Path, port: int, **smtp: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
-    env.update({"BRIEFING_HOME": str(home), "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(port),
+    env.update({"BRIEFING_HOME": str(home), "BRIEFING_SMTP_HOST": "127.0.0.1",
                 "BRIEFING_SMTP_TLS": "none", "BRIEFING_FROM": "Diplomacy briefing <desk@example.org>",
                 "BRIEFING_BRIEFING_BASE_URL": "https://briefing.diplomacy-digest.example.org",
                 "BRIEFING_SMTP_RETRY_DELAY": "0.2"})
+    if port:  # 0: no server yet (setting up the home); the port is checked as a user's would be
+        env["BRIEFING_SMTP_PORT"] = str(port)
     env.update({f"BRIEFING_SMTP_{k.upper()}": v for k, v in smtp.items()})
     return env
 
