@@ -28,14 +28,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from sparse_dot_topn import sp_matmul_topn
 
 from core.models import Article
 from summarize import textvec
+from summarize.parallel import cores, map_chunks
 from summarize.particulars import named_days, particulars, sentences
 
 log = logging.getLogger(__name__)
 
 _SECONDS_PER_DAY = 86400.0
+# Entries a row's product keeps beyond its ``candidates`` (see ``_candidate_pairs``).
+_SPARE = 8
 
 
 @dataclass(frozen=True)
@@ -139,15 +143,16 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     one topic only on the words. The second matrix marks the days each article names
     (``d:`` particulars), one column per day.
     """
-    words = textvec.tfidf_matrix([textvec.article_terms(a.title, a.text, options.weighting) for a in articles])
-    found = [particulars(a.title, a.text, a.published, a.published_from) for a in articles]
+    read = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
+                                       for a in articles])
+    words = textvec.tfidf_matrix([terms for terms, _, _ in read])
+    found = [facts for _, facts, _ in read]
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
-    for row, article in enumerate(articles):
-        for term in lead_particulars(article):
-            if term.startswith("d:"):
-                rows.append(row)
-                cols.append(vocabulary.setdefault(term, len(vocabulary)))
+    for row, (_, _, lead_days) in enumerate(read):
+        for term in lead_days:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
     days = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                              shape=(len(articles), max(len(vocabulary), 1)))
     weight = options.particulars_weight
@@ -157,12 +162,17 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     return sparse.hstack([words * np.sqrt(1.0 - weight), facts * np.sqrt(weight)], format="csr"), days
 
 
-def lead_particulars(article: Article) -> Counter[str]:
-    """The days named by the headline and the first two sentences: where a report says what happened when."""
-    # Only the text's beginning is split: two sentences are rarely longer than 800 characters.
-    # Only the days are used (see ``_days_disagree``), so only the days are read.
-    return named_days(article.title, " ".join(sentences(article.text[:800])[:2]), article.published,
-                       article.published_from)
+def read_articles(items: Sequence[tuple]) -> list[tuple[Counter[str], Counter[str], list[str]]]:
+    """(weighted terms, particulars, days named in the lead) of each (title, text, published,
+    published_from, weighting): everything grouping reads in an article, in one function
+    that worker processes can run (see ``summarize.parallel``)."""
+    out = []
+    for title, text, published, published_from, weighting in items:
+        lead = " ".join(sentences(text[:800])[:2])
+        out.append((textvec.article_terms(title, text, weighting),
+                    particulars(title, text, published, published_from),
+                    list(named_days(title, lead, published, published_from))))
+    return out
 
 
 def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -202,37 +212,38 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     index = textvec.top_term_matrix(matrix, options.top_terms, df <= options.max_index_df)
     index_t = index.T.tocsr()
     k = options.candidates
+    # A few more than k per row come out of the product, because the article itself and
+    # (at a block's edges) articles outside its own window are among them and dropped.
+    wanted = k + 1 + _SPARE
+    threads = max(1, min(cores(), 8))
     keys = []
-    block = 512
+    block = 2048
     for start in range(0, n, block):
         stop = min(start + block, n)
         lo = int(np.searchsorted(times, times[start] - options.window_days, side="left"))
         hi = int(np.searchsorted(times, times[stop - 1] + options.window_days, side="right"))
-        shared = (index[start:stop] @ index_t[:, lo:hi]).tocoo()
-        i = shared.row.astype(np.int32) + start
-        j = shared.col.astype(np.int32) + lo
-        keep = (i != j) & ~(known[i] & known[j]) & (np.abs(times[j] - times[i]) <= options.window_days)
-        i, j, value = i[keep], j[keep], shared.data[keep]
-        # Entries below their row's k-th largest value can never be among its k best: drop
-        # them before the sort, which on real text (every block against the whole window)
-        # otherwise sorts tens of millions of entries. Ties at the k-th value are kept.
-        counts = np.bincount(i - start, minlength=stop - start)
-        if (counts > k).any():
-            bounds = np.concatenate([[0], np.cumsum(counts)])
-            floor = np.full(len(value), -np.inf, dtype=np.float32)
-            for row in np.flatnonzero(counts > k).tolist():
-                a, b = bounds[row], bounds[row + 1]
-                floor[a:b] = np.partition(value[a:b], b - a - k)[b - a - k]
-            above = value >= floor
-            i, j, value = i[above], j[above], value[above]
-        # The k best per row: sort by row, then by descending value, and rank within the row.
-        order = np.lexsort((-value, i))
-        i, j = i[order], j[order]
-        first = np.searchsorted(i, i, side="left")
-        rank = np.arange(len(i)) - first
-        best = rank < k
-        i, j = i[best].astype(np.int64), j[best].astype(np.int64)
-        keys.append(np.minimum(i, j) * n + np.maximum(i, j))
+        columns = index_t[:, lo:hi]
+        rows = np.arange(start, stop)
+        for mine, others in ((~known[start:stop], columns),
+                             # Articles grouped in an earlier run are compared with new ones only.
+                             (known[start:stop], columns @ sparse.diags((~known[lo:hi]).astype(np.float32)))):
+            if not mine.any():
+                continue
+            # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++
+            # on every core): on real text every block against the whole window has tens of
+            # millions of entries, which a plain product would materialise and sort.
+            shared = sp_matmul_topn(index[rows[mine]], sparse.csr_matrix(others), top_n=wanted,
+                                    n_threads=threads if threads > 1 else None).tocoo()
+            i = rows[mine][shared.row].astype(np.int64)
+            j = shared.col.astype(np.int64) + lo
+            keep = (i != j) & (np.abs(times[j] - times[i]) <= options.window_days)
+            i, j, value = i[keep], j[keep], shared.data[keep]
+            # The k best per row: sorted by row, then by descending value (ties by column).
+            order = np.lexsort((j, -value, i))
+            i, j = i[order], j[order]
+            first = np.searchsorted(i, i, side="left")
+            best = (np.arange(len(i)) - first) < k
+            keys.append(np.minimum(i[best], j[best]) * n + np.maximum(i[best], j[best]))
     if not keys:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     pairs = np.unique(np.concatenate(keys))

@@ -7,6 +7,7 @@ product is a cosine similarity.
 from __future__ import annotations
 
 import logging
+import functools
 import math
 import re
 from collections import Counter
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from summarize.parallel import map_chunks
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +157,29 @@ def top_term_matrix(matrix: sparse.csr_matrix, k: int, allowed: np.ndarray) -> s
 
 def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int],
              chunk: int = 20000) -> np.ndarray:
-    """Dot products of row pairs ``(left[i], right[i])``, in chunks to bound memory."""
-    left = np.asarray(list(left), dtype=np.int64)
-    right = np.asarray(list(right), dtype=np.int64)
-    out = np.empty(len(left), dtype=np.float64)
-    for start in range(0, len(left), chunk):
-        a = matrix[left[start:start + chunk]]
-        b = matrix[right[start:start + chunk]]
-        out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    """Dot products of row pairs ``(left[i], right[i])``, in chunks to bound memory.
+
+    Millions of pairs on a big day: the chunks are shared among the cores
+    (``summarize.parallel``).
+    """
+    left = np.asarray(list(left) if not isinstance(left, np.ndarray) else left, dtype=np.int64)
+    right = np.asarray(list(right) if not isinstance(right, np.ndarray) else right, dtype=np.int64)
+    if len(left) == 0:
+        return np.zeros(0, dtype=np.float64)
+    return map_chunks(functools.partial(_row_dots, matrix, left, right), np.arange(len(left)),
+                      chunk=chunk, min_items=20 * chunk)
+
+
+def _row_dots(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``row_dots`` of the pairs at ``positions`` (consecutive), chunk by chunk."""
+    first, last = int(positions[0]), int(positions[-1]) + 1
+    out = np.empty(last - first, dtype=np.float64)
+    step = 20000
+    for start in range(first, last, step):
+        stop = min(start + step, last)
+        a = matrix[left[start:stop]]
+        b = matrix[right[start:stop]]
+        out[start - first:stop - first] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
     return out
 
 
