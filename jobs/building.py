@@ -110,7 +110,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from feeds.outlets import name_articles, registry_with
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
-    from summarize.topic import combine_scores, is_relevant, load_profile, score_article
+    from summarize.topic import combine_scores, is_relevant, load_profile, score_articles
     from templates.render import render_email
 
     general = options.briefing
@@ -134,7 +134,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         registry = registry_with(options.outlets)
         began = _timed("load", began)
         # Each article is scored once; stories combine their members' scores.
-        topic_of = {a.id: score_article(a, profile) for a in window}
+        topic_of = dict(zip((a.id for a in window), score_articles(window, profile)))
         relevant = [a for a in window if is_relevant(topic_of[a.id], profile)]
         off_topic = len(window) - len(relevant)
         began = _timed("topic", began)

@@ -83,14 +83,17 @@ _CAPITALS = re.compile(r"\b" + _CAPITAL)
 _PAIRS = re.compile(r"\b(" + _CAPITAL + r")(?:['’]s)? (?=(" + _CAPITAL + r"))")
 _FIGURES = re.compile(r"\b\d+(?:[.,]\d+)*")
 # The lookahead (every alternative starts with one of these letters or a digit) lets the
-# engine skip most positions before trying thirty case-insensitive words: half the time.
-_DAYS = re.compile(r"(?=[jfmasondtwy\d])(?:"
-                   r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-                   r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? (\d{1,2})\b|"
-                   r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|"
-                   r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday)\b)",
-                   re.IGNORECASE)
+# engine skip most positions before trying thirty words: half the time. The pattern is
+# run over the lower-cased text (a third faster than ignoring case while matching).
+_DAYS_PATTERN = (r"(?=[jfmasondtwy\d])(?:"
+                 r"\b(january|february|march|april|may|june|july|august|september|october|november|"
+                 r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? (\d{1,2})\b|"
+                 r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|"
+                 r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|"
+                 r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday)\b)")
+_DAYS = re.compile(_DAYS_PATTERN)
+# For the rare text whose lower-case form is longer (a dotted capital I): positions would shift.
+_DAYS_ANY_CASE = re.compile(_DAYS_PATTERN, re.IGNORECASE)
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
@@ -142,25 +145,32 @@ def _count_days(whole: str, published: datetime | None, published_from: str,
     """Add the days ``whole`` names to ``counts`` as ``d:`` terms (see ``particulars``)."""
     get = counts.get
     when = published if published is not None and published_from not in _UNDATED else None
+    lower = whole.lower()
+    matches = _DAYS.finditer(lower) if len(lower) == len(whole) else _DAYS_ANY_CASE.finditer(whole)
     named: dict[tuple, str | None] = {}
-    for match in _DAYS.finditer(whole):
-        # One article names the same few days again and again ("on Monday").
+    for match in matches:
         groups = match.groups()
-        if groups in named:
-            date = named[groups]
+        # "May" is a month only when capitalised (else the verb): the one place case matters.
+        month = 1 if groups[0] is not None else 4 if groups[3] is not None else 0
+        capital = bool(month) and whole[match.start(month)].isupper()
+        key = (groups, capital)
+        # One article names the same few days again and again ("on Monday").
+        if key in named:
+            date = named[key]
         else:
-            date = named[groups] = _named_day(match, when)
+            date = named[key] = _named_day(groups, capital, when)
         if date:
-            key = "d:" + date
-            counts[key] = get(key, 0) + 1
+            key_ = "d:" + date
+            counts[key_] = get(key_, 0) + 1
 
 
-def _named_day(match: re.Match, published: datetime | None) -> str | None:
-    """The date a ``_DAYS`` match names: a month with its day, a weekday, today or yesterday."""
-    month_first, day_first, after, month_after, relative = match.groups()
+def _named_day(groups: tuple, capital: bool, published: datetime | None) -> str | None:
+    """The date a ``_DAYS`` match names (its groups; ``capital``: the month is capitalised):
+    a month with its day, a weekday, today or yesterday."""
+    month_first, day_first, after, month_after, relative = groups
     if month_first or month_after:
         month = month_first or month_after
-        if month.lower() == "may" and not month[0].isupper():
+        if month.lower() == "may" and not capital:
             return None  # the verb
         day = int(day_first or after)
         if not 1 <= day <= 31:

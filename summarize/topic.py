@@ -22,6 +22,7 @@ Everything after ``load_profile`` is pure and deterministic.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -36,6 +37,7 @@ from typing import Any
 
 from core.errors import ConfigError
 from core.models import Article
+from summarize.parallel import map_chunks
 
 log = logging.getLogger(__name__)
 
@@ -512,6 +514,15 @@ def score_article(article: Article, profile: TopicProfile) -> float:
     return score_text(article.title, article.text, profile)
 
 
+def score_articles(articles: Sequence[Article], profile: TopicProfile) -> list[float]:
+    """``score_article`` of each article, in order; a big day's articles are scored on every core."""
+    return map_chunks(functools.partial(_score_chunk, profile), articles)
+
+
+def _score_chunk(profile: TopicProfile, articles: Sequence[Article]) -> list[float]:
+    return [score_text(article.title, article.text, profile) for article in articles]
+
+
 def is_relevant(score: float, profile: TopicProfile) -> bool:
     """Whether a score reaches the profile's threshold, i.e. belongs in the briefing."""
     return score >= profile.threshold
@@ -519,7 +530,7 @@ def is_relevant(score: float, profile: TopicProfile) -> bool:
 
 def score_story(articles: Sequence[Article], profile: TopicProfile) -> float:
     """The topic score of a story from its articles (see ``combine_scores``)."""
-    return combine_scores([score_article(a, profile) for a in articles])
+    return combine_scores(score_articles(articles, profile))
 
 
 def combine_scores(scores: Sequence[float]) -> float:
