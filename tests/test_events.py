@@ -224,3 +224,14 @@ def test_spellings_of_one_name_meet_and_an_unknown_date_keeps_the_weekday():
     other = particulars("", "The envoy met Volodymyr Zelenskyy on Sunday.", DAY0, "fetched")
     assert one == other
     assert one["d:sunday"] == 1
+
+
+def test_days_are_read_whatever_their_case_and_may_the_verb_is_no_date():
+    when = datetime(2026, 5, 20, 9, 0, tzinfo=timezone.utc)  # a Wednesday
+    found = particulars("TALKS RESUME ON MONDAY", "The delegations may 12 times have met. They meet again "
+                        "on 26 MAY, and the ministers may sign on May 28. Yesterday the envoy left.", when)
+    days = {term for term in found if term.startswith("d:")}
+    # MONDAY in the headline, 26 MAY, May 28 and yesterday; "may 12" is the verb and a figure.
+    assert days == {"d:2026-05-18", "d:2026-05-26", "d:2026-05-28", "d:2026-05-19"}
+    # The dotted capital I lengthens the text when lower-cased: the days are still found.
+    assert "d:2026-05-18" in particulars("İstanbul talks", "The talks in İstanbul began on Monday.", when)
