@@ -38,13 +38,13 @@ import html
 import json
 import logging
 import multiprocessing
+import os
 import random
 import re
 import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 import zlib
@@ -424,46 +424,53 @@ def measure_floor(server: FeedServer) -> dict:
 
 # ---- the product's run -------------------------------------------------------------------
 
-class TreeMemory(threading.Thread):
-    """Samples the resident memory of this process and its descendants (except ``exclude``) every 0.1 s."""
+class TreeMemory:
+    """The memory (PSS, see ``bench.treememory``) of this process and its descendants (except
+    ``exclude``), sampled every 0.1 s by a process of its own: a sampling thread here would
+    keep the product from forking its workers, as it does when a user runs it."""
 
     def __init__(self, exclude: set[int]) -> None:
-        super().__init__(daemon=True)
-        import psutil
-        self.me = psutil.Process()
-        self.exclude = exclude
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(target=_watch_tree, args=(theirs, os.getpid(), set(exclude)), daemon=True)
         self.peak = 0
-        self.stage_peak = 0
-        self._halt = threading.Event()
 
-    def sample(self) -> int:
-        """The tree's resident bytes now."""
-        import psutil
-        total = self.me.memory_info().rss
-        for child in self.me.children(recursive=True):
-            if child.pid in self.exclude:
-                continue
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
+    def start(self) -> None:
+        """Start sampling."""
+        self._process.start()
+        self._conn.recv()  # sampling has begun
 
-    def run(self) -> None:  # noqa: D102
-        while not self._halt.wait(0.1):
-            now = self.sample()
-            self.peak = max(self.peak, now)
-            self.stage_peak = max(self.stage_peak, now)
+    def _ask(self, what: str) -> int:
+        self._conn.send(what)
+        peak, self.peak = self._conn.recv()
+        return peak
 
     def next_stage(self) -> int:
         """The peak since the last call (or the start), and start a new one."""
-        peak, self.stage_peak = self.stage_peak, 0
-        return peak
+        return self._ask("stage")
 
     def stop(self) -> None:
         """Stop sampling."""
-        self._halt.set()
-        self.join()
+        self._ask("stop")
+        self._process.join(10)
+
+
+def _watch_tree(conn, root: int, exclude: set[int]) -> None:
+    """The sampling process: answers "stage" with (stage peak, overall peak), "stop" likewise and ends."""
+    from bench.treememory import tree_bytes
+
+    exclude = exclude | {os.getpid()}
+    peak = stage = 0
+    conn.send("ready")
+    while True:
+        if conn.poll(0.1):
+            what = conn.recv()
+            conn.send((stage, peak))
+            stage = 0
+            if what == "stop":
+                return
+        now = tree_bytes(root, exclude)
+        peak, stage = max(peak, now), max(stage, now)
 
 
 class StageLog(logging.Handler):

@@ -7,7 +7,8 @@ the product's pure stages on them: topic scores, grouping all of them into stori
 grouping figure is for every article, on topic or not), then as ``briefing.py build`` does: the stories ranked by outlets,
 recency and topic score (``jobs.shown_stories``) and the ones shown de-duplicated,
 summarised and headlined (``make_story``). It prints each stage's seconds,
-the peak memory of the child, a table, and the exponent ``b`` of the least-squares fit
+the peak memory of the child and of its whole process tree (PSS: forked workers included,
+shared pages counted once), a table, and the exponent ``b`` of the least-squares fit
 ``time = a * n ** b`` (1 is linear, 2 is every article against every other).
 
 Example:
@@ -25,6 +26,8 @@ import sys
 import time
 from datetime import datetime, timezone
 
+from bench.treememory import TreePeak
+
 
 def run_one(size: int, seed: int) -> dict:
     """Run the pure stages on ``size`` synthetic articles; return stage seconds and peak MB."""
@@ -33,7 +36,7 @@ def run_one(size: int, seed: int) -> dict:
     from core.options import load_options
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
-    from summarize.topic import is_relevant, load_profile, score_article, score_story
+    from summarize.topic import is_relevant, load_profile, score_articles, score_story
 
     options = load_options({"BRIEFING_HOME": "/nonexistent-briefing-bench"})
     began = time.perf_counter()
@@ -44,7 +47,7 @@ def run_one(size: int, seed: int) -> dict:
     stages: dict[str, float] = {}
 
     began = time.perf_counter()
-    relevant = [a for a in articles if is_relevant(score_article(a, profile), profile)]
+    relevant = [a for a, score in zip(articles, score_articles(articles, profile)) if is_relevant(score, profile)]
     stages["topic"] = time.perf_counter() - began
     peaks["topic"] = _peak_mb()
 
@@ -96,21 +99,29 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for size in args.sizes:
-        child = subprocess.run([sys.executable, "-m", "bench.growth", "--one", str(size), "--seed", str(args.seed)],
-                               capture_output=True, text=True, check=True)
-        row = json.loads(child.stdout.strip().splitlines()[-1])
+        child = subprocess.Popen([sys.executable, "-m", "bench.growth", "--one", str(size), "--seed", str(args.seed)],
+                                 stdout=subprocess.PIPE, text=True)
+        sampler = TreePeak(child.pid)
+        sampler.start()
+        out, _ = child.communicate()
+        tree_peak = sampler.stop() / 2**20
+        if child.returncode:
+            raise SystemExit(f"the {size}-article run failed (exit {child.returncode})")
+        row = json.loads(out.strip().splitlines()[-1])
+        row["tree_mb"] = tree_peak
         rows.append(row)
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items())
         peaks = ", ".join(f"{k} {v:.0f}" for k, v in row["peaks"].items())
         print(f"{size:>6} articles ({row['relevant']} on topic, {row['groups']} groups, {row['stories']} shown): "
-              f"{row['total']:.1f} s [{stages}], peak MB after each stage [{peaks}]", flush=True)
+              f"{row['total']:.1f} s [{stages}], peak MB after each stage [{peaks}] (this process); "
+              f"whole tree, workers included (PSS): {tree_peak:.0f} MB", flush=True)
 
-    print("\n| articles | on topic | stories | topic s | group s | stories s | total s | peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| articles | on topic | stories | topic s | group s | stories s | total s | peak MB | tree PSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         s = r["stages"]
         print(f"| {r['size']} | {r['relevant']} | {r['stories']} | {s['topic']:.1f} | {s['group']:.1f} | "
-              f"{s['stories']:.1f} | {r['total']:.1f} | {r['peak_mb']:.0f} |")
+              f"{s['stories']:.1f} | {r['total']:.1f} | {r['peak_mb']:.0f} | {r['tree_mb']:.0f} |")
     if len(rows) > 1:
         sizes = [r["size"] for r in rows]
         print(f"\nfitted exponent (time = a * n^b): total b = {fitted_exponent(sizes, [r['total'] for r in rows]):.2f}, "

@@ -72,7 +72,12 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T], *
     """
     global _WORK
     size = cores() if workers is None else workers
-    if size <= 1 or len(items) < min_items or not can_fork():
+    if size <= 1 or len(items) < min_items:
+        return function(items)
+    if not can_fork():
+        log.debug("reading %d items in this process: %s", len(items),
+                  "threads are running: " + ", ".join(t.name for t in threading.enumerate())
+                  if threading.active_count() > 1 else "no fork on this system")
         return function(items)
     bounds = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
     results: list[list[R] | None] = [None] * len(bounds)
