@@ -147,10 +147,12 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
                                        for a in articles])
     words = textvec.tfidf_matrix([terms for terms, _, _ in read])
     found = [facts for _, facts, _ in read]
+    lead_days = [days for _, _, days in read]
+    del read
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
-    for row, (_, _, lead_days) in enumerate(read):
-        for term in lead_days:
+    for row, named in enumerate(lead_days):
+        for term in named:
             rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
     days = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
@@ -162,15 +164,16 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     return sparse.hstack([words * np.sqrt(1.0 - weight), facts * np.sqrt(weight)], format="csr"), days
 
 
-def read_articles(items: Sequence[tuple]) -> list[tuple[Counter[str], Counter[str], list[str]]]:
+def read_articles(items: Sequence[tuple]) -> list[tuple[tuple[str, np.ndarray], tuple[str, np.ndarray], list[str]]]:
     """(weighted terms, particulars, days named in the lead) of each (title, text, published,
     published_from, weighting): everything grouping reads in an article, in one function
-    that worker processes can run (see ``summarize.parallel``)."""
+    that worker processes can run (see ``summarize.parallel``). Terms and particulars come
+    packed (``textvec.packed``): a big day's Counters took more memory than anything else."""
     out = []
     for title, text, published, published_from, weighting in items:
         lead = " ".join(sentences(text[:800])[:2])
-        out.append((textvec.article_terms(title, text, weighting),
-                    particulars(title, text, published, published_from),
+        out.append((textvec.packed(textvec.article_terms(title, text, weighting)),
+                    textvec.packed(particulars(title, text, published, published_from)),
                     list(named_days(title, lead, published, published_from))))
     return out
 

@@ -55,7 +55,11 @@ def test_articles_read_in_workers_match_articles_read_here():
               when, "metadata", weighting) for n in range(1200)]
     here = read_articles(items)
     spread = parallel.map_chunks(read_articles, items, workers=2, min_items=100, chunk=64)
-    assert spread == here
-    terms, facts, lead_days = here[7]
+    def unpacked(read):
+        return [(dict(zip(t.split("\n"), tc.tolist())), dict(zip(f.split("\n"), fc.tolist())), days)
+                for (t, tc), (f, fc), days in read]
+
+    assert unpacked(spread) == unpacked(here)
+    terms, facts, lead_days = unpacked(here)[7]
     assert "geneva" in terms and "n:petros" in facts and "#1007" in facts
     assert sorted(lead_days) == ["d:2026-03-08", "d:2026-03-09"]  # "on Monday", "by March 8"
