@@ -375,12 +375,13 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         cohesion[root] = max(float(value), 0.0)
         inner_sum[root] = cohesion[root] * size_ * (size_ - 1) / 2
 
-    def averages(x: np.ndarray, ids: np.ndarray, totals: np.ndarray) -> np.ndarray:
-        """Average links of groups ``x[k]`` and ``ids[k]`` (0 where they may not merge)."""
+    def averages(x: np.ndarray | int, ids: np.ndarray, totals: np.ndarray) -> np.ndarray:
+        """Average links of groups ``x[k]`` (or the one group ``x``) and ``ids[k]`` (0 where they may not merge)."""
         pairs = size[x] * size[ids]
         far = np.flatnonzero(np.maximum(hi[x], hi[ids]) - np.minimum(lo[x], lo[ids]) > window)
         for k in far.tolist():
-            pairs[k] = _pairs_in_window(clusters[int(x[k])].times, clusters[int(ids[k])].times, window)
+            one = int(x) if np.ndim(x) == 0 else int(x[k])
+            pairs[k] = _pairs_in_window(clusters[one].times, clusters[int(ids[k])].times, window)
         out = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
         out[anchored[x] & anchored[ids]] = 0.0
         # Two groups that each hold together much better than they hold to each other are
@@ -401,7 +402,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         if not strong.any():
             return
         ids, totals = ids[strong], cluster.totals[strong]
-        average = averages(np.full(len(ids), x), ids, totals)
+        average = averages(x, ids, totals)
         k = int(np.argmax(average))  # ties: the smallest group id (ids are sorted)
         if average[k] >= threshold:
             heapq.heappush(heap, (-float(average[k]), x, int(ids[k])))
