@@ -63,3 +63,47 @@ def test_articles_read_in_workers_match_articles_read_here():
     terms, facts, lead_days = unpacked(here)[7]
     assert "geneva" in terms and "n:petros" in facts and "#1007" in facts
     assert sorted(lead_days) == ["d:2026-03-08", "d:2026-03-09"]  # "on Monday", "by March 8"
+
+
+_KILLED_JOB = """
+import sys, time
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from core.lock import job_lock
+from summarize import parallel
+
+def slow(items):
+    time.sleep(60)
+    return list(items)
+
+with job_lock(Path({home!r}), "build"):
+    print("reading", flush=True)
+    parallel.map_chunks(slow, list(range(400)), workers=2, min_items=10, chunk=100)
+"""
+
+
+def test_a_killed_job_leaves_no_worker_holding_the_data_directory(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from core.errors import BusyError
+    from core.lock import job_lock
+
+    root = str(Path(__file__).resolve().parent.parent)
+    job = subprocess.Popen([sys.executable, "-c", _KILLED_JOB.format(root=root, home=str(tmp_path))],
+                           stdout=subprocess.PIPE, text=True)
+    assert job.stdout.readline().strip() == "reading"
+    time.sleep(1.0)  # the workers are forked and asleep in their chunks, sharing the lock's file
+    job.send_signal(signal.SIGKILL)
+    job.wait(10)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with job_lock(tmp_path, "fetch"):
+                break  # the next job runs: no orphaned worker kept the lock
+        except BusyError:
+            assert time.monotonic() < deadline, "a worker of the killed job still holds the data directory"
+            time.sleep(0.1)
