@@ -128,6 +128,11 @@ class Server:
         rows = [line.split("\t") for line in self.log.read_text(encoding="ascii").splitlines()]
         return [(r[0], r[1], float(r[2])) for r in rows if len(r) == 3]
 
+    def cpu(self) -> float:
+        """CPU seconds the server process has used so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self) -> None:
         self.stop.set()
         self.process.join(30)
@@ -174,19 +179,24 @@ def _cli(args: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"briefing.py {' '.join(args)} failed: {done.stderr.strip()}")
 
 
-def timed_send(home: Path, server: Server, kill_after: float | None = None, **smtp: str) -> tuple[float, float, int]:
-    """Run `briefing.py send` in a child; (seconds, peak memory in MiB, exit status or -9 when killed)."""
+def timed_send(home: Path, server: Server, kill_after: float | None = None, **smtp: str
+               ) -> tuple[float, float, int, float, str]:
+    """Run `briefing.py send` in a child; (seconds, peak memory in MiB, exit status or -9 when killed,
+    CPU seconds of the child, its output)."""
     env = _env(home, server.port, **smtp)
     began = time.perf_counter()
+    out = tempfile.TemporaryFile()
     child = subprocess.Popen([sys.executable, str(ROOT / "briefing.py"), "send", "--date", DAY], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             stdout=out, stderr=subprocess.DEVNULL)
     if kill_after is not None:
         time.sleep(kill_after)
         child.send_signal(signal.SIGKILL)
     _pid, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - began
-    return seconds, usage.ru_maxrss / 1024, child.returncode
+    out.seek(0)
+    return (seconds, usage.ru_maxrss / 1024, child.returncode, usage.ru_utime + usage.ru_stime,
+            out.read().decode("utf-8", "replace").strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
                 _cli(["subscribers", "remove", *sorted(expected)[count:]], _env(home, 0))
             server = Server(work / f"{home.name}.log", rtt)
             servers.append(server)
-            seconds, peak, code = timed_send(home, server, **settings)
+            cpu_before = server.cpu()
+            seconds, peak, code, cpu, _out = timed_send(home, server, **settings)
+            server_cpu = server.cpu() - cpu_before
             got = server.received()
             # From the first message's arrival to the last's: the send itself, without the
             # second or more the command takes to start (more on a loaded machine).
@@ -239,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
             rate = (len(got) - 1) / span
             figures[name] = (rate, seconds)
             print(f"{name}: {len(got)} messages, {rate:.0f} messages/s ({span:.1f} s first to last arrival; "
-                  f"the whole command {seconds:.1f} s), peak memory {peak:.0f} MiB, exit {code}")
+                  f"the whole command {seconds:.1f} s), peak memory {peak:.0f} MiB, exit {code}; CPU per message: "
+                  f"server {server_cpu / len(got) * 1000:.2f} ms, sender {cpu / len(got) * 1000:.2f} ms "
+                  f"(start-up included)")
             if sorted(r for r, *_ in got) != sorted(expected)[:count] or code != 0:
                 print("  NOT every address received exactly one copy")
         (ref_rate, _), (our_rate, ours_s) = figures.values()
@@ -252,22 +266,23 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(work / "killed.log", rtt)
         servers.append(server)
         kill_after = rng.uniform(0.25, 0.85) * ours_s
-        _s, _p, code = timed_send(home, server, kill_after=kill_after, connections=str(args.connections))
+        _s, _p, code, _c, _o = timed_send(home, server, kill_after=kill_after, connections=str(args.connections))
+        time.sleep(2)  # the server finishes the messages it holds, as a real one would
         before = len(server.received())
-        seconds, _p, code2 = timed_send(home, server, connections=str(args.connections))
+        seconds, _p, code2, _c, said = timed_send(home, server, connections=str(args.connections))
         got = server.received()
         copies = Counter(r for r, *_ in got)
         twice = sorted(r for r, n in copies.items() if n > 1)
         missing = expected - set(copies)
         print(f"kill: SIGKILL after {kill_after:.1f} s (seed {seed}, exit {code}): {before} delivered before the kill; "
               f"the rerun sent {len(got) - before} in {seconds:.1f} s (exit {code2})")
+        print("  the rerun said: " + "\n                  ".join(said.splitlines()))
         same_id = all(len({m for r2, m, _ in got if r2 == r}) == 1 for r in twice)
         print(f"  every address exactly one copy: {'yes' if not twice and not missing else 'NO'} "
               f"({len(copies)} addresses, {len(twice)} with two copies, {len(missing)} missing)")
         if twice:
             print(f"  the second copies {'carry the same Message-ID as the first' if same_id else 'DIFFER'}: "
-                  f"{', '.join(twice[:5])}: in flight when the process died (accepted by the server, "
-                  "not yet recorded)")
+                  f"{', '.join(twice[:5])}")
         print(f"  distinct (address, Message-ID) pairs: {len(set((r, m) for r, m, _ in got))}")
         return 0 if not missing and not twice else 1
     finally:
