@@ -144,6 +144,10 @@ def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Make,
                                 outcome = session.send(recipient, make(recipient, session.eightbit), handed)
                             except Unreachable:
                                 pass
+                            except BaseException:
+                                if record:  # a message left 'handed' would count as delivered
+                                    record(recipient, "deferred", outcome)
+                                raise
                     if record:
                         status = {"sent": "sent", "permanent": "failed"}.get(outcome.status, "deferred")
                         record(recipient, status, outcome)
