@@ -62,8 +62,8 @@ class _Round:
             return self.queue.popleft()
 
 
-Make = Callable[[str, bool], "bytes | Wire"]
-Record = Callable[[str, str, "Outcome | None"], None]
+Make = Callable[[str, bool], bytes | Wire]
+Record = Callable[[str, str, Outcome | None], None]
 
 
 def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Make,
