@@ -28,6 +28,7 @@ for SMTP's DATA.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -99,6 +100,7 @@ class Addressing:
     unsubscribe_url: str = ""  # 'https://.../unsubscribe?id=...' or ''
 
 
+@functools.lru_cache(maxsize=64)  # asked for the sender's domain once per message: parsing costs 0.1 ms
 def domain_of(address: str) -> str:
     """The domain of an address, lower-case ('briefing.localhost' when there is none)."""
     _name, bare = parseaddr(address)
@@ -328,6 +330,33 @@ def dot_stuff(data: bytes) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
+# The token placeholder in a body; quoted-printable may break a line inside it (a soft
+# break, '=' CRLF), the 8bit form never does.
+_TOKEN_IN_BODY = re.compile(b"(?:=\r\n)?".join(re.escape(bytes([c])) for c in TOKEN_PLACEHOLDER.encode()))
+
+
+class _Split:
+    """A body cut around each token placeholder, found once, so that a copy is a join."""
+
+    def __init__(self, body: bytes) -> None:
+        self.parts: list[bytes] = []
+        self.found: list[bytes] = []
+        last = 0
+        for match in _TOKEN_IN_BODY.finditer(body):
+            self.parts.append(body[last:match.start()])
+            self.found.append(match.group(0))
+            last = match.end()
+        self.parts.append(body[last:])
+
+    def fill(self, token: bytes) -> bytes:
+        """The body with ``token`` in place of each placeholder (keeping any soft break in it)."""
+        out = [self.parts[0]]
+        for found, part in zip(self.found, self.parts[1:]):
+            out.append(token if len(found) == len(token) else _swap(found, token))
+            out.append(part)
+        return b"".join(out)
+
+
 class _Form:
     """One encoding of the template: head and body, plain and dot-stuffed."""
 
@@ -335,7 +364,9 @@ class _Form:
         raw = as_bytes(msg)
         head, sep, body = raw.partition(b"\r\n\r\n")
         self.head, self.body = head + sep, body
-        self.stuffed_body = dot_stuff(body)
+        # A token is letters and digits: filling it in never makes a line start with a dot,
+        # so the body can be stuffed before.
+        self.split, self.stuffed = _Split(body), _Split(dot_stuff(body))
         self.eightbit = needs_8bitmime(raw)
         expected = (f"To: {_RECIPIENT_PLACEHOLDER}\r\n".encode(), f"Message-ID: {_MESSAGE_ID_PLACEHOLDER}\r\n".encode())
         if not all(self.head.count(part) == 1 for part in expected):
@@ -360,8 +391,6 @@ class MessageTemplate:
         self.forms = {False: _Form(self.sample),
                       True: _Form(build_message(email, addressing, sent, subject_prefix, eightbit=True))}
         self.head, self.body = self.forms[False].head, self.forms[False].body
-        # Quoted-printable may break a line inside the token (a soft break, '=' CRLF).
-        self.token_in_body = re.compile(b"(?:=\r\n)?".join(re.escape(bytes([c])) for c in TOKEN_PLACEHOLDER.encode()))
 
     def size(self, eightbit: bool) -> tuple[int, int]:
         """(octets, lines) of a message in this encoding, as sent."""
@@ -372,14 +401,14 @@ class MessageTemplate:
     def for_recipient(self, recipient: str, message_id: str, token: str, eightbit: bool = False) -> bytes:
         """The message to ``recipient`` with its Message-ID and unsubscribe token."""
         form = self.forms[eightbit]
-        return self._fill(form.head, form.body, recipient, message_id, token)
+        return self._fill(form.head, form.split, recipient, message_id, token)
 
     def wire(self, recipient: str, message_id: str, token: str, eightbit: bool) -> Wire:
         """The message to ``recipient`` as it goes after DATA; 8bit when ``eightbit`` (the server offers 8BITMIME)."""
         form = self.forms[eightbit]
-        return Wire(self._fill(form.head, form.stuffed_body, recipient, message_id, token), form.eightbit)
+        return Wire(self._fill(form.head, form.stuffed, recipient, message_id, token), form.eightbit)
 
-    def _fill(self, head: bytes, body: bytes, recipient: str, message_id: str, token: str) -> bytes:
+    def _fill(self, head: bytes, body: _Split, recipient: str, message_id: str, token: str) -> bytes:
         if token and (len(token) != len(TOKEN_PLACEHOLDER) or not token.isalnum()):
             raise ValueError("an unsubscribe token must be 32 letters or digits")
         if any(c in recipient + message_id for c in "\r\n"):
@@ -387,13 +416,9 @@ class MessageTemplate:
         head = head.replace(_RECIPIENT_PLACEHOLDER.encode(), recipient.encode("ascii"), 1)
         head = head.replace(_MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode("ascii"), 1)
         if not token:
-            return head + body
+            return head + body.fill(TOKEN_PLACEHOLDER.encode())
         token_bytes = token.encode("ascii")
-        head = head.replace(TOKEN_PLACEHOLDER.encode(), token_bytes)
-        # In the 8bit form the token is whole; the pattern finds it there too. A token is
-        # letters and digits: filling it in never makes a line start with a dot.
-        body = self.token_in_body.sub(lambda match: _swap(match.group(0), token_bytes), body)
-        return head + body
+        return head.replace(TOKEN_PLACEHOLDER.encode(), token_bytes) + body.fill(token_bytes)
 
 
 def _swap(found: bytes, token: bytes) -> bytes:

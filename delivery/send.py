@@ -391,7 +391,8 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
                           Outcome(status, None, "handed over to the server; no answer yet"), attempt=True)
                     return
                 # An attempt that got as far as 'handed' was counted then.
-                _mark(record_conn, date, recipient, message_id(recipient), status, outcome, attempt=not outcome.handed)
+                _mark(record_conn, date, recipient, message_id(recipient), status, outcome,
+                      attempt=not outcome.handed)
                 if status == "failed" and refuses_the_address(outcome):
                     subscribers.bounce(record_conn, recipient, "hard",
                                        f"refused while sending {date}: {outcome.answer}",

@@ -50,6 +50,14 @@ IMPLICIT_TLS_PORT = 465
 GREETING_WAIT = 10.0
 _FIX_SSL = "set BRIEFING_SMTP_TLS=ssl ([smtp] tls = \"ssl\")"
 _EOL = re.compile(rb"\r\n|\n|\r(?!\n)")
+# A bare address that needs no parsing to be put in angle brackets.
+_PLAIN_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
+
+
+def _path(address: str) -> str:
+    """``<address>`` for MAIL FROM and RCPT TO; smtplib's quoteaddr parses the address each time
+    (0.1 ms or more), which is most of the sender's work per message for a bare address."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 @dataclass(frozen=True)
@@ -284,10 +292,13 @@ class SmtpSession:
         conn = self.conn
         whole = in_data = False
         try:
-            code, reply = conn.mail(self.sender, ["BODY=8BITMIME"] if wire.eightbit and self.eightbit else [])
+            conn.putcmd("mail", f"FROM:{_path(self.sender)}"
+                                + (" BODY=8BITMIME" if wire.eightbit and self.eightbit else ""))
+            code, reply = conn.getreply()
             if code != 250:
                 return self._refused_sender(code, reply)
-            code, reply = conn.rcpt(recipient)
+            conn.putcmd("rcpt", f"TO:{_path(recipient)}")
+            code, reply = conn.getreply()
             if code not in (250, 251):
                 self._reset_or_close(code)
                 return Outcome(_kind(code), code, _answer(code, reply, self.scrub))
@@ -315,7 +326,8 @@ class SmtpSession:
             return Outcome("sent", code, _answer(code, reply, self.scrub), handed=True)
         except smtplib.SMTPServerDisconnected as exc:
             self._abandon() if in_data else self.close()
-            return Outcome("temporary", None, f"connection dropped by {self.where}: {self.scrub(str(exc))}", handed=whole)
+            return Outcome("temporary", None, f"connection dropped by {self.where}: {self.scrub(str(exc))}",
+                           handed=whole)
         except smtplib.SMTPResponseException as exc:
             self._reset_or_close(exc.smtp_code)
             return Outcome(_kind(exc.smtp_code), exc.smtp_code, _answer(exc.smtp_code, exc.smtp_error, self.scrub),
