@@ -9,10 +9,10 @@ Two encodings of the same parts. When the server offers 8BITMIME (Postfix, Exim,
 SES: virtually all do), each part goes as it is, ``Content-Transfer-Encoding: 8bit``
 UTF-8 with lines of at most 998 octets (RFC 5322 section 2.1.1), and the HTML's long
 lines are broken where a line break cannot change what it shows (``wrap_html``). Else
-quoted-printable, 76-character lines. The 8bit form is about a third smaller and has a
-tenth of the lines: a receiving server does its work line by line, and Gmail clips an
-HTML part over 102 KB. A part that cannot be made to fit 998 octets without changing it
-stays quoted-printable in both forms.
+quoted-printable, 76-character lines. For the 8-story briefing of bench.send the 8bit
+form has 291 lines instead of 710 and 44 KB instead of 47 KB: a receiving server does its
+work line by line, and Gmail clips an HTML part over 102 KB. A part that cannot be made
+to fit 998 octets without changing it stays quoted-printable in both forms.
 
 List-Unsubscribe is written literally. Python's SMTP policy turns any word longer than
 a header line (78 characters) into an RFC 2047 encoded word, and an ordinary unsubscribe
@@ -22,8 +22,8 @@ offer no one-click unsubscribe. ``MESSAGE_POLICY`` writes these headers as they 
 
 Building and serialising a message takes about 30 ms (quoted-printable encoding of the
 HTML); ``MessageTemplate`` does it once per briefing and encoding and fills in each
-recipient's address, Message-ID and unsubscribe token in the bytes, already dot-stuffed
-for SMTP's DATA.
+recipient's address, Message-ID and unsubscribe token in the bytes (about 0.02 ms),
+already dot-stuffed for SMTP's DATA.
 """
 from __future__ import annotations
 
