@@ -11,19 +11,30 @@ unsubscribe token (``delivery.message.MessageTemplate``).
 
 How "exactly once" holds up
 ---------------------------
-Every recipient of every date has one row in the ``deliveries`` table, written as soon
-as the server has answered the end of the message, before that connection sends
-anything else: ``sent`` (250), ``deferred`` (a 4xx answer, a dropped
-connection or a timeout, after the retries) or ``failed`` (a 5xx answer), with the
-server's answer. A rerun of the same date skips every ``sent`` row and every ``failed``
-one (a permanent refusal is reported, not retried), so after a crash or a partial failure
-it sends only to the recipients still missing.
+Every recipient of every date has one row in the ``deliveries`` table. Just before the
+final line of a message goes to the server (everything else of it already has, see
+``delivery.smtp``) the row says ``handed``: the message is in the server's hands, its
+answer not yet known. When the answer comes, before that connection sends anything
+else, the row says ``sent`` (250), ``deferred`` (a 4xx answer, a dropped connection or
+a timeout, after the retries) or ``failed`` (a 5xx answer), with the server's answer.
+Neither commit waits for the disk (see ``open_record``).
 
-One window remains: the server has accepted the message but the process dies (or the
-connection drops) before the ``sent`` row is committed. A rerun then sends again. That
-copy carries the same Message-ID (one per briefing and recipient), so mail stores that
-deduplicate by Message-ID show it once; SMTP itself offers no way to close the window
-(RFC 1047).
+A rerun of the same date skips every ``sent`` row and every ``failed`` one (a permanent
+refusal is reported, not retried), so after a crash or a partial failure it sends only
+to the recipients still missing. A row still ``handed`` means the process died between
+handing the message over and hearing the answer: the server had all of it and, with
+the sender gone, accepts it all the same (that is how SMTP servers work, RFC 1047). So it
+counts as delivered, is not sent again, and the command says how many there were.
+
+What remains: a kill in the microseconds between committing ``handed`` and writing the
+final line leaves a recipient counted as delivered whom the server never accepted; a
+server that refuses the message at its very end while the process is being killed is
+counted as delivered too. Before, the window was the other way round and as long as the
+server took to accept a message (milliseconds, with up to ``connections`` messages in
+it): a second copy. A connection that drops after the final line with no answer, in a
+live run, is retried like any dropped connection; a second copy then carries the same
+Message-ID (one per briefing and recipient), which mail stores that deduplicate by
+Message-ID show once.
 
 A permanent refusal of the address itself (5xx at RCPT or after DATA, other than a policy,
 system or content refusal) marks the subscriber ``bounced``: it is not sent to again
@@ -55,6 +66,9 @@ from delivery.workers import Progress, deliver
 log = logging.getLogger(__name__)
 
 QUIET_DAY = ("send", "skip")
+# The statuses of a delivery that count as done: 'handed' is a message whose final line
+# went to the server, whose answer never came because the process stopped.
+DELIVERED = ("sent", "handed")
 
 db.register("delivery", [
     """
@@ -91,6 +105,7 @@ class SendResult:
     test_copy: str = ""
     skipped: str = ""
     left_out: tuple[str, ...] = ()  # configured, but unsubscribed, bounced or complained
+    handed: tuple[str, ...] = ()  # among ``already``: handed over when a send stopped, answer never heard
 
     @property
     def ok(self) -> bool:
@@ -113,7 +128,13 @@ class SendResult:
         line = f"{head}: delivered {len(self.delivered)}, already had it {len(self.already)}, failed {len(self.failed)}"
         if self.left_out:
             line += f", not sent to {len(self.left_out)} (unsubscribed, bounced or complained)"
-        return line + (f": {failures}" if failures else "")
+        line += f": {failures}" if failures else ""
+        if self.handed:
+            n = len(self.handed)
+            line += (f"\n{n} message{'s were' if n != 1 else ' was'} handed over to the server when an earlier "
+                     f"send stopped and {'their' if n != 1 else 'its'} answer never came: counted as sent, "
+                     f"not sent again ({', '.join(self.handed[:3])}{', ...' if n > 3 else ''})")
+        return line
 
 
 # -- the record --------------------------------------------------------------------------
@@ -152,7 +173,8 @@ def _mark(conn: sqlite3.Connection, date: str, recipient: str, message_id: str, 
         "INSERT INTO deliveries (date, recipient, message_id, status, code, answer, attempts, updated)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (date, recipient) DO UPDATE SET message_id = excluded.message_id, status = excluded.status,"
-        " code = coalesce(excluded.code, code), answer = coalesce(excluded.answer, answer),"
+        " code = CASE WHEN excluded.status = 'handed' THEN NULL ELSE coalesce(excluded.code, code) END,"
+        " answer = coalesce(excluded.answer, answer),"
         " attempts = attempts + excluded.attempts, updated = excluded.updated",
         (date, recipient, message_id, status, outcome.code if outcome else None,
          outcome.answer if outcome else None, 1 if attempt else 0, _stamp()))
@@ -174,7 +196,7 @@ def everyone_has(options: Options, date: str) -> bool:
         done = deliveries(conn, date)
     finally:
         conn.close()
-    return bool(recipients) and all(done.get(r.lower()) is not None and done[r.lower()]["status"] == "sent"
+    return bool(recipients) and all(done.get(r.lower()) is not None and done[r.lower()]["status"] in DELIVERED
                                     for r in recipients)
 
 
@@ -182,7 +204,7 @@ def anyone_has(options: Options, date: str) -> bool:
     """True when at least one recipient was sent the briefing of ``date``."""
     conn = open_record(options)
     try:
-        return conn.execute("SELECT 1 FROM deliveries WHERE date = ? AND status = 'sent' LIMIT 1",
+        return conn.execute("SELECT 1 FROM deliveries WHERE date = ? AND status IN ('sent', 'handed') LIMIT 1",
                             (date,)).fetchone() is not None
     finally:
         conn.close()
@@ -327,7 +349,9 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
                               + (f" ({len(left_out)} configured address(es) unsubscribed or bounced)" if left_out else ""))
         key = tokens.secret_key(options.home, conn) if base.startswith("https://") else b""
         done = {} if to else deliveries(conn, date)
-        already = tuple(r for r in recipients if done.get(r.lower()) is not None and done[r.lower()]["status"] == "sent")
+        already = tuple(r for r in recipients
+                        if done.get(r.lower()) is not None and done[r.lower()]["status"] in DELIVERED)
+        handed = tuple(r for r in already if done[r.lower()]["status"] == "handed")
         refused = tuple((r, f"refused earlier, not retried: {done[r.lower()]['answer']}") for r in recipients
                         if not retry_refused and done.get(r.lower()) is not None and done[r.lower()]["status"] == "failed")
         skip = {r for r in already} | {r for r, _ in refused}
@@ -341,24 +365,34 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
         def message_id(recipient: str) -> str:
             return copy_id or messages.message_id(date, recipient, smtp.sender, list_id)
 
-        def make(recipient: str) -> bytes:
+        def make(recipient: str, eightbit: bool) -> messages.Wire:
             token = tokens.unsubscribe_token(key, recipient) if key else ""
-            return template.for_recipient(recipient, message_id(recipient), token)
+            return template.wire(recipient, message_id(recipient), token, eightbit)
 
         if dry_run is not None:
-            written = tuple(_write_eml(Path(dry_run), n, r, make(r), date) for n, r in enumerate(pending, start=1))
+            def eml(recipient: str) -> bytes:
+                token = tokens.unsubscribe_token(key, recipient) if key else ""
+                return template.for_recipient(recipient, message_id(recipient), token, eightbit=True)
+
+            written = tuple(_write_eml(Path(dry_run), n, r, eml(r), date) for n, r in enumerate(pending, start=1))
             return SendResult(date, already=already, written=written, dry_run=Path(dry_run), test_copy=to or "",
-                              left_out=left_out)
+                              left_out=left_out, handed=handed)
 
         lock = threading.Lock()
         record_conn = open_record(options, threads=True)
 
-        def record(recipient: str, status: str, outcome: Outcome) -> None:
+        def record(recipient: str, status: str, outcome: Outcome | None) -> None:
             # One connection and a lock for all sending threads: a Python lock hands over at
-            # once, where SQLite's own busy wait sleeps, and the moment between the server's
-            # answer and the committed row is the one window exactly-once has.
+            # once, where SQLite's own busy wait sleeps, and the 'handed' row is committed
+            # while the message waits for its final line.
             with lock:
-                _mark(record_conn, date, recipient, message_id(recipient), status, outcome, attempt=True)
+                if outcome is None:  # 'handed': an attempt, its answer not known yet
+                    _mark(record_conn, date, recipient, message_id(recipient), status,
+                          Outcome(status, None, "handed over to the server; no answer yet"), attempt=True)
+                    return
+                # An attempt that got as far as 'handed' was counted then.
+                _mark(record_conn, date, recipient, message_id(recipient), status, outcome,
+                      attempt=not outcome.handed)
                 if status == "failed" and refuses_the_address(outcome):
                     subscribers.bounce(record_conn, recipient, "hard",
                                        f"refused while sending {date}: {outcome.answer}",
@@ -369,6 +403,6 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
         finally:
             record_conn.close()
         return SendResult(date, delivered=delivered, already=already, failed=refused + failed,
-                          test_copy=to or "", left_out=left_out)
+                          test_copy=to or "", left_out=left_out, handed=handed)
     finally:
         conn.close()

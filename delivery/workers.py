@@ -4,6 +4,9 @@ Recipients wait in one queue; each thread keeps its connection open and takes th
 one as soon as the server has answered the last, within a shared messages-per-second
 limit. A round sends to everyone once; the temporary failures go round again after a
 pause that doubles each time. A setting to fix (``DeliveryError``) stops every thread.
+
+Each message is recorded twice: ``handed`` just before its final line goes (see
+``delivery.smtp``), then the server's answer.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from delivery.message import Wire
 from delivery.options import SmtpOptions
 from delivery.smtp import Outcome, SmtpSession, Unreachable
 
@@ -58,16 +62,23 @@ class _Round:
             return self.queue.popleft()
 
 
-def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Callable[[str], bytes],
-            record: Callable[[str, str, Outcome], None] | None,
+Make = Callable[[str, bool], bytes | Wire]
+Record = Callable[[str, str, Outcome | None], None]
+
+
+def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Make,
+            record: Record | None,
             sleep: Callable[[float], None] = time.sleep, progress: Progress | None = None
             ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Send each recipient its message over ``smtp.connections`` connections, in rounds.
 
     Everyone once, then the temporary failures again after a pause, ``smtp.retries`` times.
-    ``record(recipient, status, outcome)`` is called from the sending threads as each
-    answer arrives (None: nothing is recorded). A DeliveryError (a setting to fix) stops
-    every thread and is raised.
+    ``make(recipient, eightbit)`` gives the message (8bit allowed when ``eightbit``: the
+    server offers 8BITMIME). ``record(recipient, status, outcome)`` is called from the
+    sending threads: with ``handed`` and None just before a message's final line goes,
+    then with ``sent``, ``failed`` or ``deferred`` as its answer arrives (``record``
+    None: nothing is recorded). A DeliveryError (a setting to fix) stops every thread
+    and is raised.
     """
     limiter = RateLimit(smtp.messages_per_second)
     order = {r: n for n, r in enumerate(pending)}
@@ -121,18 +132,22 @@ def deliver(smtp: SmtpOptions, sender: str, pending: list[str], make: Callable[[
                             outcome = Outcome("temporary", None, str(exc))
                     if outcome is None:
                         limiter.wait()
-                        data = make(recipient)
+                        handed = (lambda: record(recipient, "handed", None)) if record else None
                         carried = session.carried
-                        outcome = session.send(recipient, data)
+                        outcome = session.send(recipient, make(recipient, session.eightbit), handed)
                         if outcome.status == "temporary" and session.conn is None and carried:
                             # The server ended a connection that had carried messages (many
                             # limit the messages per connection): once more on a fresh one.
                             log.info("connection ended after %d messages (%s); reconnecting", carried, outcome.answer)
                             try:
                                 session.open()
-                                outcome = session.send(recipient, data)
+                                outcome = session.send(recipient, make(recipient, session.eightbit), handed)
                             except Unreachable:
                                 pass
+                            except BaseException:
+                                if record:  # a message left 'handed' would count as delivered
+                                    record(recipient, "deferred", outcome)
+                                raise
                     if record:
                         status = {"sent": "sent", "permanent": "failed"}.get(outcome.status, "deferred")
                         record(recipient, status, outcome)

@@ -379,7 +379,7 @@ class CrashHarness:
         with self._db() as conn:
             rows = conn.execute("SELECT date, recipient, status FROM deliveries").fetchall()
         self.report.deliveries_expected = len(self.built_dates) * len(RECIPIENTS)
-        self.report.deliveries_made = len({(d, r) for d, r, s in rows if s == "sent"})
+        self.report.deliveries_made = len({(d, r) for d, r, s in rows if s in ("sent", "handed")})
         if self.report.deliveries_made != self.report.deliveries_expected:
             self.report.problems.append(f"{self.report.deliveries_made} of {self.report.deliveries_expected} "
                                         "deliveries recorded as sent")

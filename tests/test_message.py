@@ -224,3 +224,120 @@ def test_list_unsubscribe_stays_literal_with_a_long_base_url():
             "desk@example.org", "ann@example.org", "<m@example.org>", "L <l.example.org>",
             "mailto:desk@example.org?subject=unsubscribe", base + "unsubscribe?id=" + "a" * 32), GENERATED))
     assert f"\r\nList-Unsubscribe: <{base}unsubscribe?id={'a' * 32}>,\r\n <mailto:".encode() in parsed_raw
+
+
+# -- the 8bit form: long HTML lines broken where a break changes nothing -------------------
+
+def _both_forms(briefing: Briefing):
+    """(the 8bit message, the quoted-printable one) of ``briefing`` to one recipient, parsed, and the 8bit raw bytes."""
+    sender = "Briefing Desk <desk@example.org>"
+    base = "https://briefing.diplomacy-digest.example.org/unsubscribe?id="
+    rendered = render_email(briefing, "UTC", Links("https://x.example.org/b.html", base + messages.TOKEN_PLACEHOLDER))
+    template = messages.MessageTemplate(rendered, sender, "L <l.example.org>", "", base, GENERATED)
+    token = unsubscribe_token(b"k" * 32, "ann@example.org")
+    raw8 = template.for_recipient("ann@example.org", "<m@example.org>", token, eightbit=True)
+    rawqp = template.for_recipient("ann@example.org", "<m@example.org>", token, eightbit=False)
+    parse = lambda raw: email.message_from_bytes(raw, policy=default_policy)  # noqa: E731
+    return parse(raw8), parse(rawqp), raw8, rawqp
+
+
+class _Page:
+    """What html.parser sees: every tag with its attributes, the text, the links."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.tags: list[tuple[str, tuple]] = []
+        self.text: list[str] = []
+        page = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                page.tags.append((tag, tuple(attrs)))
+
+            def handle_endtag(self, tag):
+                page.tags.append(("/" + tag, ()))
+
+            def handle_data(self, data):
+                page.text.append(data)
+
+            def handle_comment(self, data):
+                page.tags.append(("!--", (data,)))
+
+        Parser(convert_charrefs=True).feed(html)
+        self.links = [dict(attrs).get("href") for tag, attrs in self.tags if tag == "a"]
+        self.words = " ".join("".join(self.text).split())
+
+
+def test_8bit_html_has_short_lines_and_the_same_page_as_quoted_printable():
+    msg8, msgqp, raw8, rawqp = _both_forms(make_briefing(9, sentences=8))
+    assert [p["Content-Transfer-Encoding"] for p in msg8.iter_parts()] == ["8bit", "8bit"]
+    assert max(len(line) for line in raw8.split(b"\r\n")) <= messages.MAX_LINE
+    html8 = msg8.get_body(("html",)).get_content().replace("\r\n", "\n")
+    htmlqp = msgqp.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert max(len(line) for line in htmlqp.split("\n")) > messages.MAX_LINE  # there was something to break
+    page8, pageqp = _Page(html8), _Page(htmlqp)
+    assert page8.tags == pageqp.tags  # every tag, attribute value and comment exactly the same
+    assert page8.links == pageqp.links and len(page8.links) > 40
+    assert page8.words == pageqp.words
+    assert msg8.get_body(("plain",)).get_content().replace("\r\n", "\n") == \
+        msgqp.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    # Fewer lines for the server to read, fewer bytes for the reader to download.
+    assert raw8.count(b"\n") * 2 < rawqp.count(b"\n") and len(raw8) < len(rawqp)
+
+
+def test_8bit_html_shows_the_same_in_a_browser(browser):
+    msg8, msgqp, _raw8, _rawqp = _both_forms(make_briefing(9, sentences=8))
+    seen = []
+    for msg in (msg8, msgqp):
+        page = browser.new_page(viewport={"width": 600, "height": 900})
+        try:
+            page.set_content(msg.get_body(("html",)).get_content(), wait_until="load")
+            seen.append(page.evaluate("() => [document.body.innerText, document.body.scrollHeight, "
+                                      "[...document.links].map(a => a.href)]"))
+        finally:
+            page.close()
+    assert seen[0] == seen[1]
+
+
+def test_wrap_html_breaks_only_at_spaces_between_attributes_or_in_ordinary_text():
+    words = " ".join(f"word{i}" for i in range(400))
+    title = " ".join(["a", "title", "with", "spaces"] * 10)
+    html = (f'<p title="{title}">{words}<b>bold</b><i>italic</i></p>'
+            f'<a href="https://e.org/?q={"x" * 150}" class="a b" style="color:red">link</a>')
+    wrapped = messages.wrap_html(html, 300)
+    assert wrapped is not None and max(len(line) for line in wrapped.split("\n")) <= 300
+    assert wrapped.replace("\n", " ") == html  # only spaces became line breaks
+    assert f'title="{title}"' in wrapped  # never inside an attribute value
+    assert "<b>bold</b><i>italic</i>" in wrapped  # nothing between inline elements
+
+
+@pytest.mark.parametrize("html", [
+    "<pre>" + " ".join(["code"] * 100) + "</pre>",
+    '<p style="white-space:pre-wrap">' + " ".join(["kept"] * 100) + "</p>",
+    "<textarea>" + " ".join(["typed"] * 100) + "</textarea>",
+    "<!-- " + " ".join(["note"] * 100) + " -->",
+    '<img alt="' + " ".join(["alt"] * 100) + '">',
+])
+def test_wrap_html_gives_up_where_a_break_would_show(html):
+    assert messages.wrap_html(html, 100) is None
+
+
+def test_an_html_part_that_cannot_be_wrapped_stays_quoted_printable():
+    rendered = RenderedEmail("s", "", "<pre>" + "é " * 600 + "</pre>", "short text é\n")
+    template = messages.MessageTemplate(rendered, "d@example.org", "L <l.example.org>", "", "", GENERATED)
+    raw = template.for_recipient("ann@example.org", "<m@example.org>", "", eightbit=True)
+    parsed = email.message_from_bytes(raw, policy=default_policy)
+    assert [p["Content-Transfer-Encoding"] for p in parsed.iter_parts()] == ["8bit", "quoted-printable"]
+    assert parsed.get_body(("html",)).get_content().replace("\r\n", "\n") == "<pre>" + "é " * 600 + "</pre>\n"
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+
+
+def test_wire_form_is_dot_stuffed_once_in_the_template():
+    rendered = RenderedEmail("s", "", "<p>one</p>\n.<p>two</p>\n", "a line\n.starts with a dot\n..two\n")
+    template = messages.MessageTemplate(rendered, "d@example.org", "L <l.example.org>", "", "", GENERATED)
+    wire = template.wire("ann@example.org", "<m@example.org>", "", True)
+    plain = template.for_recipient("ann@example.org", "<m@example.org>", "", eightbit=True)
+    assert wire.data == re.sub(rb"(?m)^\.", b"..", plain) and wire.data.endswith(b"\r\n")
+    assert b"\r\n..starts with a dot\r\n...two\r\n" in wire.data
+    assert wire.eightbit is False  # all ASCII: 7bit, no BODY=8BITMIME needed

@@ -292,12 +292,12 @@ def test_password_never_appears_in_output_logs_or_errors(home, monkeypatch, caps
     assert not any(_leaks(text) for text in seen)
 
 
-def test_interrupted_transaction_is_resent_with_the_same_message_id(home, smtp_server):
+def test_a_deferred_transaction_is_resent_with_the_same_message_id(home, smtp_server):
     assert send() == 0
     first = {m.rcpt_tos[0]: m.message["Message-ID"] for m in smtp_server.messages}
-    # As if the process had died between handing bob's message over and recording the answer.
+    # As if the connection had dropped after the message went and the retries ran out.
     conn = sqlite3.connect(home / "briefing.db")
-    conn.execute("UPDATE deliveries SET status = 'sending' WHERE recipient = 'bob@example.org'")
+    conn.execute("UPDATE deliveries SET status = 'deferred' WHERE recipient = 'bob@example.org'")
     conn.commit()
     conn.close()
     assert send() == 0
@@ -305,6 +305,139 @@ def test_interrupted_transaction_is_resent_with_the_same_message_id(home, smtp_s
     assert smtp_server.messages[3].message["Message-ID"] == first["bob@example.org"]
 
 
+def test_a_row_left_handed_is_not_sent_again_and_is_reported(home, smtp_server, capsys):
+    assert send() == 0
+    # As if the process had died after bob's final line went, before the answer came.
+    conn = sqlite3.connect(home / "briefing.db")
+    conn.execute("UPDATE deliveries SET status = 'handed' WHERE recipient = 'bob@example.org'")
+    conn.commit()
+    conn.close()
+    capsys.readouterr()
+    assert send() == 0
+    assert len(smtp_server.messages) == 3
+    out = capsys.readouterr().out
+    assert f"briefing {DATE}: delivered 0, already had it 3, failed 0" in out
+    assert ("1 message was handed over to the server when an earlier send stopped and its answer never came: "
+            "counted as sent, not sent again (bob@example.org)") in out
+
+    from delivery.send import anyone_has, everyone_has
+    assert everyone_has(load_options(), DATE) and anyone_has(load_options(), DATE)
+
+
+def _held_at_the_final_dot(server: LoopbackSmtp, who: str, seconds: float):
+    """Make ``server`` keep the message to ``who`` and wait ``seconds`` before answering it; an Event set then."""
+    import asyncio
+    import threading
+
+    holding = threading.Event()
+    original = server.controller.handler.handle_DATA
+
+    async def handle_data(smtp, session, envelope):
+        answer = await original(smtp, session, envelope)  # accepted, as a server queues it
+        if who in envelope.rcpt_tos:
+            holding.set()
+            await asyncio.sleep(seconds)  # ... and is slow to say so
+        return answer
+
+    server.controller.handler.handle_DATA = handle_data
+    return holding
+
+
+def test_sigkill_while_the_server_holds_the_final_dot_then_rerun_sends_nobody_twice(home, smtp_server, monkeypatch,
+                                                                                     capsys):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")  # ann, bob, cara in turn
+    holding = _held_at_the_final_dot(smtp_server, "bob@example.org", 3)
+    root = Path(briefing.__file__).resolve().parent
+    child = subprocess.Popen([sys.executable, str(root / "briefing.py"), "send", "--date", DATE], cwd=root,
+                             env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert holding.wait(120), "the send never reached bob's message"
+        child.send_signal(signal.SIGKILL)
+    finally:
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+    # The server accepted bob's message though its sender is gone: that is the window.
+    assert smtp_server.delivered_to() == ["ann@example.org", "bob@example.org"]
+    assert {r: row["status"] for r, row in rows(home).items()} == {"ann@example.org": "sent",
+                                                                  "bob@example.org": "handed"}
+
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE  # nobody twice, nobody missed
+    out = capsys.readouterr().out
+    assert "delivered 1, already had it 2, failed 0" in out
+    assert "1 message was handed over to the server when an earlier send stopped" in out
+
+
+def test_a_send_stopped_before_handed_is_recorded_leaves_nothing_accepted(home, smtp_server, monkeypatch):
+    import delivery.send as sending
+
+    monkeypatch.setenv("BRIEFING_SMTP_CONNECTIONS", "1")
+    real_mark = sending._mark
+
+    def failing_mark(conn, date, recipient, message_id, status, *args, **kwargs):
+        if status == "handed" and recipient == "bob@example.org":
+            raise sqlite3.OperationalError("disk I/O error")  # the store fails, or the process dies, here
+        return real_mark(conn, date, recipient, message_id, status, *args, **kwargs)
+
+    monkeypatch.setattr(sending, "_mark", failing_mark)
+    with pytest.raises(sqlite3.OperationalError):
+        send_briefing(load_options(), DATE)
+    time.sleep(0.3)  # time for the server to see the connection go
+    # Everything but the final line of bob's message went: the server discarded it.
+    assert smtp_server.delivered_to() == ["ann@example.org"]
+    assert "bob@example.org" not in rows(home)
+
+    monkeypatch.setattr(sending, "_mark", real_mark)
+    assert send() == 0
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
+
+
+def test_8bit_when_the_server_offers_8bitmime_quoted_printable_when_not(home, smtp_server, monkeypatch):
+    options: list[list[str]] = []
+    original = smtp_server.controller.handler.handle_DATA
+
+    async def handle_data(server, session, envelope):
+        options.append(list(envelope.mail_options))
+        return await original(server, session, envelope)
+
+    smtp_server.controller.handler.handle_DATA = handle_data
+    assert send() == 0
+    assert options == [["BODY=8BITMIME"]] * 3
+    eightbit = next(m for m in smtp_server.messages if m.rcpt_tos == ("ann@example.org",))
+    assert b"\r\nContent-Transfer-Encoding: 8bit\r\n" in eightbit.data
+    assert b"quoted-printable" not in eightbit.data
+    assert max(len(line) for line in eightbit.data.split(b"\r\n")) <= 998
+
+    with LoopbackSmtp() as plain:
+        async def no_8bitmime(server, session, envelope, hostname, responses):
+            session.host_name = hostname
+            return [r for r in responses if r != "250-8BITMIME"]
+
+        plain.controller.handler.handle_EHLO = no_8bitmime
+        original_plain = plain.controller.handler.handle_DATA
+
+        async def record_plain(server, session, envelope):
+            options.append(list(envelope.mail_options))
+            return await original_plain(server, session, envelope)
+
+        plain.controller.handler.handle_DATA = record_plain
+        monkeypatch.setenv("BRIEFING_SMTP_PORT", str(plain.port))
+        assert send("--to", "ann@example.org") == 0
+        qp = plain.messages[0]
+    assert options[-1] == []
+    assert qp.data.isascii() and b"Content-Transfer-Encoding: quoted-printable" in qp.data
+    # The same text and HTML, whatever the encoding (the 8bit HTML with some spaces as line breaks).
+    html_8bit = eightbit.message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    html_qp = qp.message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert len(html_8bit) == len(html_qp)
+    assert {(a, b) for a, b in zip(html_8bit, html_qp) if a != b} <= {("\n", " ")}
+    assert eightbit.message.get_body(("plain",)).get_content().replace("\r\n", "\n") == \
+        qp.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
 @pytest.mark.parametrize("tls, says", [("ssl", "TLS with 127.0.0.1"), ("starttls", "does not offer STARTTLS"),
                                        ("tls1.3", "use one of none, starttls, ssl")])
 def test_tls_mismatch_is_explained_not_recorded(home, smtp_server, monkeypatch, capsys, tls, says):
