@@ -16,7 +16,9 @@ same real-text articles (``bench.realtext``), each of:
   (the post-processing the library's documentation recommends);
 - ``nndescent``: pynndescent NNDescent, cosine metric on the sparse index matrix,
   ``n_neighbors`` 101 (the article itself is its own first neighbour); its numba JIT
-  compile is timed apart, on a small warm-up slice of the same matrix.
+  compile is timed apart, on a small warm-up slice of the same matrix;
+- ``product1`` (only when asked with ``--methods``): the product with sparse_dot_topn on
+  one thread, to tell the library's gain from the second core's.
 
 Per method it prints wall seconds, the peak memory the method added (the process's
 high-water mark, reset just before the method, minus its resident memory then), the
@@ -46,7 +48,7 @@ from collections import defaultdict
 import numpy as np
 from scipy import sparse
 
-METHODS = ("product", "previous", "minhash", "nndescent")
+METHODS = ("product", "previous", "minhash", "nndescent", "product1")
 SAMPLE = 500
 
 
@@ -56,6 +58,19 @@ def _index(matrix: sparse.csr_matrix, options) -> sparse.csr_matrix:
     from summarize import textvec
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     return textvec.top_term_matrix(matrix, options.top_terms, df <= options.max_index_df)
+
+
+def product_one_thread(matrix, times, known, options):
+    """The product's ``_candidate_pairs`` with sparse_dot_topn on one thread (not run by default)."""
+    import summarize.group as group
+    # The shipped function even where run_method has swapped this one in for it.
+    shipped = getattr(group, "_shipped_candidate_pairs", group._candidate_pairs)
+    cores = group.cores
+    group.cores = lambda: 1
+    try:
+        return shipped(matrix, times, known, options)
+    finally:
+        group.cores = cores
 
 
 def _pairs_from_lists(i: np.ndarray, j: np.ndarray, times: np.ndarray, known: np.ndarray,
@@ -259,7 +274,7 @@ def run_method(method: str, folder: str) -> dict:
     times = np.load(os.path.join(folder, "times.npy"))
     known = np.zeros(len(ordered), dtype=bool)
     chosen = {"product": group._candidate_pairs, "previous": previous_pairs,
-              "minhash": minhash_pairs, "nndescent": nndescent_pairs}[method]
+              "minhash": minhash_pairs, "nndescent": nndescent_pairs, "product1": product_one_thread}[method]
     out: dict = {"method": method, "size": len(ordered)}
     if method == "minhash":
         import datasketch  # noqa: F401 (import time kept out of the method's figure)
@@ -282,6 +297,7 @@ def run_method(method: str, folder: str) -> dict:
 
     # The rest of grouping on these pairs: the vectors as read once by the parent.
     group.article_vectors = lambda articles, options=options: (matrix, days)
+    group._shipped_candidate_pairs = group._candidate_pairs
     group._candidate_pairs = chosen
     began = time.perf_counter()
     story_of = group.group_articles(ordered, options=options)
@@ -329,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     global NUM_PERM, TREES
     parser = argparse.ArgumentParser(prog="python3 -m bench.candidates", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS[:4]),
+                        help="product1 (sparse_dot_topn on one thread) is not run by default")
     parser.add_argument("--minhash", default=f"{NUM_PERM}x{TREES}", metavar="PERMxTREES",
                         help="MinHash permutations and LSH forest trees (default %(default)s)")
     parser.add_argument("--child", choices=METHODS, help=argparse.SUPPRESS)
