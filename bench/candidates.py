@@ -12,8 +12,9 @@ same real-text articles (``bench.realtext``), each of:
 - ``previous``: the design of our own it replaced (scipy block product, per-row partition,
   lexsort; from commit d4039a1, copied below as the reference);
 - ``minhash``: datasketch MinHash over each article's index terms (128 permutations), a
-  MinHashLSHForest of 32 trees (``--minhash PERMxTREES`` to change both) queried for 3 x 100 keys per article, the 100 with the highest estimated Jaccard kept
-  (the post-processing the library's documentation recommends);
+  MinHashLSHForest of 32 trees (``--minhash PERMxTREES`` to change both) queried for
+  3 x 100 keys per article, the 100 with the highest estimated Jaccard kept (the
+  post-processing the library's documentation recommends);
 - ``nndescent``: pynndescent NNDescent, cosine metric on the sparse index matrix,
   ``n_neighbors`` 101 (the article itself is its own first neighbour); its numba JIT
   compile is timed apart, on a small warm-up slice of the same matrix;
@@ -62,7 +63,7 @@ def _index(matrix: sparse.csr_matrix, options) -> sparse.csr_matrix:
 
 def product_one_thread(matrix, times, known, options):
     """The product's ``_candidate_pairs`` with sparse_dot_topn on one thread (not run by default)."""
-    import summarize.group as group
+    from summarize import group
     # The shipped function even where run_method has swapped this one in for it.
     shipped = getattr(group, "_shipped_candidate_pairs", group._candidate_pairs)
     cores = group.cores
@@ -128,7 +129,7 @@ def previous_pairs(matrix, times, known, options):
 # hash values: a forest finds a neighbour at the shortest prefix (one hash value) with
 # probability 1 - (1 - J) ** trees, and the 100th best neighbour by the index product often
 # shares only a few of 60 terms (J about 0.03): with the library's default 8 trees of 16
-# most of those are never reached (recall 0.36 at 2,000 articles against 0.59 with 32
+# most of those are never reached (recall 0.51 at 5,000 articles against 0.67 with 32
 # trees; see bench/README.md). The forest is asked for three times the wanted neighbours
 # and the best by estimated Jaccard kept (datasketch's documented post-processing),
 # because its own answer is unranked within a prefix length.
@@ -263,8 +264,8 @@ def b3_f(gold: dict[str, str], pred: dict[str, str]) -> tuple[float, float, floa
 
 def run_method(method: str, folder: str) -> dict:
     """In this (child) process: one method's candidates, recall and grouping outcome."""
-    import summarize.group as group
     from core.options import load_options
+    from summarize import group
 
     options = load_options({"BRIEFING_HOME": "/nonexistent-briefing-bench"}).grouping
     with open(os.path.join(folder, "articles.pickle"), "rb") as handle:
@@ -290,7 +291,7 @@ def run_method(method: str, folder: str) -> dict:
     left, right = chosen(matrix, times, known, options)
     out["seconds"] = time.perf_counter() - began
     out["peak_added_mb"] = (_status_kb("VmHWM") - resident) / 1024
-    out["pairs"] = int(len(left))
+    out["pairs"] = len(left)
     sample = np.random.default_rng(1).choice(len(ordered), size=min(SAMPLE, len(ordered)), replace=False)
     out["recall"] = exact_recall(matrix, times, left, right, options, np.sort(sample))
     del left, right
@@ -360,10 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-candidates-") as folder:
-            made = subprocess.run([sys.executable, "-c",
-                                   "import json,sys; from bench.candidates import prepare; "
-                                   f"print(json.dumps(prepare({size}, sys.argv[1])))", folder],
-                                  capture_output=True, text=True)
+            code = ("import json,sys; from bench.candidates import prepare; "
+                    f"print(json.dumps(prepare({size}, sys.argv[1])))")
+            made = subprocess.run([sys.executable, "-c", code, folder],
+                                  capture_output=True, text=True, check=False)
             if made.returncode:
                 print(made.stderr, file=sys.stderr)
                 return 1
@@ -372,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"({info['columns']} columns)", flush=True)
             for method in methods:
                 child = subprocess.run([sys.executable, "-m", "bench.candidates", "--child", method,
-                                        "--folder", folder, "--minhash", args.minhash], capture_output=True, text=True,
+                                        "--folder", folder, "--minhash", args.minhash], capture_output=True, text=True, check=False,
                                        env={**os.environ, "NUMBA_NUM_THREADS": "2"})
                 if child.returncode:
                     print(f"  {method}: failed\n{child.stderr[-3000:]}", file=sys.stderr, flush=True)
