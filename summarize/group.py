@@ -19,10 +19,11 @@ get a similarity.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from sparse_dot_topn import sp_matmul_topn
 
 from core.models import Article
 from summarize import textvec
-from summarize.parallel import cores, map_chunks
+from summarize.parallel import map_chunks
 from summarize.particulars import named_days, particulars, sentences
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 _SECONDS_PER_DAY = 86400.0
 # Entries a row's product keeps beyond its ``candidates`` (see ``_candidate_pairs``).
 _SPARE = 8
+# Articles per block of the candidate product (see ``_candidate_pairs``).
+_BLOCK = 2048
 
 
 @dataclass(frozen=True)
@@ -214,15 +217,29 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     index = textvec.top_term_matrix(matrix, options.top_terms, df <= options.max_index_df)
     index_t = index.T.tocsr()
+    # Blocks of articles, shared among the cores (``summarize.parallel``): each is one product
+    # against its window. The product's own threads (OpenMP) are not used: a process that
+    # has started them and then forks (our readers, or any caller) can hang in the child.
+    starts = np.arange(0, n, _BLOCK)
+    keys = map_chunks(functools.partial(_block_candidates, index, index_t, times, known, options),
+                      starts, chunk=1, min_items=4)
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    pairs = np.unique(keys)
+    return pairs // n, pairs % n
+
+
+def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, times: np.ndarray,
+                      known: np.ndarray, options: GroupingOptions, starts: np.ndarray) -> np.ndarray:
+    """The candidate pairs of the blocks of articles beginning at ``starts``, as keys ``i * n + j`` (i < j)."""
+    n = index.shape[0]
     k = options.candidates
     # A few more than k per row come out of the product, because the article itself and
     # (at a block's edges) articles outside its own window are among them and dropped.
     wanted = k + 1 + _SPARE
-    threads = max(1, min(cores(), 8))
-    keys = []
-    block = 2048
-    for start in range(0, n, block):
-        stop = min(start + block, n)
+    keys = [np.zeros(0, dtype=np.int64)]
+    for start in starts.tolist():
+        stop = min(start + _BLOCK, n)
         lo = int(np.searchsorted(times, times[start] - options.window_days, side="left"))
         hi = int(np.searchsorted(times, times[stop - 1] + options.window_days, side="right"))
         columns = index_t[:, lo:hi]
@@ -232,11 +249,10 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
                              (known[start:stop], columns @ sparse.diags((~known[lo:hi]).astype(np.float32)))):
             if not mine.any():
                 continue
-            # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++
-            # on every core): on real text every block against the whole window has tens of
-            # millions of entries, which a plain product would materialise and sort.
-            shared = sp_matmul_topn(index[rows[mine]], sparse.csr_matrix(others), top_n=wanted,
-                                    n_threads=threads if threads > 1 else None).tocoo()
+            # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++):
+            # on real text every block against the whole window has tens of millions of
+            # entries, which a plain product would materialise and sort.
+            shared = sp_matmul_topn(index[rows[mine]], sparse.csr_matrix(others), top_n=wanted).tocoo()
             i = rows[mine][shared.row].astype(np.int64)
             j = shared.col.astype(np.int64) + lo
             keep = (i != j) & (np.abs(times[j] - times[i]) <= options.window_days)
@@ -247,10 +263,7 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
             first = np.searchsorted(i, i, side="left")
             best = (np.arange(len(i)) - first) < k
             keys.append(np.minimum(i[best], j[best]) * n + np.maximum(i[best], j[best]))
-    if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    pairs = np.unique(np.concatenate(keys))
-    return pairs // n, pairs % n
+    return np.concatenate(keys)
 
 
 class _Cluster:

@@ -107,3 +107,32 @@ def test_a_killed_job_leaves_no_worker_holding_the_data_directory(tmp_path):
         except BusyError:
             assert time.monotonic() < deadline, "a worker of the killed job still holds the data directory"
             time.sleep(0.1)
+
+
+_GROUP_THEN_FORK = """
+import os, sys
+sys.path.insert(0, {root!r})
+from bench.synthetic import articles
+from summarize.group import group_articles
+
+day = articles(1500, seed=3)
+first = group_articles(day)
+child = os.fork()
+if child == 0:  # a caller that forks after grouping (a scheduler, a test harness) groups again
+    os._exit(0 if group_articles(day) == first else 3)
+_, status = os.waitpid(child, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_grouping_again_in_a_forked_process_finishes():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    # The product's threads (OpenMP) in a parent would leave a forked child waiting for ever.
+    done = subprocess.run([sys.executable, "-c", _GROUP_THEN_FORK.format(root=root)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "0"
