@@ -8,7 +8,9 @@ similar within the time window), made by a well-kept library where one fits. The
 product (sparse_dot_topn) over its 60 heaviest TF-IDF terms. This benchmark runs, on the
 same real-text articles (``bench.realtext``), each of:
 
-- ``product``: ``summarize.group._candidate_pairs`` as shipped (sparse_dot_topn, 2 threads);
+- ``product``: ``summarize.group._candidate_pairs`` as shipped (sparse_dot_topn, one thread
+  per block, the blocks shared among forked workers on the machine's cores; the figures in
+  bench/README.md were taken when it ran on the library's own 2 threads instead);
 - ``previous``: the design of our own it replaced (scipy block product, per-row partition,
   lexsort; from commit d4039a1, copied below as the reference);
 - ``minhash``: datasketch MinHash over each article's index terms (128 permutations), a
@@ -18,8 +20,8 @@ same real-text articles (``bench.realtext``), each of:
 - ``nndescent``: pynndescent NNDescent, cosine metric on the sparse index matrix,
   ``n_neighbors`` 101 (the article itself is its own first neighbour); its numba JIT
   compile is timed apart, on a small warm-up slice of the same matrix;
-- ``product1`` (only when asked with ``--methods``): the product with sparse_dot_topn on
-  one thread, to tell the library's gain from the second core's.
+- ``product1`` (only when asked with ``--methods``): the product in one process, to tell
+  the library's gain from the second core's.
 
 Per method it prints wall seconds, the peak memory the method added (the process's
 high-water mark, reset just before the method, minus its resident memory then), the
@@ -62,16 +64,16 @@ def _index(matrix: sparse.csr_matrix, options) -> sparse.csr_matrix:
 
 
 def product_one_thread(matrix, times, known, options):
-    """The product's ``_candidate_pairs`` with sparse_dot_topn on one thread (not run by default)."""
-    from summarize import group
+    """The product's ``_candidate_pairs`` in this process alone, no workers (not run by default)."""
+    from summarize import group, parallel
     # The shipped function even where run_method has swapped this one in for it.
     shipped = getattr(group, "_shipped_candidate_pairs", group._candidate_pairs)
-    cores = group.cores
-    group.cores = lambda: 1
+    cores = parallel.cores
+    parallel.cores = lambda: 1
     try:
         return shipped(matrix, times, known, options)
     finally:
-        group.cores = cores
+        parallel.cores = cores
 
 
 def _pairs_from_lists(i: np.ndarray, j: np.ndarray, times: np.ndarray, known: np.ndarray,
