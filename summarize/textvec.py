@@ -80,7 +80,10 @@ def article_terms(title: str, text: str, weighting: Weighting = Weighting()) -> 
 def packed(counts: Mapping[str, float]) -> tuple[str, np.ndarray]:
     """Term counts in a compact form: the terms joined by newlines (no term holds one) and
     their counts. A day of 50,000 articles kept as Counters took gigabytes: each
-    term a string object and a dict slot; packed, an article's terms take a few kilobytes."""
+    term a string object and a dict slot; packed, an article's terms take a few kilobytes.
+    Terms counted zero or less are left out, as ``tfidf_matrix`` leaves them out."""
+    if min(counts.values(), default=1) <= 0:
+        counts = {t: c for t, c in counts.items() if c > 0}
     return "\n".join(counts), np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
 
 
@@ -102,9 +105,13 @@ def tfidf_matrix(documents: Sequence[Counter[str] | tuple[str, np.ndarray]]) -> 
         terms: list[str] = []
         counted: list[float] = []
         for row, counts in enumerate(documents[start:start + chunk], start):
-            if isinstance(counts, tuple):  # packed (see ``packed``)
+            if isinstance(counts, tuple):  # packed (see ``packed``): its counts are positive
                 keys, values = counts
-                counts = dict(zip(keys.split("\n"), values.tolist())) if keys else {}
+                if keys:
+                    terms.extend(keys.split("\n"))
+                    counted.extend(values.tolist())
+                lengths[row] = len(values)
+                continue
             if min(counts.values(), default=1) <= 0:
                 counts = {t: c for t, c in counts.items() if c > 0}
             terms.extend(counts)
