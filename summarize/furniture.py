@@ -32,14 +32,15 @@ _CALL_TO_ACTION = re.compile(
     r"^(?:please\s+)?(?:click|tap|share|sign\s+up|subscribe|follow|like\s+us|join\s+us|email\s+this|"
     r"e-mail\s+this|download|watch|listen|read\s+(?:more|the\s+full|our|this)|see\s+(?:more|also|our)|"
     r"get\s+(?:\w+\s+){0,3}(?:newsletters?|app|alerts|emails|updates)\b|scroll|visit|register|log\s+in|support\s+us|"
-    r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more)\b",
+    r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more|"
+    r"view\s+(?:all|more|comments?|gallery|galleries|photos?|slideshow|the\s+full|our|this))\b",
     re.IGNORECASE)
 # The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
 _READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re|you\u2019ve)\b", re.IGNORECASE)
 # A hashtag or a handle belongs to a social-media embed, not to the report.
 _HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
 _ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
-read see get scroll visit register log support send tell let don't don\u2019t never find learn""".split())
+read see get scroll visit register log support send tell let don't don\u2019t never find learn view""".split())
 # A box's label run into its text: two to five capitalised words before a capitalised verb.
 _GLUED_LABEL = re.compile(r"^(?:[A-Z][\w'\u2019-]*\s+){2,5}(?=[A-Z][a-z])")
 # A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".

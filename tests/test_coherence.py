@@ -316,6 +316,13 @@ def test_requests_to_the_reader_and_comment_rules_are_furniture():
     assert not furniture.is_furniture("The minister said the envoy's comments would be reviewed in Varn.")
 
 
+def test_a_link_to_view_more_of_the_site_is_furniture_and_a_view_in_the_news_is_not():
+    assert furniture.is_furniture("View all Valley Courier newsletters.")
+    assert furniture.is_furniture("View the full gallery of the treaty signing")
+    assert not furniture.is_furniture("A view of the Ostra shows the dam at its lowest in years.")
+    assert not furniture.is_furniture("View from Varn: the ministers left without a deal.")
+
+
 def test_the_same_ordinal_marks_the_same_fact():
     first = "Keldor's assembly ratified its 14th water treaty with a neighbour, a record for the region."
     again = "No parliament in the region has now approved more shared-river accords: this was the 14th, officials noted."
