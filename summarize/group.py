@@ -34,7 +34,7 @@ from sparse_dot_topn import sp_matmul_topn
 from core.models import Article
 from summarize import textvec
 from summarize.parallel import map_chunks
-from summarize.particulars import named_days, particulars, sentences
+from summarize.particulars import read_particulars, split_words
 
 log = logging.getLogger(__name__)
 
@@ -174,10 +174,12 @@ def read_articles(items: Sequence[tuple]) -> list[tuple[tuple[str, np.ndarray], 
     packed (``textvec.packed``): a big day's Counters took more memory than anything else."""
     out = []
     for title, text, published, published_from, weighting in items:
-        lead = " ".join(sentences(text[:800])[:2])
-        out.append((textvec.packed(textvec.article_terms(title, text, weighting)),
-                    textvec.packed(particulars(title, text, published, published_from)),
-                    list(named_days(title, lead, published, published_from))))
+        # One split of the article serves the words and the particulars.
+        head = split_words(title).lower if title else []
+        whole = split_words(f"{title}\n{text}" if title else text)
+        found, lead_days = read_particulars(whole, len(head), published, published_from)
+        out.append((textvec.packed(textvec.weighted_terms(head, whole.lower[len(head):], weighting)),
+                    textvec.packed(found), list(lead_days)))
     return out
 
 

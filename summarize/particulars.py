@@ -22,6 +22,8 @@ import logging
 import re
 from collections import Counter
 from datetime import datetime, timedelta
+from operator import itemgetter
+from typing import NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +76,38 @@ def _figure(digits: str) -> str:
     return digits
 
 
-_CAPITAL = r"[A-Z\u00C0-\u00DE][^\W\d_]*"
-# A capitalised word after a lower-case word, a figure, a comma, a colon, a bracket or a
-# quote and a space: inside a sentence.
-_INNER = re.compile(r"(?<=[a-z0-9,;:()`'\"“\-\u00DF-\u00FF] )" + _CAPITAL)
-_CAPITALS = re.compile(r"\b" + _CAPITAL)
-# Two capitalised words separated by one space (overlapping: "Vladimir Putin", "Putin Said").
-_PAIRS = re.compile(r"\b(" + _CAPITAL + r")(?:['’]s)? (?=(" + _CAPITAL + r"))")
-_FIGURES = re.compile(r"\b\d+(?:[.,]\d+)*")
-# The lookahead (every alternative starts with one of these letters or a digit) lets the
-# engine skip most positions before trying thirty words: half the time. The pattern is
-# run over the lower-cased text (a third faster than ignoring case while matching).
-_DAYS_PATTERN = (r"(?=[jfmasondtwy\d])(?:"
-                 r"\b(january|february|march|april|may|june|july|august|september|october|november|"
-                 r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.? (\d{1,2})\b|"
-                 r"\b(\d{1,2}) (january|february|march|april|may|june|july|august|september|october|"
-                 r"november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b|"
-                 r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|yesterday)\b)")
-_DAYS = re.compile(_DAYS_PATTERN)
-# For the rare text whose lower-case form is longer (a dotted capital I): positions would shift.
-_DAYS_ANY_CASE = re.compile(_DAYS_PATTERN, re.IGNORECASE)
+# Word tokens (letters and digits) and what lies between them: one pass of one compiled
+# pattern per text gives everything the particulars need. Five patterns over the text (names,
+# names inside a sentence, pairs of names, figures, days) took twice as long, and reading
+# articles is half of grouping a big day.
+_SPLIT = re.compile(r"([^\W_]+)")
+# A capital as a name starts with one (the Latin ones: other scripts capitalise too rarely
+# for the inside-a-sentence test to say much), then letters.
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0xC0, 0xDF))))
+_MARKED = re.compile(r"[A-Z\u00C0-\u00DE\d]")  # a name or a figure begins with these
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+# What may stand before the space in front of a capitalised word inside a sentence: a
+# lower-case letter, a figure, a comma, a colon, a bracket, a quote or a dash.
+_BEFORE_INNER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;:()`'\"“-" + "".join(map(chr, range(0xDF, 0x100))))
+_DAY_WORDS = frozenset(_WEEKDAYS) | frozenset(_RELATIVE)
+_DATE_WORDS = _DAY_WORDS | frozenset(_MONTHS)
+
+
+class Words(NamedTuple):
+    """A text as word tokens: ``words`` as written, ``lower`` lower-cased, and ``seps``
+    the text between them (``seps[i]`` comes before ``words[i]``; one more at the end)."""
+
+    words: list[str]
+    lower: list[str]
+    seps: list[str]
+
+
+def split_words(text: str) -> Words:
+    """``text`` as ``Words``; its words are ``textvec.words(text)``."""
+    parts = _SPLIT.split(text)
+    words = parts[1::2]
+    return Words(words, list(map(str.lower, words)), parts[0::2])
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
@@ -103,66 +117,206 @@ def particulars(title: str, text: str, published: datetime | None = None,
     ``n:`` a name word (its first letters, see ``_name_stem``), ``nn:`` two name words
     in a row, ``#`` a figure, ``d:`` a date (``d:2025-05-16``, ``d:05-16`` without a
     year, ``d:sunday`` when the article's own date is unknown).
-
-    Regular expressions over the whole text, not a loop over words: this runs on every
-    article of the day (50,000 articles of 400 words each in the growth benchmark).
     """
-    whole = f"{title}\n{text}" if title else text
+    whole = split_words(f"{title}\n{text}" if title else text)
+    offset = len(split_words(title).words) if title else 0
+    return read_particulars(whole, offset, published, published_from)[0]
+
+
+def read_particulars(whole: Words, offset: int, published: datetime | None = None,
+                     published_from: str = "metadata") -> tuple[Counter[str], Counter[str]]:
+    """The particulars of an article (see ``particulars``) and, apart, the days named in
+    its lead: the headline and the first two sentences (at most 800 characters).
+
+    ``whole`` is the headline and the text split as one (``split_words``, a line break
+    between them), ``offset`` the number of the headline's words.
+    """
+    words, lower, seps = whole
     # Which words the text capitalises inside a sentence: only those count as names where
     # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
-    inner = set(map(str.lower, _INNER.findall(text))) - _NOT_NAMES - _MONTHS.keys() - _WEEKDAYS.keys()
+    # Words that begin with a capital or a digit, found by one pattern over the first
+    # letters (a test of each word in Python took three times as long).
+    marked = [m.start() for m in _MARKED.finditer("".join(map(itemgetter(0), words)))]
+    # (index, the capitalised word as written, lower-cased) of every name-like word
+    capitals: list[tuple[int, str, str]] = []
+    figures: list[int] = []
+    for i in marked:
+        if seps[i][-1:] == "_":
+            continue  # no word boundary before it (an underscore is a word character)
+        word = words[i]
+        if word[0] in _UPPER:
+            if word.isalpha():
+                capitals.append((i, word, lower[i]))
+            else:  # "A320": the letters before the figure
+                word = _LETTERS.match(word).group()
+                capitals.append((i, word, word.lower()))
+        else:
+            figures.append(i)
+    inner = set()
+    for i, _, capital in capitals:
+        if i < offset:
+            continue  # headline words are no evidence
+        sep = seps[i]
+        if sep == " ":
+            if i > offset and words[i - 1][-1] in _BEFORE_INNER:
+                inner.add(capital)
+        elif len(sep) > 1 and sep[-1] == " " and sep[-2] in _BEFORE_INNER:
+            inner.add(capital)
+    inner -= _NOT_NAMES
+    inner -= _MONTHS.keys()
+    inner -= _WEEKDAYS.keys()
     # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
     counts: dict[str, float] = {}
     get = counts.get
-    for word, count in Counter(map(str.lower, _CAPITALS.findall(whole))).items():
+    for word, count in Counter([capital for _, _, capital in capitals]).items():
         if word in inner:
             key = "n:" + _name_stem(word)
             counts[key] = get(key, 0) + count
-    for (first, second), count in Counter(_PAIRS.findall(whole)).items():
+    for (first, second), count in Counter(_name_pairs(words, seps, capitals)).items():
         one, two = first.lower(), second.lower()
         if one in inner and two in inner:
             key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
             counts[key] = get(key, 0) + count
-    for figure, count in Counter(_FIGURES.findall(whole)).items():
+    for figure, count in Counter(_figures(words, seps, figures)).items():
         key = "#" + _figure(figure)
         counts[key] = get(key, 0) + count
-    _count_days(whole, published, published_from, counts)
-    return Counter(counts)
-
-
-def named_days(title: str, text: str, published: datetime | None = None,
-               published_from: str = "metadata") -> Counter[str]:
-    """Only the ``d:`` particulars of ``particulars``, in the same order and counts."""
-    counts: dict[str, float] = {}
-    _count_days(f"{title}\n{text}" if title else text, published, published_from, counts)
-    return Counter(counts)
-
-
-def _count_days(whole: str, published: datetime | None, published_from: str,
-                counts: dict[str, float]) -> None:
-    """Add the days ``whole`` names to ``counts`` as ``d:`` terms (see ``particulars``)."""
-    get = counts.get
     when = published if published is not None and published_from not in _UNDATED else None
-    lower = whole.lower()
-    matches = _DAYS.finditer(lower) if len(lower) == len(whole) else _DAYS_ANY_CASE.finditer(whole)
+    lead_end = _lead_end(words, seps, offset)
+    lead: dict[str, float] = {}
+    for end, date in _dates(words, lower, seps, when):
+        if date:
+            key = "d:" + date
+            counts[key] = get(key, 0) + 1
+            if end <= lead_end:
+                lead[key] = lead.get(key, 0) + 1
+    return Counter(counts), Counter(lead)
+
+
+def _name_pairs(words: list[str], seps: list[str], capitals: list[tuple[int, str, str]]) -> list[tuple[str, str]]:
+    """Two capitalised words with one space between them ("Vladimir Putin", also "Putin's
+    Kremlin"), overlapping: the second of a pair may begin the next."""
+    pairs = []
+    last = len(words) - 1
+    for i, capital, _ in capitals:
+        if i == last or len(capital) != len(words[i]):
+            continue  # a word that goes on in figures is followed by no space
+        sep = seps[i + 1]
+        if sep == " ":
+            second = words[i + 1]
+        elif (sep == "'" or sep == "’") and words[i + 1] == "s" and i + 2 <= last and seps[i + 2] == " ":
+            second = words[i + 2]
+        else:
+            continue
+        if second[0] in _UPPER:
+            pairs.append((capital, second if second.isalpha() else _LETTERS.match(second).group()))
+    return pairs
+
+
+def _figures(words: list[str], seps: list[str], starts: list[int]) -> list[str]:
+    """Numbers as written ("6.1", "100,000"), from the words at ``starts`` that begin with a digit."""
+    found = []
+    last = len(words) - 1
+    taken = -1
+    for i in starts:
+        if i <= taken:
+            continue  # the decimals or thousands of the number before
+        word = words[i]
+        number = word if word.isdecimal() else _DIGITS.match(word).group()
+        whole = len(number) == len(word)
+        # "6.1", "100,000": a point or a comma between digits, and the digits after it
+        while whole and i < last and (seps[i + 1] == "." or seps[i + 1] == ",") and words[i + 1][0].isdecimal():
+            nxt = words[i + 1]
+            part = nxt if nxt.isdecimal() else _DIGITS.match(nxt).group()
+            number += seps[i + 1] + part
+            whole = len(part) == len(nxt)
+            i += 1
+        taken = i
+        found.append(number)
+    return found
+
+
+def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
+    """The index after the last word of the lead: the text's words (from ``offset``) in its
+    first two sentences and its first 800 characters."""
+    if offset == len(words):
+        return offset
+    # The text's own characters: the separator before its first word holds the headline's end.
+    first = seps[offset]
+    position, ends = len(first) - first.find("\n") - 1 if offset else len(first), 0
+    for i in range(offset, len(words)):
+        if i > offset:
+            sep = seps[i]
+            if _SENTENCE_END.search(sep):
+                ends += 1
+                if ends == 2:
+                    return i
+            position += len(sep)
+        position += len(words[i])
+        if position > 800:
+            return i  # this word is cut off (or beyond)
+    return len(words)
+
+
+def _dates(words: list[str], lower: list[str], seps: list[str],
+           when: datetime | None) -> list[tuple[int, str | None]]:
+    """The days named (``_named_day``), each with the index after its last word: a month
+    with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday."""
+    found = []
+    last = len(words) - 1
+    taken = -1
     named: dict[tuple, str | None] = {}
-    for match in matches:
-        groups = match.groups()
+    for i in _positions(lower, _DATE_WORDS.intersection(lower)):
+        if i <= taken or seps[i][-1:] == "_" or seps[i + 1][:1] == "_":
+            continue
+        word = lower[i]
+        groups = None
+        if word in _MONTHS:
+            before = i - 1
+            if (before > taken and seps[i] == " " and _day_number(lower, before)
+                    and seps[before][-1:] != "_"):
+                groups, start, end = (None, None, lower[before], word, None), i, i + 1
+            elif i < last and (seps[i + 1] == " " or seps[i + 1] == ". ") and _day_number(lower, i + 1) \
+                    and seps[i + 2][:1] != "_":
+                groups, start, end = (word, lower[i + 1], None, None, None), i, i + 2
+        elif word in _DAY_WORDS:
+            groups, start, end = (None, None, None, None, word), i, i + 1
+        if groups is None:
+            continue
+        taken = end - 1
         # "May" is a month only when capitalised (else the verb): the one place case matters.
-        month = 1 if groups[0] is not None else 4 if groups[3] is not None else 0
-        capital = bool(month) and whole[match.start(month)].isupper()
+        capital = words[start][0].isupper() if groups[4] is None else False
         key = (groups, capital)
         # One article names the same few days again and again ("on Monday").
         if key in named:
             date = named[key]
         else:
             date = named[key] = _named_day(groups, capital, when)
-        if date:
-            key_ = "d:" + date
-            counts[key_] = get(key_, 0) + 1
+        found.append((end, date))
+    return found
 
+
+def _positions(words: list[str], wanted: set[str]) -> list[int]:
+    """Where the ``wanted`` words stand in ``words``, in order. A search of the list (in C)
+    per wanted word: most texts name one or two day words, a test of every word costs more."""
+    found = []
+    for word in wanted:
+        i = -1
+        try:
+            while True:
+                i = words.index(word, i + 1)
+                found.append(i)
+        except ValueError:
+            pass
+    found.sort()
+    return found
+
+
+def _day_number(lower: list[str], i: int) -> bool:
+    """Whether word ``i`` is a day of the month as written: one or two digits."""
+    word = lower[i]
+    return len(word) <= 2 and word.isdecimal()
 
 def _named_day(groups: tuple, capital: bool, published: datetime | None) -> str | None:
     """The date a ``_DAYS`` match names (its groups; ``capital``: the month is capitalised):

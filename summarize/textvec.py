@@ -39,13 +39,6 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def content_tokens(text: str) -> list[str]:
-    """Lower-cased word tokens of ``text`` without stop words and single letters."""
-    # map() and the local names: this runs over every word of every article (30,000 a day)
-    stop = STOP_WORDS
-    return [w for w in map(str.lower, _WORD.findall(text)) if len(w) > 1 and w not in stop]
-
-
 @dataclass(frozen=True)
 class Weighting:
     """How much each part of an article counts towards its term vector."""
@@ -55,25 +48,29 @@ class Weighting:
     lead_words: int = 60
 
 
-def article_terms(title: str, text: str, weighting: Weighting = Weighting()) -> Counter[str]:
-    """Weighted term counts for one article: body words, with extra weight for headline and lead."""
+def weighted_terms(title: list[str], text: list[str], weighting: Weighting = Weighting()) -> Counter[str]:
+    """Weighted term counts for one article from the lower-cased word tokens (``words``) of
+    its headline and its text: body words, with extra weight for headline and lead words;
+    stop words and single letters left out."""
     # Counted first (in C), then filtered once per distinct word: most words recur. A
     # Counter keeps first occurrences in order, so the terms come in the same order as
     # counting the filtered list would give (the TF-IDF columns follow that order).
     stop = STOP_WORDS
-    tokens = list(map(str.lower, _WORD.findall(text)))
-    counts: Counter[str] = Counter()
-    counts.update({w: c for w, c in Counter(tokens).items() if len(w) > 1 and w not in stop})
+    counts = Counter(text)
+    pop = counts.pop  # dict's: Counter's own __delitem__ is Python
+    for word in [w for w in counts if len(w) < 2] + list(stop.intersection(counts)):
+        pop(word, None)
     lead, need = weighting.lead, weighting.lead_words
     if need > 0:
-        for token in tokens:
+        for token in text:
             if len(token) > 1 and token not in stop:
                 counts[token] += lead
                 need -= 1
                 if need == 0:
                     break
-    for token in content_tokens(title):
-        counts[token] += weighting.title
+    for token in title:
+        if len(token) > 1 and token not in stop:
+            counts[token] += weighting.title
     return counts
 
 

@@ -235,3 +235,22 @@ def test_days_are_read_whatever_their_case_and_may_the_verb_is_no_date():
     assert days == {"d:2026-05-18", "d:2026-05-26", "d:2026-05-28", "d:2026-05-19"}
     # The dotted capital I lengthens the text when lower-cased: the days are still found.
     assert "d:2026-05-18" in particulars("İstanbul talks", "The talks in İstanbul began on Monday.", when)
+
+
+def test_names_in_pairs_figures_with_decimals_and_a_lead_of_two_sentences():
+    from summarize.particulars import read_particulars, split_words
+    title = "Envoy Arvid Lenk's plan"
+    text = ("The Kessin talks ended. The envoy Arvid Lenk's Tallor office said 6.1 per cent of 100,000 "
+            "troops would leave on Friday. A second meeting was set for May 30.\n"
+            "Lenk_Tallor and model A320 and v1.5 were mentioned.")
+    when = datetime(2026, 5, 20, 9, 0, tzinfo=timezone.utc)
+    found, lead = read_particulars(split_words(f"{title}\n{text}"), len(split_words(title).words), when)
+    assert found == particulars(title, text, when)
+    # "Lenk's Tallor" is a pair like "Arvid Lenk"; both spellings with the possessive count.
+    assert found["nn:arvid_lenk"] == 2 and found["nn:lenk_tallor"] == 1
+    # Decimals and thousands stay one figure; digits glued to letters are no figure of their own.
+    assert found["#6.1"] == 1 and found["#100000"] == 1 and "#320" not in found and found["#5"] == 1
+    # A word joined by an underscore starts no name.
+    assert found["n:tallor"] == 1
+    # The lead is the headline and the first two sentences: Friday is in it, May 30 is not.
+    assert set(lead) == {"d:2026-05-15"} and found["d:2026-05-30"] == 1
