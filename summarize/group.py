@@ -146,12 +146,10 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     one topic only on the words. The second matrix marks the days each article names
     (``d:`` particulars), one column per day.
     """
-    read = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
-                                       for a in articles])
-    words = textvec.tfidf_matrix([terms for terms, _, _ in read])
-    found = [facts for _, facts, _ in read]
-    lead_days = [days for _, _, days in read]
-    del read
+    chunks = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
+                                         for a in articles])
+    words = textvec.tfidf_rows([chunk.words for chunk in chunks])
+    lead_days = [days for chunk in chunks for days in chunk.lead_days]
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for row, named in enumerate(lead_days):
@@ -163,24 +161,34 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     weight = options.particulars_weight
     if weight <= 0:
         return words, days
-    facts = textvec.tfidf_matrix(found)
+    facts = textvec.tfidf_rows([chunk.facts for chunk in chunks])
     return sparse.hstack([words * np.sqrt(1.0 - weight), facts * np.sqrt(weight)], format="csr"), days
 
 
-def read_articles(items: Sequence[tuple]) -> list[tuple[tuple[str, np.ndarray], tuple[str, np.ndarray], list[str]]]:
-    """(weighted terms, particulars, days named in the lead) of each (title, text, published,
-    published_from, weighting): everything grouping reads in an article, in one function
-    that worker processes can run (see ``summarize.parallel``). Terms and particulars come
-    packed (``textvec.packed``): a big day's Counters took more memory than anything else."""
-    out = []
+@dataclass
+class Reading:
+    """What grouping reads in a run of articles: their weighted terms, their particulars
+    (``summarize.particulars``) and the days named in each one's lead."""
+
+    words: textvec.CountedTerms
+    facts: textvec.CountedTerms
+    lead_days: list[list[str]]
+
+
+def read_articles(items: Sequence[tuple]) -> list[Reading]:
+    """The ``Reading`` of (title, text, published, published_from, weighting) items, as a
+    list of one: everything grouping reads in an article, in one function that worker
+    processes can run on their chunk of the articles (see ``summarize.parallel``)."""
+    terms, found, lead_days = [], [], []
     for title, text, published, published_from, weighting in items:
         # One split of the article serves the words and the particulars.
         head = split_words(title).lower if title else []
         whole = split_words(f"{title}\n{text}" if title else text)
-        found, lead_days = read_particulars(whole, len(head), published, published_from)
-        out.append((textvec.packed(textvec.weighted_terms(head, whole.lower[len(head):], weighting)),
-                    textvec.packed(found), list(lead_days)))
-    return out
+        facts, days = read_particulars(whole, len(head), published, published_from)
+        terms.append(textvec.weighted_terms(head, whole.lower[len(head):], weighting))
+        found.append(facts)
+        lead_days.append(list(days))
+    return [Reading(textvec.CountedTerms.of(terms), textvec.CountedTerms.of(found), lead_days)]
 
 
 def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import functools
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -74,59 +73,80 @@ def weighted_terms(title: list[str], text: list[str], weighting: Weighting = Wei
     return counts
 
 
-def packed(counts: Mapping[str, float]) -> tuple[str, np.ndarray]:
-    """Term counts in a compact form: the terms joined by newlines (no term holds one) and
-    their counts. A day of 50,000 articles kept as Counters took gigabytes: each
-    term a string object and a dict slot; packed, an article's terms take a few kilobytes.
-    Terms counted zero or less are left out, as ``tfidf_matrix`` leaves them out."""
-    if min(counts.values(), default=1) <= 0:
-        counts = {t: c for t, c in counts.items() if c > 0}
-    return "\n".join(counts), np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+@dataclass
+class CountedTerms:
+    """The weighted term counts of a run of documents in a compact form: the run's own
+    vocabulary (in order of first occurrence), and per count its term's index in it.
+
+    Why: a day of 50,000 articles kept as Counters took gigabytes (each term a string and a
+    dict slot per article). Worker processes count their chunk of articles into one of
+    these, and ``tfidf_rows`` joins the chunks' vocabularies: the main process maps each
+    distinct term of a chunk once, not every term of every article.
+    """
+
+    vocabulary: list[str]
+    ids: np.ndarray      # int32: the index in ``vocabulary`` of each count
+    counts: np.ndarray   # float64, all positive
+    lengths: np.ndarray  # int64: how many counts each document has
+
+    @classmethod
+    def of(cls, documents: Iterable[Mapping[str, float]]) -> "CountedTerms":
+        """The documents' counts; terms counted zero or less are left out."""
+        terms: list[str] = []
+        counted: list[float] = []
+        lengths: list[int] = []
+        for counts in documents:
+            if min(counts.values(), default=1) <= 0:
+                counts = {t: c for t, c in counts.items() if c > 0}
+            terms.extend(counts)
+            counted.extend(counts.values())
+            lengths.append(len(counts))
+        # Mapped through dicts in C rather than a Python loop per term (millions a day).
+        vocabulary = list(dict.fromkeys(terms))
+        index = dict(zip(vocabulary, range(len(vocabulary))))
+        return cls(vocabulary, np.fromiter(map(index.__getitem__, terms), dtype=np.int32, count=len(terms)),
+                   np.array(counted, dtype=np.float64), np.array(lengths, dtype=np.int64))
+
+    def documents(self) -> list[dict[str, float]]:
+        """The counts of each document as a dict (for tests and inspection)."""
+        out, start = [], 0
+        for length in self.lengths.tolist():
+            out.append({self.vocabulary[i]: c for i, c in zip(self.ids[start:start + length].tolist(),
+                                                             self.counts[start:start + length].tolist())})
+            start += length
+        return out
 
 
-def tfidf_matrix(documents: Sequence[Counter[str] | tuple[str, np.ndarray]]) -> sparse.csr_matrix:
+def tfidf_matrix(documents: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
     """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) for weighted term counts.
 
     The idf is fitted on exactly these documents, so callers pass the new articles
     together with the ones they are compared against.
     """
-    # Lists of a few thousand documents mapped through dicts in C rather than a Python
-    # loop per term (millions a day); chunks bound the lists' memory. Columns are numbered
-    # by first occurrence, as a loop over the terms would.
+    # Chunks bound the lists' memory while counting.
+    return tfidf_rows([CountedTerms.of(documents[start:start + 2000]) for start in range(0, len(documents), 2000)])
+
+
+def tfidf_rows(parts: Sequence[CountedTerms]) -> sparse.csr_matrix:
+    """``tfidf_matrix`` of the documents of ``parts``, one after another. Columns are
+    numbered by the terms' first occurrence, as a loop over the terms would."""
     vocabulary: dict[str, int] = {}
-    logs: dict[float, float] = {}
-    parts_i, parts_v = [], []
-    lengths = np.zeros(len(documents), dtype=np.int64)
-    chunk = 2000
-    for start in range(0, len(documents), chunk):
-        terms: list[str] = []
-        counted: list[float] = []
-        for row, counts in enumerate(documents[start:start + chunk], start):
-            if isinstance(counts, tuple):  # packed (see ``packed``): its counts are positive
-                keys, values = counts
-                if keys:
-                    terms.extend(keys.split("\n"))
-                    counted.extend(values.tolist())
-                lengths[row] = len(values)
-                continue
-            if min(counts.values(), default=1) <= 0:
-                counts = {t: c for t, c in counts.items() if c > 0}
-            terms.extend(counts)
-            counted.extend(counts.values())
-            lengths[row] = len(counts)
-        new = [t for t in dict.fromkeys(terms) if t not in vocabulary]
+    columns = []
+    for part in parts:
+        new = [t for t in part.vocabulary if t not in vocabulary]
         vocabulary.update(zip(new, range(len(vocabulary), len(vocabulary) + len(new))))
-        logs.update((c, 1.0 + math.log(c)) for c in set(counted) if c not in logs)
-        parts_i.append(np.fromiter(map(vocabulary.__getitem__, terms), dtype=np.int32, count=len(terms)))
-        parts_v.append(np.fromiter(map(logs.__getitem__, counted), dtype=np.float32, count=len(counted)))
-    indptr = np.zeros(len(documents) + 1, dtype=np.int64)
+        mapping = np.fromiter(map(vocabulary.__getitem__, part.vocabulary), dtype=np.int32, count=len(part.vocabulary))
+        columns.append(mapping[part.ids])
+    lengths = np.concatenate([part.lengths for part in parts]) if parts else np.zeros(0, dtype=np.int64)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
+    counts = np.concatenate([part.counts for part in parts]) if parts else np.zeros(0)
     matrix = sparse.csr_matrix(
-        (np.concatenate(parts_v) if parts_v else np.zeros(0, dtype=np.float32),
-         np.concatenate(parts_i) if parts_i else np.zeros(0, dtype=np.int32), indptr),
-        shape=(len(documents), max(len(vocabulary), 1)))
+        ((1.0 + np.log(counts)).astype(np.float32),
+         np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32), indptr),
+        shape=(len(lengths), max(len(vocabulary), 1)))
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    idf = np.log((1.0 + len(documents)) / (1.0 + df)) + 1.0
+    idf = np.log((1.0 + len(lengths)) / (1.0 + df)) + 1.0
     matrix = matrix @ sparse.diags(idf)
     return normalise_rows(sparse.csr_matrix(matrix))
 

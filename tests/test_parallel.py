@@ -55,9 +55,9 @@ def test_articles_read_in_workers_match_articles_read_here():
               when, "metadata", weighting) for n in range(1200)]
     here = read_articles(items)
     spread = parallel.map_chunks(read_articles, items, workers=2, min_items=100, chunk=64)
-    def unpacked(read):
-        return [(dict(zip(t.split("\n"), tc.tolist())), dict(zip(f.split("\n"), fc.tolist())), days)
-                for (t, tc), (f, fc), days in read]
+    def unpacked(chunks):
+        return [item for chunk in chunks
+                for item in zip(chunk.words.documents(), chunk.facts.documents(), chunk.lead_days)]
 
     assert unpacked(spread) == unpacked(here)
     terms, facts, lead_days = unpacked(here)[7]
