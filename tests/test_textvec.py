@@ -1,0 +1,44 @@
+"""TF-IDF rows as grouping builds them: from chunks of counted terms, equal to the textbook weighting."""
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from summarize import textvec
+
+
+DOCUMENTS = [
+    {"ceasefire": 3, "geneva": 1, "envoy": 2},
+    {"geneva": 2, "talks": 1.5, "ceasefire": 1},
+    {"sanctions": 4, "envoy": 1, "vote": 0},   # a term counted zero is no term
+    {},
+    {"talks": 1, "summit": 2, "geneva": 1, "sanctions": 1},
+]
+
+
+def _dense(documents):
+    """The documents as a dense count matrix with columns in order of first occurrence."""
+    columns = list(dict.fromkeys(t for d in documents for t, c in d.items() if c > 0))
+    return columns, np.array([[d.get(t, 0) for t in columns] for d in documents], dtype=float)
+
+
+def test_rows_equal_sublinear_smoothed_tfidf_with_columns_in_first_occurrence_order():
+    columns, counts = _dense(DOCUMENTS)
+    expected = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit_transform(counts).toarray()
+    got = textvec.tfidf_matrix(DOCUMENTS)
+    assert got.shape == (5, len(columns))
+    np.testing.assert_allclose(got.toarray(), expected, rtol=1e-6, atol=1e-7)
+
+
+def test_chunks_counted_apart_give_the_same_rows_as_all_at_once():
+    parts = [textvec.CountedTerms.of(DOCUMENTS[:2]), textvec.CountedTerms.of(DOCUMENTS[2:3]),
+             textvec.CountedTerms.of(DOCUMENTS[3:])]
+    joined = textvec.tfidf_rows(parts)
+    whole = textvec.tfidf_matrix(DOCUMENTS)
+    assert (joined != whole).nnz == 0
+    assert [d for part in parts for d in part.documents()] == [{t: c for t, c in d.items() if c > 0} for d in DOCUMENTS]
+
+
+def test_no_documents_and_empty_documents_give_empty_rows():
+    assert textvec.tfidf_matrix([]).shape[0] == 0
+    empty = textvec.tfidf_matrix([{}, {}])
+    assert empty.shape[0] == 2 and empty.nnz == 0
