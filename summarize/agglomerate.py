@@ -1,4 +1,32 @@
-"""Average-link agglomeration of articles over their candidate pairs (see ``summarize.group``)."""
+"""Average-link agglomeration of articles over their candidate pairs (see ``summarize.group``).
+
+The link between two groups is the sum of their candidate-pair similarities divided by the
+number of their article pairs within the time window. A heap holds one entry per group, its
+best neighbour; the best pair overall is the best neighbour of both its groups, so it is
+always in the heap, and an entry whose neighbour has merged since is looked at again when it
+comes up ("a second look").
+
+Cost: 20,000 articles make some 19,000 merges and 22,000 second looks, each over a group's
+hundred or two links. An array operation costs one to three microseconds whatever its
+length, a Python step on one link a few tenths; so a merge sums its links with a dozen
+array operations, and a second look touches only what changed, in Python:
+
+- A group keeps its links as arrays: one member article of each neighbouring group (read
+  through the article -> group map, since neighbours merge later on) and the summed
+  similarity, sorted by neighbour id, plus ``stamp``, the first group id made after them.
+  A link whose article now maps to an id from ``stamp`` on has gone stale (its group merged).
+- A second look sums only the stale links into their new groups, sets them to 0.0 in place
+  and puts the sums after the others (``extra``); a later sum adds 0.0 for them, which
+  changes nothing.
+- A group keeps a heap of its neighbours by average link (``near``). An average changes
+  only when one of the two groups merges, so a second look only adds the merged groups and
+  skips the entries of neighbours gone since.
+
+The result is exactly that of the version before this one, which summed the two groups' link
+arrays at every merge and look: each sum adds the same numbers in the same order (the
+order of the links, kept sorted by neighbour id), each average is the same division, and
+ties go to the same (smallest) group id. ``tests/test_agglomerate.py`` checks this.
+"""
 from __future__ import annotations
 
 import heapq
@@ -14,26 +42,6 @@ if TYPE_CHECKING:
     from summarize.group import GroupingOptions
 
 
-class _Cluster:
-    """A growing group of articles during agglomeration, with its links to other groups.
-
-    ``reps``/``totals`` hold, per neighbouring group, one member article of that group and
-    the summed similarity of the candidate pairs between the two groups. Neighbours merge
-    later on, so a rep is read through the article -> group map, and entries that now point
-    to one group are summed when this group next merges (see ``_merged_links``).
-    """
-
-    __slots__ = ("members", "times", "anchor", "reps", "totals")
-
-    def __init__(self, members: list[int], times: np.ndarray, anchor: str | None,
-                 reps: np.ndarray, totals: np.ndarray):
-        self.members = members
-        self.times = np.sort(times)
-        self.anchor = anchor
-        self.reps = reps
-        self.totals = totals
-
-
 def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
     """How many pairs (x in a, y in b) lie within ``window`` days; both arrays sorted."""
     if max(a[-1], b[-1]) - min(a[0], b[0]) <= window:
@@ -43,23 +51,12 @@ def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
     return int((hi - lo).sum())
 
 
-def _merged_links(reps: np.ndarray, totals: np.ndarray, owner: np.ndarray,
-                  itself: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum link totals per current neighbour group: (group ids, one rep article each, totals)."""
-    groups = owner[reps]
-    keep = groups != itself
-    groups, reps, totals = groups[keep], reps[keep], totals[keep]
-    if len(groups) == 0:
-        return groups, reps, totals
-    # np.unique by hand: called some 40,000 times on arrays of a hundred or two, where its
-    # own checks cost more than the sort. A stable sort keeps the first rep of each group.
-    order = np.argsort(groups, kind="stable")
-    groups = groups[order]
-    head = np.empty(len(groups), dtype=bool)
-    head[0] = True
-    np.not_equal(groups[1:], groups[:-1], out=head[1:])
-    run = np.cumsum(head) - 1
-    return groups[head], reps[order][head], np.bincount(run, weights=totals[order], minlength=int(run[-1]) + 1)
+def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``groups`` ascending, and the ``values`` of each summed in their order from 0.0."""
+    ordered = np.sort(groups)
+    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    # bincount adds in the order of the entries: a group's values are summed left to right
+    return distinct, np.bincount(distinct.searchsorted(groups), values, minlength=len(distinct))
 
 
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
@@ -73,10 +70,9 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     by the number of their article pairs within the time window (pairs that are not
     candidates count as zero). Two groups that both hold an earlier story never merge.
 
-    Scale: with tens of thousands of articles there are millions of candidate links, so
-    the first round of links is summed and averaged with array operations, and a merge
-    only sums the two merged groups' own link arrays (a Python dict per group took 90 s
-    for 50,000 articles). The result is the same as merging by dicts.
+    Scale: the first round (every article's best neighbour among millions of candidate
+    links) is done with array operations over all links at once; the merges after it as
+    the module docstring says.
     """
     n = len(ordered)
     # owner: article -> id of its current group; group ids are article indices at first,
@@ -96,119 +92,210 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     adjacency = sparse.csr_matrix(
         (np.concatenate([sims, sims]), (np.concatenate([left, right]), np.concatenate([right, left]))),
         shape=(n, n))
+    indptr, indices, data = adjacency.indptr.tolist(), adjacency.indices.astype(np.int64), adjacency.data
 
-    members: dict[int, list[int]] = defaultdict(list)
+    members_of: dict[int, list[int]] = defaultdict(list)
     for index, root in enumerate(owner.tolist()):
-        members[root].append(index)
-    clusters: dict[int, _Cluster] = {}
-    for root, group in members.items():
-        if len(group) == 1:
-            # a plain slice: entries pointing into one group are summed at its first merge
-            span = slice(adjacency.indptr[root], adjacency.indptr[root + 1])
-            reps, totals = adjacency.indices[span], adjacency.data[span]
+        members_of[root].append(index)
+    members = {root: np.array(group) for root, group in members_of.items()}
+    threshold, window, relative = options.threshold, options.window_days, options.relative_link
+
+    # Per group id (2n of them: n articles, fewer than n merges), as Python lists for the
+    # loop's single reads: alive (not merged into another group), size, first and last
+    # publication time, its earlier story, the summed similarity of its own candidate pairs
+    # and their average over all its article pairs (its cohesion; 0 for a single article or
+    # an earlier story: no bar).
+    alive = [False] * (2 * n)
+    size = [0] * (2 * n)
+    lo, hi = [0.0] * (2 * n), [0.0] * (2 * n)
+    anchor: list[str | None] = [None] * (2 * n)
+    inner_sum, cohesion = [0.0] * (2 * n), [0.0] * (2 * n)
+    # The same as arrays, read for all of a group's neighbours at once; one member article.
+    size_array, lo_array, hi_array = np.zeros(2 * n), np.zeros(2 * n), np.zeros(2 * n)
+    first_array = np.arange(2 * n)
+    sorted_times: dict[int, np.ndarray] = {}  # filled when a pair of groups spans more than the window
+
+    # A group's links: (one member article of each neighbouring group, summed similarity),
+    # sorted by group id; None for a single article not looked at yet (its adjacency row).
+    links: dict[int, tuple[np.ndarray, np.ndarray] | None] = {}
+
+    def pairs_between(x: int, y: int) -> int:
+        """Article pairs of groups ``x`` and ``y`` within the window."""
+        if (hi[x] if hi[x] > hi[y] else hi[y]) - (lo[x] if lo[x] < lo[y] else lo[y]) <= window:
+            return size[x] * size[y]
+        for group in (x, y):
+            if group not in sorted_times:
+                sorted_times[group] = np.sort(times[members[group]])
+        return _pairs_in_window(sorted_times[x], sorted_times[y], window)
+
+    def parts(x: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Group ``x``'s links as (articles, sums)."""
+        state = links.pop(x)
+        if state is None:
+            start, stop = indptr[x], indptr[x + 1]
+            return [indices[start:stop]], [data[start:stop]]
+        return [state[0]], [state[1]]
+
+    def fold(x: int, articles: list[np.ndarray], sums: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Sum link pieces per current neighbour group into x's links; (group ids, sums)."""
+        if len(articles) > 1:
+            articles, sums = np.concatenate(articles), np.concatenate(sums)
         else:
-            rows = adjacency[group]
-            _, reps, totals = _merged_links(rows.indices, rows.data, owner, root)
-        clusters[root] = _Cluster(group, times[group], previous.get(ordered[root].id), reps, totals)
+            articles, sums = articles[0], sums[0]
+        groups, totals = _summed(owner[articles], sums)
+        at = int(groups.searchsorted(x))
+        if at < len(groups) and groups[at] == x:  # links within x (x has merged, or is an earlier story)
+            groups, totals = np.delete(groups, at), np.delete(totals, at)
+        links[x] = (first_array[groups], totals)
+        return groups, totals
 
-    threshold, window = options.threshold, options.window_days
-    # Per group id: size, first and last publication time, whether it holds an earlier story.
-    size = np.zeros(2 * n, dtype=np.int64)
-    lo, hi = np.zeros(2 * n), np.zeros(2 * n)
-    anchored = np.zeros(2 * n, dtype=bool)
-    # Per group id: the summed similarity of its own candidate pairs, and their average
-    # over all its article pairs (0 for a single article or an earlier story: no bar).
-    inner_sum, cohesion = np.zeros(2 * n), np.zeros(2 * n)
-    relative = options.relative_link
+    def blocked(x: int, y: int, average: float) -> bool:
+        """Whether groups ``x`` and ``y`` may not merge however high their average link.
 
-    def describe(key: int, cluster: _Cluster) -> None:
-        size[key], lo[key], hi[key] = len(cluster.members), cluster.times[0], cluster.times[-1]
-        anchored[key] = cluster.anchor is not None
+        Both hold an earlier story; or they hold together much better than they hold to
+        each other (two events of one topic, such as two rounds of talks): their link must
+        reach ``relative`` times the weaker group's cohesion.
+        """
+        if anchor[x] is not None and anchor[y] is not None:
+            return True
+        return average < relative * (cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y])
 
-    for root, cluster in clusters.items():
-        describe(root, cluster)
+    heap: list[tuple[float, int, int]] = []
+
+    def push_best(x: int, groups: np.ndarray, totals: np.ndarray) -> None:
+        """Push x's neighbour of the highest average link (ties: the smallest id), if it reaches the threshold."""
+        if len(groups) == 0:
+            return
+        pairs = size_array[groups] * size[x]
+        lx, hx = lo[x], hi[x]
+        last, earliest = hi_array[groups].max(), lo_array[groups].min()
+        # A rounded difference does not shrink when its first operand grows or its second
+        # shrinks: if x with its extreme neighbours is within the window, every pair is.
+        if (hx if hx > last else last) - (lx if lx < earliest else earliest) > window:
+            far = (np.maximum(hi_array[groups], hx) - np.minimum(lo_array[groups], lx) > window).nonzero()[0]
+            for k in far.tolist():
+                pairs[k] = pairs_between(x, int(groups[k]))
+            average = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
+        else:
+            average = totals / pairs
+        if threshold <= 0.0:
+            # A blocked pair counts with an average of 0, which reaches such a threshold.
+            for k, y in enumerate(groups.tolist()):
+                if blocked(x, y, float(average[k])):
+                    average[k] = 0.0
+        k = int(average.argmax())  # the first of the highest: the smallest group id
+        top = float(average[k])
+        if top < threshold:
+            return
+        if blocked(x, int(groups[k]), top):
+            # Down the averages, highest first and by id, to the first pair allowed to merge.
+            order = np.lexsort((groups, -average))
+            for k in order.tolist():
+                top = float(average[k])
+                if top < threshold:
+                    return
+                if not blocked(x, int(groups[k]), top):
+                    break
+            else:
+                return
+        heapq.heappush(heap, (-top, x, int(groups[k])))
+
+    for root, group in members.items():
+        alive[root] = True
+        size[root] = len(group)
+        lo[root], hi[root] = float(times[group].min()), float(times[group].max())
+        anchor[root] = previous.get(ordered[root].id)
+        links[root] = None
+        if len(group) > 1:
+            # An earlier story: its links are its articles' rows summed per group.
+            fold(root, [indices[indptr[i]:indptr[i + 1]] for i in group.tolist()],
+                 [data[indptr[i]:indptr[i + 1]] for i in group.tolist()])
+        size_array[root], lo_array[root], hi_array[root] = size[root], lo[root], hi[root]
     # Earlier stories bring their own cohesion, so that today's coverage of another event
     # of the topic, once grouped, does not slip into yesterday's story.
-    stories = [root for root, cluster in clusters.items() if len(cluster.members) > 1]
-    known = cohesion_of([clusters[root].members for root in stories]) if cohesion_of else np.zeros(len(stories))
+    stories = [root for root, group in members.items() if len(group) > 1]
+    known = cohesion_of([members[root].tolist() for root in stories]) if cohesion_of else np.zeros(len(stories))
     for root, value in zip(stories, known):
-        size_ = len(clusters[root].members)
+        size_ = size[root]
         cohesion[root] = max(float(value), 0.0)
         inner_sum[root] = cohesion[root] * size_ * (size_ - 1) / 2
 
-    def averages(x: np.ndarray | int, ids: np.ndarray, totals: np.ndarray) -> np.ndarray:
-        """Average links of groups ``x[k]`` (or the one group ``x``) and ``ids[k]`` (0 where they may not merge)."""
-        pairs = size[x] * size[ids]
-        far = np.flatnonzero(np.maximum(hi[x], hi[ids]) - np.minimum(lo[x], lo[ids]) > window)
-        for k in far.tolist():
-            one = int(x) if np.ndim(x) == 0 else int(x[k])
-            pairs[k] = _pairs_in_window(clusters[one].times, clusters[int(ids[k])].times, window)
-        out = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
-        out[anchored[x] & anchored[ids]] = 0.0
-        # Two groups that each hold together much better than they hold to each other are
-        # two events of one topic (two rounds of talks): their link must reach a share of
-        # the weaker group's own cohesion, not only the threshold.
-        out[out < relative * np.minimum(cohesion[x], cohesion[ids])] = 0.0
-        return out
-
-    # The heap holds one entry per group: its best neighbour. The best pair overall is the
-    # best neighbour of both its groups, so it is always in the heap; an entry whose
-    # neighbour has merged since is recomputed when it comes up (see ``best``).
-    heap: list[tuple[float, int, int]] = []
-
-    def best(x: int) -> None:
-        cluster = clusters[x]
-        ids, cluster.reps, cluster.totals = _merged_links(cluster.reps, cluster.totals, owner, x)
-        strong = cluster.totals >= threshold
-        if not strong.any():
-            return
-        ids, totals = ids[strong], cluster.totals[strong]
-        average = averages(x, ids, totals)
-        k = int(np.argmax(average))  # ties: the smallest group id (ids are sorted)
-        if average[k] >= threshold:
-            heapq.heappush(heap, (-float(average[k]), x, int(ids[k])))
-
-    # First round over arrays: the summed links between the initial groups, both ways.
-    a_of, b_of = owner[left], owner[right]
-    between = a_of != b_of
-    first = sparse.coo_matrix((np.concatenate([sims[between], sims[between]]),
-                               (np.concatenate([a_of[between], b_of[between]]),
-                                np.concatenate([b_of[between], a_of[between]]))),
-                              shape=(n, n)).tocsr().tocoo()
-    strong = first.data >= threshold
-    x, ids, totals = first.row[strong].astype(np.int64), first.col[strong].astype(np.int64), first.data[strong]
-    average = averages(x, ids, totals)
-    order = np.lexsort((ids, -average, x))
-    x, ids, average = x[order], ids[order], average[order]
-    head = np.ones(len(x), dtype=bool)
-    head[1:] = x[1:] != x[:-1]
-    head &= average >= threshold
-    heap = list(zip((-average[head]).tolist(), x[head].tolist(), ids[head].tolist()))
+    heap = _first_round(owner, left, right, sims, adjacency, threshold, window, relative,
+                        size_array[:n], lo_array[:n], hi_array[:n],
+                        np.array([a is not None for a in anchor[:n]]), np.array(cohesion[:n]),
+                        pairs_between)
     heapq.heapify(heap)
 
     next_id = n
     while heap:
         negative, a, b = heapq.heappop(heap)
-        if a not in clusters:
+        if not alive[a]:
             continue  # the group has merged since
-        if b not in clusters:
-            best(a)  # its best neighbour has merged since: look again
+        if not alive[b]:
+            push_best(a, *fold(a, *parts(a)))  # its best neighbour has merged since: look again
             continue
-        ca, cb = clusters.pop(a), clusters.pop(b)
         new = next_id
         next_id += 1
-        joined = ca.members + cb.members
+        joined = np.concatenate((members.pop(a), members.pop(b)))
         owner[joined] = new
-        clusters[new] = _Cluster(joined, np.concatenate([ca.times, cb.times]), ca.anchor or cb.anchor,
-                                 np.concatenate([ca.reps, cb.reps]), np.concatenate([ca.totals, cb.totals]))
-        describe(new, clusters[new])
-        pairs = _pairs_in_window(ca.times, cb.times, window)
-        inner_sum[new] = inner_sum[a] + inner_sum[b] + (-negative) * pairs
+        members[new] = joined
+        alive[a] = alive[b] = False
+        alive[new] = True
+        first_array[new] = joined[0]
+        size[new] = len(joined)
+        lo[new] = lo[a] if lo[a] < lo[b] else lo[b]
+        hi[new] = hi[a] if hi[a] > hi[b] else hi[b]
+        anchor[new] = anchor[a] or anchor[b]
+        inner_sum[new] = inner_sum[a] + inner_sum[b] + (-negative) * pairs_between(a, b)
         cohesion[new] = inner_sum[new] / (len(joined) * (len(joined) - 1) / 2)
-        best(new)
+        size_array[new], lo_array[new], hi_array[new] = size[new], lo[new], hi[new]
+        articles_a, sums_a = parts(a)
+        articles_b, sums_b = parts(b)
+        sorted_times.pop(a, None), sorted_times.pop(b, None)
+        push_best(new, *fold(new, articles_a + articles_b, sums_a + sums_b))
 
-    result = []
-    for cluster in clusters.values():
-        result.append((sorted(cluster.members), cluster.anchor))
+    result = [(sorted(group.tolist()), anchor[root]) for root, group in members.items()]
     result.sort(key=lambda item: item[0][0])
     return result
+
+
+def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: np.ndarray,
+                 adjacency: sparse.csr_matrix, threshold: float, window: float, relative: float,
+                 size: np.ndarray, lo: np.ndarray, hi: np.ndarray, anchored: np.ndarray,
+                 cohesion: np.ndarray, pairs_between: Callable[[int, int], int]
+                 ) -> list[tuple[float, int, int]]:
+    """Every initial group's best neighbour as heap entries (-average, group, neighbour), with arrays.
+
+    The summed links between the initial groups, both ways; with no earlier stories each
+    group is one article and these are the adjacency matrix itself. The averages are the
+    ones ``settle`` computes group by group; ties go to the smallest neighbour id.
+    """
+    a_of, b_of = owner[left], owner[right]
+    between = a_of != b_of
+    if between.all() and np.array_equal(owner, np.arange(len(owner))):
+        links = adjacency.tocoo()
+    else:
+        links = sparse.coo_matrix((np.concatenate([sims[between], sims[between]]),
+                                   (np.concatenate([a_of[between], b_of[between]]),
+                                    np.concatenate([b_of[between], a_of[between]]))),
+                                  shape=adjacency.shape).tocsr().tocoo()
+    strong = links.data >= threshold
+    x, ids, totals = links.row[strong].astype(np.int64), links.col[strong].astype(np.int64), links.data[strong]
+    pairs = size[x] * size[ids]
+    far = np.flatnonzero(np.maximum(hi[x], hi[ids]) - np.minimum(lo[x], lo[ids]) > window)
+    for k in far.tolist():
+        pairs[k] = pairs_between(int(x[k]), int(ids[k]))
+    average = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
+    average[anchored[x] & anchored[ids]] = 0.0
+    average[average < relative * np.minimum(cohesion[x], cohesion[ids])] = 0.0
+    keep = average >= threshold
+    x, ids, average = x[keep], ids[keep], average[keep]
+    if len(x) == 0:
+        return []
+    # Per group (rows come sorted): the highest average, then the smallest id reaching it.
+    starts = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
+    top = np.maximum.reduceat(average, starts)
+    counts = np.diff(np.append(starts, len(x)))
+    candidates = np.where(average == np.repeat(top, counts), ids, np.iinfo(np.int64).max)
+    chosen = np.minimum.reduceat(candidates, starts)
+    return list(zip((-top).tolist(), x[starts].tolist(), chosen.tolist()))
