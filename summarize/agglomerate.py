@@ -145,7 +145,10 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         groups, totals = _summed(owner[articles], sums)
         at = int(groups.searchsorted(x))
         if at < len(groups) and groups[at] == x:  # links within x (x has merged, or is an earlier story)
-            groups, totals = np.delete(groups, at), np.delete(totals, at)
+            if at == len(groups) - 1:  # a merged group has the highest id
+                groups, totals = groups[:-1], totals[:-1]
+            else:
+                groups, totals = np.concatenate((groups[:at], groups[at + 1:])), np.concatenate((totals[:at], totals[at + 1:]))
         links[x] = (first_array[groups], totals)
         return groups, totals
 
@@ -160,6 +163,30 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
             return True
         return average < relative * (cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y])
 
+    # Which pairs of groups may span more than the window (and need their pairs counted):
+    # a pair spans at most from its earliest article to the last one of all, so one of the
+    # two must begin within the window of the end ("early"), and one must end within the
+    # window of the start ("late"). ``margin`` covers the rounding of these bounds.
+    # ``wide`` holds the groups that are both.
+    margin = 1e-6 * (1.0 + float(np.abs(times).max())) if n else 0.0
+    early_before = float(times.max()) - window + margin if n else 0.0
+    late_after = float(times.min()) + window - margin if n else 0.0
+    wide: set[int] = set()
+
+    def may_span(x: int, groups: np.ndarray) -> bool:
+        """Whether some pair of group ``x`` and one of ``groups`` may span more than the window."""
+        if lo[x] < early_before or hi[x] > late_after:
+            return True  # a few groups at either end of the time range: look at each pair
+        for y in wide:
+            at = int(groups.searchsorted(y))
+            if at < len(groups) and groups[at] == y:
+                return True
+        return False
+
+    def note_span(x: int) -> None:
+        if lo[x] < early_before and hi[x] > late_after:
+            wide.add(x)
+
     heap: list[tuple[float, int, int]] = []
 
     def push_best(x: int, groups: np.ndarray, totals: np.ndarray) -> None:
@@ -168,10 +195,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
             return
         pairs = size_array[groups] * size[x]
         lx, hx = lo[x], hi[x]
-        last, earliest = hi_array[groups].max(), lo_array[groups].min()
-        # A rounded difference does not shrink when its first operand grows or its second
-        # shrinks: if x with its extreme neighbours is within the window, every pair is.
-        if (hx if hx > last else last) - (lx if lx < earliest else earliest) > window:
+        if may_span(x, groups):
             far = (np.maximum(hi_array[groups], hx) - np.minimum(lo_array[groups], lx) > window).nonzero()[0]
             for k in far.tolist():
                 pairs[k] = pairs_between(x, int(groups[k]))
@@ -211,6 +235,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
             fold(root, [indices[indptr[i]:indptr[i + 1]] for i in group.tolist()],
                  [data[indptr[i]:indptr[i + 1]] for i in group.tolist()])
         size_array[root], lo_array[root], hi_array[root] = size[root], lo[root], hi[root]
+        note_span(root)
     # Earlier stories bring their own cohesion, so that today's coverage of another event
     # of the topic, once grouped, does not slip into yesterday's story.
     stories = [root for root, group in members.items() if len(group) > 1]
@@ -249,6 +274,8 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         inner_sum[new] = inner_sum[a] + inner_sum[b] + (-negative) * pairs_between(a, b)
         cohesion[new] = inner_sum[new] / (len(joined) * (len(joined) - 1) / 2)
         size_array[new], lo_array[new], hi_array[new] = size[new], lo[new], hi[new]
+        wide.discard(a), wide.discard(b)
+        note_span(new)
         articles_a, sums_a = parts(a)
         articles_b, sums_b = parts(b)
         sorted_times.pop(a, None), sorted_times.pop(b, None)
