@@ -53,6 +53,8 @@ def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
 
 def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct ``groups`` ascending, and the ``values`` of each summed in their order from 0.0."""
+    if len(groups) == 0:
+        return groups, values[:0]
     ordered = np.sort(groups)
     distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
     # bincount adds in the order of the entries: a group's values are summed left to right

@@ -81,6 +81,16 @@ def test_tight_groups_with_few_neighbours_equal_the_previous_version(seed):
             == reference_agglomerate(ordered, times, {}, left, right, sims, options))
 
 
+def test_an_earlier_story_without_links():
+    ordered = [SimpleNamespace(id=f"a{i}") for i in range(4)]
+    times, previous = np.array([0.0, 1.0, 2.0, 3.0]), {"a0": "s", "a3": "s"}
+    left, right, sims = np.array([1]), np.array([2]), np.array([0.5])
+    options = GroupingOptions()
+    fast = _agglomerate(ordered, times, previous, left, right, sims, options)
+    assert fast == reference_agglomerate(ordered, times, previous, left, right, sims, options)
+    assert fast == [([0, 3], "s"), ([1, 2], None)]
+
+
 def test_links_are_summed_in_their_order():
     """Float sums depend on their order: each group's values are added left to right from 0.0."""
     rng = np.random.default_rng(5)
