@@ -55,10 +55,14 @@ def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Distinct ``groups`` ascending, and the ``values`` of each summed in their order from 0.0."""
     if len(groups) == 0:
         return groups, values[:0]
-    ordered = np.sort(groups)
-    distinct = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+    ordered = groups.copy()
+    ordered.sort()
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    distinct = ordered[first]
     # bincount adds in the order of the entries: a group's values are summed left to right
-    return distinct, np.bincount(distinct.searchsorted(groups), values, minlength=len(distinct))
+    return distinct, np.bincount(distinct.searchsorted(groups), values, len(distinct))
 
 
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
@@ -146,11 +150,13 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         else:
             articles, sums = articles[0], sums[0]
         groups, totals = _summed(owner[articles], sums)
-        at = int(groups.searchsorted(x))
-        if at < len(groups) and groups[at] == x:  # links within x (x has merged, or is an earlier story)
-            if at == len(groups) - 1:  # a merged group has the highest id
-                groups, totals = groups[:-1], totals[:-1]
-            else:
+        # Links within x: after a merge (x is then the highest id), or an earlier story's
+        # (or an article's with itself). A merged group looked at again has none.
+        if len(groups) and groups[-1] == x:
+            groups, totals = groups[:-1], totals[:-1]
+        elif x < n:
+            at = int(groups.searchsorted(x))
+            if at < len(groups) and groups[at] == x:
                 groups, totals = np.concatenate((groups[:at], groups[at + 1:])), np.concatenate((totals[:at], totals[at + 1:]))
         links[x] = (first_array[groups], totals)
         return groups, totals
