@@ -202,7 +202,9 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         """Push x's neighbour of the highest average link (ties: the smallest id), if it reaches the threshold."""
         if len(groups) == 0:
             return
-        pairs = size_array[groups] * size[x]
+        pairs = size_array[groups]
+        if size[x] != 1:
+            pairs *= size[x]
         lx, hx = lo[x], hi[x]
         if may_span(x, groups):
             far = (np.maximum(hi_array[groups], hx) - np.minimum(lo_array[groups], lx) > window).nonzero()[0]
@@ -210,34 +212,37 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
                 pairs[k] = pairs_between(x, int(groups[k]))
             average = np.divide(totals, pairs, out=np.zeros(len(totals)), where=pairs > 0)
         else:
-            average = totals / pairs
+            average = np.divide(totals, pairs, out=pairs)
         if threshold <= 0.0:
             # A blocked pair counts with an average of 0, which reaches such a threshold.
             for k, y in enumerate(groups.tolist()):
                 if blocked(x, y, float(average[k])):
                     average[k] = 0.0
         k = int(average.argmax())  # the first of the highest: the smallest group id
-        top = float(average[k])
+        top = average.item(k)
         if top < threshold:
             return
-        if blocked(x, int(groups[k]), top):
+        if blocked(x, groups.item(k), top):
             # Down the averages, highest first and by id, to the first pair allowed to merge.
             order = np.lexsort((groups, -average))
             for k in order.tolist():
-                top = float(average[k])
+                top = average.item(k)
                 if top < threshold:
                     return
-                if not blocked(x, int(groups[k]), top):
+                if not blocked(x, groups.item(k), top):
                     break
             else:
                 return
-        heapq.heappush(heap, (-top, x, int(groups[k])))
+        heapq.heappush(heap, (-top, x, groups.item(k)))
 
     time_of = times.tolist()
     for root, group in members.items():
         alive[root] = True
         size[root] = len(group)
-        lo[root], hi[root] = min(time_of[i] for i in group), max(time_of[i] for i in group)
+        if len(group) == 1:
+            lo[root] = hi[root] = time_of[root]
+        else:
+            lo[root], hi[root] = min(time_of[i] for i in group), max(time_of[i] for i in group)
         anchor[root] = previous.get(ordered[root].id)
         links[root] = None
         if len(group) > 1:
