@@ -263,7 +263,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     heap = _first_round(owner, left, right, sims, adjacency, threshold, window, relative,
                         size_array[:n], lo_array[:n], hi_array[:n],
                         np.array([a is not None for a in anchor[:n]]), np.array(cohesion[:n]),
-                        pairs_between)
+                        pairs_between, early_before, late_after)
     heapq.heapify(heap)
 
     next_id = n
@@ -304,8 +304,8 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: np.ndarray,
                  adjacency: sparse.csr_matrix, threshold: float, window: float, relative: float,
                  size: np.ndarray, lo: np.ndarray, hi: np.ndarray, anchored: np.ndarray,
-                 cohesion: np.ndarray, pairs_between: Callable[[int, int], int]
-                 ) -> list[tuple[float, int, int]]:
+                 cohesion: np.ndarray, pairs_between: Callable[[int, int], int],
+                 early_before: float, late_after: float) -> list[tuple[float, int, int]]:
     """Every initial group's best neighbour as heap entries (-average, group, neighbour), with arrays.
 
     The summed links between the initial groups, both ways; with no earlier stories each
@@ -325,7 +325,11 @@ def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: n
     x, ids, totals = links.row[strong], links.col[strong], links.data[strong]
     # (with single articles only, most of this is x / 1 and no bar: skipped)
     average = totals / (size[x] * size[ids]) if (size != 1).any() else totals.copy()
-    far = np.flatnonzero(np.maximum(hi[x], hi[ids]) - np.minimum(lo[x], lo[ids]) > window)
+    # Only a pair with a group at either end of the time range, or with a group spanning
+    # it, may span more than the window (see ``may_span``): the others are not looked at.
+    early, late = lo < early_before, hi > late_after
+    maybe = np.flatnonzero((early | late)[x] | (early & late)[ids])
+    far = maybe[np.maximum(hi[x[maybe]], hi[ids[maybe]]) - np.minimum(lo[x[maybe]], lo[ids[maybe]]) > window]
     for k in far.tolist():
         pairs = pairs_between(int(x[k]), int(ids[k]))
         average[k] = totals[k] / pairs if pairs > 0 else 0.0
