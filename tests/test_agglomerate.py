@@ -81,6 +81,14 @@ def test_tight_groups_with_few_neighbours_equal_the_previous_version(seed):
             == reference_agglomerate(ordered, times, {}, left, right, sims, options))
 
 
+@pytest.mark.parametrize("threshold", [0.0, 0.3])
+def test_other_thresholds_equal_the_previous_version(threshold):
+    ordered, times, previous, left, right, sims, cohesion_of = random_case(7, n=60)
+    options = GroupingOptions(threshold=threshold, window_days=7.0, relative_link=0.6)
+    assert (_agglomerate(ordered, times, previous, left, right, sims, options, cohesion_of)
+            == reference_agglomerate(ordered, times, previous, left, right, sims, options, cohesion_of))
+
+
 def test_an_earlier_story_without_links():
     ordered = [SimpleNamespace(id=f"a{i}") for i in range(4)]
     times, previous = np.array([0.0, 1.0, 2.0, 3.0]), {"a0": "s", "a3": "s"}
