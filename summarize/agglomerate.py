@@ -331,7 +331,8 @@ def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: n
     strong = links.data >= threshold
     x, ids, totals = links.row[strong], links.col[strong], links.data[strong]
     # (with single articles only, most of this is x / 1 and no bar: skipped)
-    average = totals / (size[x] * size[ids]) if (size != 1).any() else totals.copy()
+    # (in double precision, as a division by integer pair counts made it, whatever the similarities' precision)
+    average = totals / (size[x] * size[ids]) if (size != 1).any() else totals.astype(np.float64)
     # Only a pair with a group at either end of the time range, or with a group spanning
     # it, may span more than the window (see ``may_span``): the others are not looked at.
     early, late = lo < early_before, hi > late_after
@@ -339,7 +340,7 @@ def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: n
     far = maybe[np.maximum(hi[x[maybe]], hi[ids[maybe]]) - np.minimum(lo[x[maybe]], lo[ids[maybe]]) > window]
     for k in far.tolist():
         pairs = pairs_between(int(x[k]), int(ids[k]))
-        average[k] = totals[k] / pairs if pairs > 0 else 0.0
+        average[k] = totals.item(k) / pairs if pairs > 0 else 0.0
     if anchored.any():
         average[anchored[x] & anchored[ids]] = 0.0
     if cohesion.any():  # else the bar is 0

@@ -89,6 +89,22 @@ def test_other_thresholds_equal_the_previous_version(threshold):
             == reference_agglomerate(ordered, times, previous, left, right, sims, options, cohesion_of))
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_single_precision_similarities_equal_the_previous_version(seed):
+    """Sums and averages are in double precision either way; a float32 0.13 is below 0.13."""
+    ordered, times, previous, left, right, sims, cohesion_of = random_case(seed, n=80)
+    sims = np.where(np.arange(len(sims)) % 3 == 0, 0.13, sims).astype(np.float32)
+    options = GroupingOptions(threshold=0.13, window_days=7.0, relative_link=0.6)
+    for earlier in ({}, previous):
+        assert (_agglomerate(ordered, times, earlier, left, right, sims, options, cohesion_of)
+                == reference_agglomerate(ordered, times, earlier, left, right, sims, options, cohesion_of))
+    two = [SimpleNamespace(id="a"), SimpleNamespace(id="b")]
+    link = np.array([0.13], dtype=np.float32)
+    apart = [([0], None), ([1], None)]
+    pair = (two, np.zeros(2), {}, np.array([0]), np.array([1]), link, options)
+    assert _agglomerate(*pair) == reference_agglomerate(*pair) == apart
+
+
 def test_an_earlier_story_without_links():
     ordered = [SimpleNamespace(id=f"a{i}") for i in range(4)]
     times, previous = np.array([0.0, 1.0, 2.0, 3.0]), {"a0": "s", "a3": "s"}
