@@ -98,6 +98,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
     positive = sims > 0
     left, right, sims = left[positive], right[positive], sims[positive]
+    with_itself = bool((left == right).any())  # (candidate pairs never are; other callers may)
     # (coo_matrix(...).tocsr() is the same matrix as csr_matrix(...), made in a third of the time)
     adjacency = sparse.coo_matrix(
         (np.concatenate([sims, sims]), (np.concatenate([left, right]), np.concatenate([right, left]))),
@@ -157,7 +158,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         # (or an article's with itself). A merged group looked at again has none.
         if len(groups) and groups[-1] == x:
             groups, totals = groups[:-1], totals[:-1]
-        elif x < n:
+        elif x < n and (size[x] > 1 or with_itself):
             at = int(groups.searchsorted(x))
             if at < len(groups) and groups[at] == x:
                 groups, totals = np.concatenate((groups[:at], groups[at + 1:])), np.concatenate((totals[:at], totals[at + 1:]))
