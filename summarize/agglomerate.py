@@ -11,7 +11,7 @@ similarity), and a look sums them per current neighbour group and takes the best
 Cost: 20,000 articles make some 19,000 merges and 22,000 second looks, each over a hundred
 or two links. An array operation costs one to three microseconds however short the array,
 so the count of operations per look is what matters: the previous version made about fifty
-(8 s in all), this one about fifteen (2 s):
+(8 s in all), this one about fifteen (about 2 s, setup and first round included):
 
 - link sums by one sort and one bincount (``_summed``);
 - the best neighbour by the argmax of the plain averages; whether the two groups may merge
@@ -98,6 +98,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
     positive = sims > 0
     left, right, sims = left[positive], right[positive], sims[positive]
+    with_itself = bool((left == right).any())  # (candidate pairs never are; other callers may)
     # (coo_matrix(...).tocsr() is the same matrix as csr_matrix(...), made in a third of the time)
     adjacency = sparse.coo_matrix(
         (np.concatenate([sims, sims]), (np.concatenate([left, right]), np.concatenate([right, left]))),
@@ -120,7 +121,8 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     lo, hi = [0.0] * (2 * n), [0.0] * (2 * n)
     anchor: list[str | None] = [None] * (2 * n)
     inner_sum, cohesion = [0.0] * (2 * n), [0.0] * (2 * n)
-    # The same as arrays, read for all of a group's neighbours at once; one member article.
+    # The same as arrays, read for all of a group's neighbours at once; and one member
+    # article of each group (what a link array keeps of a neighbour).
     size_array, lo_array, hi_array = np.zeros(2 * n), np.zeros(2 * n), np.zeros(2 * n)
     first_array = np.arange(2 * n)
     sorted_times: dict[int, np.ndarray] = {}  # filled when a pair of groups spans more than the window
@@ -157,10 +159,11 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         # (or an article's with itself). A merged group looked at again has none.
         if len(groups) and groups[-1] == x:
             groups, totals = groups[:-1], totals[:-1]
-        elif x < n:
+        elif x < n and (size[x] > 1 or with_itself):
             at = int(groups.searchsorted(x))
             if at < len(groups) and groups[at] == x:
-                groups, totals = np.concatenate((groups[:at], groups[at + 1:])), np.concatenate((totals[:at], totals[at + 1:]))
+                groups = np.concatenate((groups[:at], groups[at + 1:]))
+                totals = np.concatenate((totals[:at], totals[at + 1:]))
         links[x] = (first_array[groups], totals)
         return groups, totals
 

@@ -105,6 +105,14 @@ def test_single_precision_similarities_equal_the_previous_version(seed):
     assert _agglomerate(*pair) == reference_agglomerate(*pair) == apart
 
 
+def test_an_article_linked_to_itself():
+    ordered = [SimpleNamespace(id=f"a{i}") for i in range(3)]
+    times, left, right, sims = np.zeros(3), np.array([0, 0, 1]), np.array([0, 1, 2]), np.array([0.9, 0.5, 0.8])
+    options = GroupingOptions()
+    fast = _agglomerate(ordered, times, {}, left, right, sims, options)
+    assert fast == reference_agglomerate(ordered, times, {}, left, right, sims, options)
+
+
 def test_an_earlier_story_without_links():
     ordered = [SimpleNamespace(id=f"a{i}") for i in range(4)]
     times, previous = np.array([0.0, 1.0, 2.0, 3.0]), {"a0": "s", "a3": "s"}
