@@ -196,22 +196,11 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
 
 def _name_pairs(words: list[str], seps: list[str], capitals: list[tuple[int, str, str]]) -> list[tuple[str, str]]:
     """Two capitalised words with one space between them ("Vladimir Putin", also "Putin's
-    Kremlin"), overlapping: the second of a pair may begin the next."""
-    pairs = []
-    last = len(words) - 1
-    for i, capital, _ in capitals:
-        if i == last or len(capital) != len(words[i]):
-            continue  # a word that goes on in figures is followed by no space
-        sep = seps[i + 1]
-        if sep == " ":
-            second = words[i + 1]
-        elif (sep == "'" or sep == "’") and words[i + 1] == "s" and i + 2 <= last and seps[i + 2] == " ":
-            second = words[i + 2]
-        else:
-            continue
-        if second[0] in _UPPER:
-            pairs.append((capital, second if second.isalpha() else _LETTERS.match(second).group()))
-    return pairs
+    Kremlin"), overlapping: the second of a pair may begin the next. Both are among
+    ``capitals`` (a word after a space has a word boundary before it), one after the other."""
+    return [(first, second) for (i, first, _), (j, second, _) in zip(capitals, capitals[1:])
+            if seps[j] == " " and len(first) == len(words[i])  # no figure glued to the first
+            and (j == i + 1 or j == i + 2 and words[i + 1] == "s" and (seps[i + 1] == "'" or seps[i + 1] == "’"))]
 
 
 def _figures(words: list[str], seps: list[str], starts: list[int]) -> list[str]:
@@ -248,7 +237,7 @@ def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
     for i in range(offset, len(words)):
         if i > offset:
             sep = seps[i]
-            if _SENTENCE_END.search(sep):
+            if sep != " " and _SENTENCE_END.search(sep):  # one space ends no sentence
                 ends += 1
                 if ends == 2:
                     return i

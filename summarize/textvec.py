@@ -62,12 +62,9 @@ def weighted_terms(title: list[str], text: list[str], weighting: Weighting = Wei
         pop(word, None)
     lead, need = weighting.lead, weighting.lead_words
     if need > 0:
-        for token in text:
-            if len(token) > 1 and token not in stop:
-                counts[token] += lead
-                need -= 1
-                if need == 0:
-                    break
+        # the first ``need`` words that are counted: neither stop words nor single letters
+        for token in itertools.islice(filter(counts.__contains__, text), need):
+            counts[token] += lead
     for token in title:
         if len(token) > 1 and token not in stop:
             counts[token] += weighting.title
