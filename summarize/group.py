@@ -163,7 +163,7 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     if weight <= 0:
         return words.astype(np.float32), days
     facts = textvec.tfidf_rows([chunk.facts for chunk in chunks])
-    return sparse.hstack([words * np.sqrt(1.0 - weight), facts * np.sqrt(weight)], format="csr", dtype=np.float32), days
+    return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), days
 
 
 @dataclass

@@ -161,6 +161,33 @@ def tfidf_rows(parts: Sequence[CountedTerms]) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, indices, indptr), shape=(len(lengths), max(width, 1)))
 
 
+def side_by_side(left: sparse.csr_matrix, right: sparse.csr_matrix, left_weight: float, right_weight: float,
+                 dtype=np.float32) -> sparse.csr_matrix:
+    """The rows of ``left`` and ``right`` side by side (``right``'s columns after ``left``'s),
+    each scaled by its weight, columns sorted in each row: ``sparse.hstack`` of the two
+    scaled matrices, written into place directly (hstack with its scaled copies took 0.6 s
+    for 50,000 articles)."""
+    rows = left.shape[0]
+    lengths = np.diff(left.indptr) + np.diff(right.indptr)
+    indptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    data = np.empty(indptr[-1], dtype=dtype)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    for part, weight, shift, before in ((left, left_weight, 0, 0), (right, right_weight, left.shape[1], 1)):
+        counts = np.diff(part.indptr)
+        row = np.repeat(np.arange(rows), counts)
+        # each entry's place: its row's start, after the left part's entries for the right one
+        place = indptr[row] + (np.arange(part.nnz) - part.indptr[row])
+        if before:
+            place += np.diff(left.indptr)[row]
+        data[place] = part.data * weight
+        indices[place] = part.indices + shift
+    matrix = sparse.csr_matrix((data, indices, indptr), shape=(rows, left.shape[1] + right.shape[1]))
+    # Sorted columns in each row, as hstack gives them: products of rows take the fast path.
+    matrix.sort_indices()
+    return matrix
+
+
 def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Scale every non-empty row of ``matrix`` to unit l2 length."""
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())

@@ -42,3 +42,15 @@ def test_no_documents_and_empty_documents_give_empty_rows():
     assert textvec.tfidf_matrix([]).shape[0] == 0
     empty = textvec.tfidf_matrix([{}, {}])
     assert empty.shape[0] == 2 and empty.nnz == 0
+
+
+def test_side_by_side_equals_hstack_of_the_scaled_rows():
+    left = textvec.tfidf_matrix(DOCUMENTS)
+    right = textvec.tfidf_matrix([{"n:lenk": 1}, {}, {"#412": 2, "n:lenk": 1}, {"d:2026-05-18": 1}, {}])
+    joined = textvec.side_by_side(left, right, 0.8, 0.6)
+    expected = sparse.hstack([left * 0.8, right * 0.6], format="csr")
+    assert joined.shape == expected.shape and joined.dtype == np.float32
+    np.testing.assert_allclose(joined.toarray(), expected.toarray(), rtol=1e-6)
+    assert (np.diff(joined.indptr) == np.diff(expected.indptr)).all()
+    assert joined.has_sorted_indices or all((np.diff(joined.indices[a:b]) > 0).all()
+                                            for a, b in zip(joined.indptr[:-1], joined.indptr[1:]))
