@@ -12,6 +12,7 @@ import pytest
 from core.errors import ConfigError
 from core.models import Briefing, Source, Story, SummarySentence
 from delivery import message as messages
+from tests.conftest import needs_chromium
 from delivery.options import SmtpOptions
 from delivery.recipients import load_recipients
 from delivery.tokens import recipient_of_token, unsubscribe_token
@@ -286,6 +287,7 @@ def test_8bit_html_has_short_lines_and_the_same_page_as_quoted_printable():
     assert raw8.count(b"\n") * 2 < rawqp.count(b"\n") and len(raw8) < len(rawqp)
 
 
+@needs_chromium
 def test_8bit_html_shows_the_same_in_a_browser(browser):
     msg8, msgqp, _raw8, _rawqp = _both_forms(make_briefing(9, sentences=8))
     seen = []
