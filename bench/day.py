@@ -503,8 +503,10 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
     from core.options import load_options
 
     stages = StageLog()
-    logging.getLogger("jobs.building").addHandler(stages)
-    logging.getLogger("jobs.building").setLevel(logging.INFO)
+    # The fetch job logs its own stages (fetch, store) under jobs.fetching, the build under jobs.building.
+    for name in ("jobs.fetching", "jobs.building"):
+        logging.getLogger(name).addHandler(stages)
+        logging.getLogger(name).setLevel(logging.INFO)
     peaks = {}
 
     def profiled(name, call):
@@ -540,7 +542,8 @@ def product_run(home: Path, label: str, memory: TreeMemory | None = None,
         if memory is not None:
             peaks["build"] = memory.next_stage() / 2**20
     finally:
-        logging.getLogger("jobs.building").removeHandler(stages)
+        for name in ("jobs.fetching", "jobs.building"):
+            logging.getLogger(name).removeHandler(stages)
     line = (f"{label}: {wall:.1f} s wall; feeds ok {report.ok}, not modified {report.not_modified}, failed "
             f"{len(report.failed)}; {report.new_articles} new articles")
     if built is not None:
