@@ -365,14 +365,15 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
         def message_id(recipient: str) -> str:
             return copy_id or messages.message_id(date, recipient, smtp.sender, list_id)
 
+        def token(recipient: str) -> str:
+            return tokens.unsubscribe_token(key, recipient) if key else ""
+
         def make(recipient: str, eightbit: bool) -> messages.Wire:
-            token = tokens.unsubscribe_token(key, recipient) if key else ""
-            return template.wire(recipient, message_id(recipient), token, eightbit)
+            return template.wire(recipient, message_id(recipient), token(recipient), eightbit)
 
         if dry_run is not None:
             def eml(recipient: str) -> bytes:
-                token = tokens.unsubscribe_token(key, recipient) if key else ""
-                return template.for_recipient(recipient, message_id(recipient), token, eightbit=True)
+                return template.for_recipient(recipient, message_id(recipient), token(recipient), eightbit=True)
 
             written = tuple(_write_eml(Path(dry_run), n, r, eml(r), date) for n, r in enumerate(pending, start=1))
             return SendResult(date, already=already, written=written, dry_run=Path(dry_run), test_copy=to or "",

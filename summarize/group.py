@@ -33,7 +33,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
-from summarize.particulars import read_particulars, split_words
+from summarize.particulars import read_particulars, split_article
 
 log = logging.getLogger(__name__)
 
@@ -189,10 +189,9 @@ def read_articles(items: Sequence[tuple]) -> list[Reading]:
         terms, found, lead_days = [], [], []
         for title, text, published, published_from, weighting in items[start:start + 250]:
             # One split of the article serves the words and the particulars.
-            head = split_words(title).lower if title else []
-            whole = split_words(f"{title}\n{text}" if title else text)
-            facts, days = read_particulars(whole, len(head), published, published_from)
-            terms.append(textvec.weighted_terms(head, whole.lower[len(head):], weighting))
+            whole, offset = split_article(title, text)
+            facts, days = read_particulars(whole, offset, published, published_from)
+            terms.append(textvec.weighted_terms(whole.lower[:offset], whole.lower[offset:], weighting))
             found.append(facts)
             lead_days.append(list(days))
         out.append(Reading(textvec.CountedTerms.of(terms), textvec.CountedTerms.of(found), lead_days))

@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
+from summarize import textvec
+
 log = logging.getLogger(__name__)
 
 _MONTHS = {name: number for number, names in enumerate((
@@ -80,7 +82,7 @@ def _figure(digits: str) -> str:
 # pattern per text gives everything the particulars need. Five patterns over the text (names,
 # names inside a sentence, pairs of names, figures, days) took twice as long, and reading
 # articles is half of grouping a big day.
-_SPLIT = re.compile(r"([^\W_]+)")
+_SPLIT = re.compile(f"({textvec.WORD.pattern})")
 # A capital as a name starts with one (the Latin ones: other scripts capitalise too rarely
 # for the inside-a-sentence test to say much), then letters.
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0xC0, 0xDF))))
@@ -110,6 +112,14 @@ def split_words(text: str) -> Words:
     return Words(words, list(map(str.lower, words)), parts[0::2])
 
 
+def split_article(title: str, text: str) -> tuple[Words, int]:
+    """The headline and the text split as one (a line break between them), and the number
+    of the headline's words: they come first."""
+    if not title:
+        return split_words(text), 0
+    return split_words(f"{title}\n{text}"), len(_SPLIT.findall(title))
+
+
 def particulars(title: str, text: str, published: datetime | None = None,
                 published_from: str = "metadata") -> Counter[str]:
     """Counts of the particulars of one article, as prefixed terms.
@@ -118,9 +128,7 @@ def particulars(title: str, text: str, published: datetime | None = None,
     in a row, ``#`` a figure, ``d:`` a date (``d:2025-05-16``, ``d:05-16`` without a
     year, ``d:sunday`` when the article's own date is unknown).
     """
-    whole = split_words(f"{title}\n{text}" if title else text)
-    offset = len(split_words(title).words) if title else 0
-    return read_particulars(whole, offset, published, published_from)[0]
+    return read_particulars(*split_article(title, text), published, published_from)[0]
 
 
 def read_particulars(whole: Words, offset: int, published: datetime | None = None,
@@ -128,8 +136,7 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     """The particulars of an article (see ``particulars``) and, apart, the days named in
     its lead: the headline and the first two sentences (at most 800 characters).
 
-    ``whole`` is the headline and the text split as one (``split_words``, a line break
-    between them), ``offset`` the number of the headline's words.
+    ``whole`` and ``offset``: the article as ``split_article`` gives it.
     """
     words, lower, seps = whole
     # Which words the text capitalises inside a sentence: only those count as names where
@@ -307,27 +314,27 @@ def _day_number(lower: list[str], i: int) -> bool:
     word = lower[i]
     return len(word) <= 2 and word.isdecimal()
 
+
 def _named_day(groups: tuple, capital: bool, published: datetime | None) -> str | None:
-    """The date a ``_DAYS`` match names (its groups; ``capital``: the month is capitalised):
-    a month with its day, a weekday, today or yesterday."""
+    """The date a match of ``_dates`` names (its lower-cased groups; ``capital``: the month is
+    capitalised): a month with its day, a weekday, today or yesterday."""
     month_first, day_first, after, month_after, relative = groups
     if month_first or month_after:
         month = month_first or month_after
-        if month.lower() == "may" and not capital:
+        if month == "may" and not capital:
             return None  # the verb
         day = int(day_first or after)
         if not 1 <= day <= 31:
             return None
-        return _with_year(_MONTHS[month.lower()], day, published)
-    lower = relative.lower()
-    if lower in _WEEKDAYS:
+        return _with_year(_MONTHS[month], day, published)
+    if relative in _WEEKDAYS:
         if published is None:
-            return lower
+            return relative
         # The latest such weekday up to the publication day: news reports what happened.
-        back = (published.weekday() - _WEEKDAYS[lower]) % 7
+        back = (published.weekday() - _WEEKDAYS[relative]) % 7
         return (published - timedelta(days=back)).date().isoformat()
     if published is not None:
-        return (published - timedelta(days=_RELATIVE[lower])).date().isoformat()
+        return (published - timedelta(days=_RELATIVE[relative])).date().isoformat()
     return None
 
 
