@@ -168,11 +168,16 @@ _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "header", "footer", "sectio
            "td", "nav", "aside", "span")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def page_lines(tree) -> list[str]:
     """The visible text of a page, one line per block (for its masthead and copyright line)."""
     tree = lxml.html.fromstring(lxml.html.tostring(tree))  # a copy: the caller's tree is not changed
     for bad in tree.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
     for element in tree.iter(*_BLOCKS):
-        element.tail = "\n" + (element.tail or "")
+        # lxml parses control characters into a tail but refuses them when the tail is set again
+        # (a scraped page with a stray \x1f after a <br> raised ValueError): they are not text.
+        element.tail = "\n" + _NOT_XML.sub("", element.tail or "")
     return [" ".join(line.split()) for line in tree.text_content().splitlines() if line.strip()]

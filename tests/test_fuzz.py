@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from core.errors import BriefingError, FeedError, InputError
@@ -119,6 +119,7 @@ def test_generated_json_feeds_give_a_feed_or_a_feed_error(document):
 @given(st.lists(st.tuples(st.sampled_from([".html", ".txt", ".json", ".jsonl", ".htm", ".md"]),
                           st.binary(max_size=600) | markup.map(lambda t: t.encode("utf-8", "surrogatepass"))
                           | json_values.map(lambda v: json.dumps(v).encode())), min_size=1, max_size=4))
+@example(files=[(".html", b"<p><p><br>0\x1f")])  # a control character after a line break once raised ValueError
 def test_the_importer_reports_problems_and_never_raises(files):
     report = parse_files([ArticleFile(f"page{n}{suffix}", data, NOW) for n, (suffix, data) in enumerate(files)])
     assert report.files == len(files)
