@@ -18,9 +18,6 @@ import os
 import sys
 from pathlib import Path
 
-from cli.archive import cmd_archive, cmd_search, cmd_serve
-from cli.articles import cmd_build, cmd_demo, cmd_feeds, cmd_fetch, cmd_import, cmd_init, cmd_run
-from cli.mail import cmd_bounces, cmd_schedule, cmd_send, cmd_subscribers
 from cli.output import quiet as _quiet
 from core import flags
 from core.errors import BriefingError, StoreError
@@ -66,6 +63,14 @@ def version() -> str:
             return "unknown"
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata is slow to load)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"briefing {version()}")
+        parser.exit()
+
+
 def _common() -> argparse.ArgumentParser:
     # -v/-q are accepted before and after the command; SUPPRESS keeps a command's parser from
     # resetting what was given before it.
@@ -89,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="say more: -v progress of each stage, -vv debugging and the traceback of an error")
     parser.add_argument("-q", "--quiet", action="store_true", default=False,
                         help="print only errors (and what the command was asked to list)")
-    parser.add_argument("--version", action="version", version=f"briefing {version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str, within=sub) -> argparse.ArgumentParser:
@@ -189,12 +194,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Where each command is run: its module is imported when the command is, so that listing,
+# searching or sending never loads what only building needs (scikit-learn, nltk: seconds).
 COMMANDS = {
-    "init": cmd_init, "feeds": cmd_feeds, "fetch": cmd_fetch, "import": cmd_import, "build": cmd_build,
-    "run": cmd_run, "demo": cmd_demo, "send": cmd_send, "schedule": cmd_schedule,
-    "search": cmd_search, "serve": cmd_serve, "subscribers": cmd_subscribers, "bounces": cmd_bounces,
-    "archive": cmd_archive,
+    "init": "cli.articles:cmd_init", "feeds": "cli.articles:cmd_feeds", "fetch": "cli.articles:cmd_fetch",
+    "import": "cli.articles:cmd_import", "build": "cli.articles:cmd_build", "run": "cli.articles:cmd_run",
+    "demo": "cli.articles:cmd_demo", "send": "cli.mail:cmd_send", "schedule": "cli.mail:cmd_schedule",
+    "subscribers": "cli.mail:cmd_subscribers", "bounces": "cli.mail:cmd_bounces",
+    "search": "cli.archive:cmd_search", "serve": "cli.archive:cmd_serve", "archive": "cli.archive:cmd_archive",
 }
+
+
+def command_function(name: str):
+    """The function that runs a command (its module imported now)."""
+    import importlib
+    module, _, function = COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 # ---------------------------------------------------------------- the one place errors become messages
@@ -290,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     verbose = getattr(args, "verbose", 0) or 0
     _configure_logging(verbose, _quiet(args))
     try:
-        code = COMMANDS[args.command](args)
+        code = command_function(args.command)(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

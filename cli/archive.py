@@ -18,7 +18,7 @@ def cmd_search(args) -> int:
     if not words.strip() and not (since or until):
         raise UsageError("give words to search for, or a date range with --from/--to",
                          hint="e.g. briefing.py search ceasefire --from 2025-06-01")
-    options = load()
+    options = load(light=True)
     conn = open_index(options.db_path, options.archive_dir)
     try:
         results = search(conn, words, since, until, limit=limit)
@@ -45,7 +45,7 @@ def cmd_serve(args) -> int:
     host = args.host.strip()
     if not host or any(ch.isspace() for ch in host):
         raise UsageError(f"--host {args.host!r} is not an address to listen on, e.g. 127.0.0.1")
-    options = load()
+    options = load(light=True)
     open_index(options.db_path, options.archive_dir).close()
     if not (options.site_dir / "index.html").exists():
         update_site(options)
@@ -73,7 +73,7 @@ def cmd_archive(args) -> int:
     from jobs import open_store, update_site
     if args.archive_command == "remove":
         date = flags.date(args.date, "YYYY-MM-DD")
-    options = load()
+    options = load(light=True)
     store = open_store(options)
     try:
         if args.archive_command == "list":

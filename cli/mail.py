@@ -8,7 +8,7 @@ from cli.output import load, progress
 def cmd_send(args) -> int:
     from core.lock import job_lock
     from delivery.send import send_briefing
-    options = load()
+    options = load(light=True)
     date = flags.date(args.date, "--date")
     dry_run = flags.folder(args.dry_run, "--dry-run")
     with job_lock(options.home, "send"):
@@ -20,13 +20,13 @@ def cmd_send(args) -> int:
 
 def cmd_subscribers(args) -> int:
     from delivery.manage import run_subscribers
-    return run_subscribers(load(), args.subscribers_command, getattr(args, "addresses", None),
+    return run_subscribers(load(light=True), args.subscribers_command, getattr(args, "addresses", None),
                            getattr(args, "file", None), getattr(args, "state", None))
 
 
 def cmd_bounces(args) -> int:
     from delivery.manage import run_bounces
-    return run_bounces(load(), args.path)
+    return run_bounces(load(light=True), args.path)
 
 
 def cmd_schedule(args) -> int:
