@@ -1,6 +1,8 @@
 """Commands that reach the readers: send, subscribers, bounces, schedule."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from core import flags
 from cli.output import load, progress
 
@@ -10,10 +12,15 @@ def cmd_send(args) -> int:
     from delivery.send import send_briefing
     options = load(light=True)
     date = flags.date(args.date, "--date")
+    made = args.dry_run is not None and not Path(args.dry_run).expanduser().exists()
     dry_run = flags.folder(args.dry_run, "--dry-run")
-    with job_lock(options.home, "send"):
-        result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
-                               progress=progress(args, "recipients"))
+    try:
+        with job_lock(options.home, "send"):
+            result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
+                                   progress=progress(args, "recipients"))
+    finally:
+        if made and dry_run is not None and not any(dry_run.iterdir()):
+            dry_run.rmdir()  # a send that stopped before writing leaves no empty outbox behind
     print(result.summary())
     return 0 if result.ok else 1
 
