@@ -43,6 +43,11 @@ EXAMPLES = {
     "search": "briefing.py search ceasefire talks --from 2025-06-01",
     "serve": "briefing.py serve --port 8000",
     "subscribers": "briefing.py subscribers add '\"Smith, Ann\" <ann@example.org>'",
+    "subscribers add": "briefing.py subscribers add '\"Smith, Ann\" <ann@example.org>' bo@example.org",
+    "subscribers remove": "briefing.py subscribers remove bo@example.org",
+    "subscribers list": "briefing.py subscribers list --state bounced",
+    "subscribers import": "briefing.py subscribers import ~/Downloads/readers.csv",
+    "subscribers export": "briefing.py subscribers export readers.csv",
     "bounces": "briefing.py bounces ~/Maildir/.Bounces",
     "archive": "briefing.py archive remove 2999-01-01",
     "archive list": "briefing.py archive list",
@@ -171,19 +176,25 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("subscribers", "add, remove, list, import or export the subscribers")
     ssub = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
-    a = ssub.add_parser("add", help="make addresses active subscribers (again, after an unsubscribe or bounce)")
-    a.add_argument("addresses", nargs="+", metavar="ADDRESS")
-    r = ssub.add_parser("remove", help="unsubscribe addresses")
-    r.add_argument("addresses", nargs="+", metavar="ADDRESS")
-    li = ssub.add_parser("list", help="list the subscribers and their state")
-    li.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced", "complained"])
-    i = ssub.add_parser("import", help="add the addresses of a CSV file (an email column, optionally name)")
-    i.add_argument("file", type=Path, metavar="FILE.csv")
-    e = ssub.add_parser("export", help="write the subscribers as CSV (to standard output, or FILE)")
-    e.add_argument("file", nargs="?", type=Path)
+    a = command("subscribers add", "make addresses active subscribers (again, after an unsubscribe or bounce)", ssub)
+    a.add_argument("addresses", nargs="+", metavar="ADDRESS",
+                   help="an address, with a display name if you like: '\"Smith, Ann\" <ann@example.org>'")
+    r = command("subscribers remove", "unsubscribe addresses (they get no briefing until added again)", ssub)
+    r.add_argument("addresses", nargs="+", metavar="ADDRESS", help="an address on the list")
+    li = command("subscribers list", "list the subscribers and their state", ssub)
+    li.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced", "complained"],
+                    help="only the addresses in this state")
+    i = command("subscribers import", "add the addresses of a CSV file (an email column, optionally name)", ssub)
+    i.add_argument("file", type=Path, metavar="FILE.csv",
+                   help="a CSV file with a header naming an email column (and optionally name), or no header")
+    e = command("subscribers export", "write the subscribers as CSV (to standard output, or FILE)", ssub)
+    e.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="where to write the CSV (default: standard output)")
 
     p = command("bounces", "mark bounced and complaining addresses from a maildir, mbox or .eml file")
-    p.add_argument("path", type=Path, metavar="PATH")
+    p.add_argument("path", type=Path, metavar="PATH",
+                   help="where the bounce reports are: a maildir folder (with cur/ and new/), an mbox file, "
+                        "or one .eml message")
 
 
     p = command("archive", "list the archived briefings, or remove one (the site and search follow)")

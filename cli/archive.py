@@ -72,7 +72,11 @@ def cmd_archive(args) -> int:
     from archive.search import unindex_briefing
     from jobs import open_store, update_site
     if args.archive_command == "remove":
-        date = flags.date(args.date, "YYYY-MM-DD")
+        try:
+            date = flags.date(args.date, "DATE")
+        except UsageError:
+            raise UsageError(f"archive remove: {args.date!r} is not a date in the form YYYY-MM-DD, e.g. 2025-06-24",
+                             hint="`briefing.py archive list` shows the archived dates") from None
     options = load(light=True)
     store = open_store(options)
     try:

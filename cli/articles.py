@@ -40,7 +40,12 @@ def _feeds_list(args) -> int:
     finally:
         store.close()
     if not options.feeds:
-        warn(args, f"no feeds in {options.config_path}; add one with: briefing.py feeds add URL", "note")
+        if not options.config_path.exists():
+            warn(args, f"there is no config file yet ({options.config_path}); write one with a starter list "
+                       "of public diplomacy feeds with: briefing.py init (or add one feed: briefing.py feeds add URL)",
+                 "note")
+        else:
+            warn(args, f"no feeds in {options.config_path}; add one with: briefing.py feeds add URL", "note")
     for spec in options.feeds:
         state = states.get(spec.url)
         last = "never fetched" if state is None else (

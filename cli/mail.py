@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core import flags
-from cli.output import load, progress
+from cli.output import load, progress, quiet
 
 
 def cmd_send(args) -> int:
@@ -28,12 +28,18 @@ def cmd_send(args) -> int:
 def cmd_subscribers(args) -> int:
     from delivery.manage import run_subscribers
     return run_subscribers(load(light=True), args.subscribers_command, getattr(args, "addresses", None),
-                           getattr(args, "file", None), getattr(args, "state", None))
+                           getattr(args, "file", None), getattr(args, "state", None),
+                           out=print if args.subscribers_command in ("list", "export") else _out(args))
 
 
 def cmd_bounces(args) -> int:
     from delivery.manage import run_bounces
-    return run_bounces(load(light=True), args.path)
+    return run_bounces(load(light=True), args.path, out=_out(args))
+
+
+def _out(args):
+    """Where a command's report lines go: standard output, or nowhere with -q."""
+    return (lambda text: None) if quiet(args) else print
 
 
 def cmd_schedule(args) -> int:
