@@ -24,9 +24,10 @@ sys.exit(code)
 """
 
 
-def loaded(home: Path, *argv: str) -> set[str]:
+def loaded(home: Path, *argv: str, extra: dict | None = None) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFING_")}
     env["BRIEFING_HOME"] = str(home)
+    env.update(extra or {})
     done = subprocess.run([sys.executable, "-c", PROBE.format(root=str(ROOT)), *argv], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -52,6 +53,14 @@ def test_listing_commands_do_not_load_the_grouping_stack(configured, argv):
     modules = loaded(configured, *argv)
     assert "cli" in modules and "core" in modules  # the probe did run the command
     assert not modules & set(HEAVY), f"{' '.join(argv)} loaded {sorted(modules & set(HEAVY))}"
+
+
+def test_send_does_not_load_the_grouping_stack_either(configured, tmp_path):
+    day = sorted(p.name for p in (configured / "archive").iterdir() if p.name[:2] == "20")[-1]
+    modules = loaded(configured, "-q", "send", "--date", day, "--dry-run", str(tmp_path / "out"),
+                     extra={"BRIEFING_FROM": "desk@example.org", "BRIEFING_TO": "ann@example.org"})
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 1
+    assert not modules & set(HEAVY), sorted(modules & set(HEAVY))
 
 
 def test_build_still_loads_what_it_needs_and_checks_every_setting(configured, tmp_path):
