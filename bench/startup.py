@@ -4,7 +4,8 @@ Each of ``archive list``, ``feeds list``, ``search WORDS`` and ``subscribers lis
 as a user runs it (a new Python process, ``briefing.py`` from a checkout) in a data
 directory holding the demo's briefing, the starter feed list and a few subscribers, and
 timed wall clock; the median of ``--repeat`` runs is printed beside ``python -c pass``,
-the floor any command stands on. ``--before DIR`` times another checkout (say the code
+the floor any command stands on, with the CPU time of each (user + system), which the
+load of other work on the machine sways less than the wall time. ``--before DIR`` times another checkout (say the code
 before a change, from ``git archive``) in the same run, so that the two can be compared
 on a machine whose load varies.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,18 +29,30 @@ HERE = Path(__file__).resolve().parent.parent
 COMMANDS = (("archive", "list"), ("feeds", "list"), ("search", "ceasefire"), ("subscribers", "list"))
 
 
-def _run(code: Path, home: Path, argv: tuple[str, ...]) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(code: Path, home: Path, argv: tuple[str, ...]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run; the CPU time is less swayed by other work on the machine."""
     env = {**os.environ, "BRIEFING_HOME": str(home), "PYTHONPATH": str(code)}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     subprocess.run([sys.executable, str(code / "briefing.py"), *argv], cwd=code, env=env, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def _floor() -> float:
-    start = time.perf_counter()
+def _floor() -> tuple[float, float]:
+    start, cpu = time.perf_counter(), _cpu()
     subprocess.run([sys.executable, "-c", "pass"], check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
+
+
+def _cell(runs: list[tuple[float, float]]) -> str:
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    return f"{wall:13.2f} / {cpu:4.2f} s"
 
 
 def make_home(home: Path) -> None:
@@ -66,18 +80,13 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(2):  # warm the file cache and the bytecode of each checkout
             for _, code in codes:
                 _run(code, home, COMMANDS[0])
-        floor = statistics.median(_floor() for _ in range(args.repeat))
-        print(f"{'python -c pass':<24}{floor:7.2f} s")
-        header = "".join(f"{label:>9}" for label, _ in codes)
-        print(f"{'command':<24}{header}   (median of {args.repeat}, wall)")
+        floors = [_floor() for _ in range(args.repeat)]
+        print(f"{'python -c pass':<24}" + _cell(floors))
+        header = "".join(f"{label + ' wall / cpu':>22}" for label, _ in codes)
+        print(f"{'command':<24}{header}   (median of {args.repeat})")
         for argv_ in COMMANDS:
-            times = []
-            for _, code in codes:
-                runs = []
-                for _ in range(args.repeat):  # interleaved with nothing else: one command at a time
-                    runs.append(_run(code, home, argv_))
-                times.append(statistics.median(runs))
-            print(f"{' '.join(argv_):<24}" + "".join(f"{t:7.2f} s" for t in times))
+            cells = [_cell([_run(code, home, argv_) for _ in range(args.repeat)]) for _, code in codes]
+            print(f"{' '.join(argv_):<24}" + "".join(cells))
     return 0
 
 
