@@ -18,9 +18,6 @@ import os
 import sys
 from pathlib import Path
 
-from cli.archive import cmd_archive, cmd_search, cmd_serve
-from cli.articles import cmd_build, cmd_demo, cmd_feeds, cmd_fetch, cmd_import, cmd_init, cmd_run
-from cli.mail import cmd_bounces, cmd_schedule, cmd_send, cmd_subscribers
 from cli.output import quiet as _quiet
 from core import flags
 from core.errors import BriefingError, StoreError
@@ -46,6 +43,11 @@ EXAMPLES = {
     "search": "briefing.py search ceasefire talks --from 2025-06-01",
     "serve": "briefing.py serve --port 8000",
     "subscribers": "briefing.py subscribers add '\"Smith, Ann\" <ann@example.org>'",
+    "subscribers add": "briefing.py subscribers add '\"Smith, Ann\" <ann@example.org>' bo@example.org",
+    "subscribers remove": "briefing.py subscribers remove bo@example.org",
+    "subscribers list": "briefing.py subscribers list --state bounced",
+    "subscribers import": "briefing.py subscribers import ~/Downloads/readers.csv",
+    "subscribers export": "briefing.py subscribers export readers.csv",
     "bounces": "briefing.py bounces ~/Maildir/.Bounces",
     "archive": "briefing.py archive remove 2999-01-01",
     "archive list": "briefing.py archive list",
@@ -64,6 +66,14 @@ def version() -> str:
                 return tomllib.load(fh)["project"]["version"]
         except (OSError, KeyError, ValueError):
             return "unknown"
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (importlib.metadata is slow to load)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"briefing {version()}")
+        parser.exit()
 
 
 def _common() -> argparse.ArgumentParser:
@@ -89,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="say more: -v progress of each stage, -vv debugging and the traceback of an error")
     parser.add_argument("-q", "--quiet", action="store_true", default=False,
                         help="print only errors (and what the command was asked to list)")
-    parser.add_argument("--version", action="version", version=f"briefing {version()}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help: str, within=sub) -> argparse.ArgumentParser:
@@ -166,19 +176,25 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("subscribers", "add, remove, list, import or export the subscribers")
     ssub = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
-    a = ssub.add_parser("add", help="make addresses active subscribers (again, after an unsubscribe or bounce)")
-    a.add_argument("addresses", nargs="+", metavar="ADDRESS")
-    r = ssub.add_parser("remove", help="unsubscribe addresses")
-    r.add_argument("addresses", nargs="+", metavar="ADDRESS")
-    li = ssub.add_parser("list", help="list the subscribers and their state")
-    li.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced", "complained"])
-    i = ssub.add_parser("import", help="add the addresses of a CSV file (an email column, optionally name)")
-    i.add_argument("file", type=Path, metavar="FILE.csv")
-    e = ssub.add_parser("export", help="write the subscribers as CSV (to standard output, or FILE)")
-    e.add_argument("file", nargs="?", type=Path)
+    a = command("subscribers add", "make addresses active subscribers (again, after an unsubscribe or bounce)", ssub)
+    a.add_argument("addresses", nargs="+", metavar="ADDRESS",
+                   help="an address, with a display name if you like: '\"Smith, Ann\" <ann@example.org>'")
+    r = command("subscribers remove", "unsubscribe addresses (they get no briefing until added again)", ssub)
+    r.add_argument("addresses", nargs="+", metavar="ADDRESS", help="an address on the list")
+    li = command("subscribers list", "list the subscribers and their state", ssub)
+    li.add_argument("--state", choices=["pending", "active", "unsubscribed", "bounced", "complained"],
+                    help="only the addresses in this state")
+    i = command("subscribers import", "add the addresses of a CSV file (an email column, optionally name)", ssub)
+    i.add_argument("file", type=Path, metavar="FILE.csv",
+                   help="a CSV file with a header naming an email column (and optionally name), or no header")
+    e = command("subscribers export", "write the subscribers as CSV (to standard output, or FILE)", ssub)
+    e.add_argument("file", nargs="?", type=Path, metavar="FILE",
+                   help="where to write the CSV (default: standard output)")
 
     p = command("bounces", "mark bounced and complaining addresses from a maildir, mbox or .eml file")
-    p.add_argument("path", type=Path, metavar="PATH")
+    p.add_argument("path", type=Path, metavar="PATH",
+                   help="where the bounce reports are: a maildir folder (with cur/ and new/), an mbox file, "
+                        "or one .eml message")
 
 
     p = command("archive", "list the archived briefings, or remove one (the site and search follow)")
@@ -189,12 +205,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Where each command is run: its module is imported when the command is, so that listing,
+# searching or sending never loads what only building needs (scikit-learn, nltk: seconds).
 COMMANDS = {
-    "init": cmd_init, "feeds": cmd_feeds, "fetch": cmd_fetch, "import": cmd_import, "build": cmd_build,
-    "run": cmd_run, "demo": cmd_demo, "send": cmd_send, "schedule": cmd_schedule,
-    "search": cmd_search, "serve": cmd_serve, "subscribers": cmd_subscribers, "bounces": cmd_bounces,
-    "archive": cmd_archive,
+    "init": "cli.articles:cmd_init", "feeds": "cli.articles:cmd_feeds", "fetch": "cli.articles:cmd_fetch",
+    "import": "cli.articles:cmd_import", "build": "cli.articles:cmd_build", "run": "cli.articles:cmd_run",
+    "demo": "cli.articles:cmd_demo", "send": "cli.mail:cmd_send", "schedule": "cli.mail:cmd_schedule",
+    "subscribers": "cli.mail:cmd_subscribers", "bounces": "cli.mail:cmd_bounces",
+    "search": "cli.archive:cmd_search", "serve": "cli.archive:cmd_serve", "archive": "cli.archive:cmd_archive",
 }
+
+
+def command_function(name: str):
+    """The function that runs a command (its module imported now)."""
+    import importlib
+    module, _, function = COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 # ---------------------------------------------------------------- the one place errors become messages
@@ -290,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     verbose = getattr(args, "verbose", 0) or 0
     _configure_logging(verbose, _quiet(args))
     try:
-        code = COMMANDS[args.command](args)
+        code = command_function(args.command)(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:

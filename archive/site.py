@@ -222,14 +222,47 @@ def _atom_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _entry_id(title: str, date: str) -> str:
-    # Stable across rebuilds and hosts: readers use the id to tell a new entry from an update.
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"briefing:{title}:{date}").urn
+FEED_ID_FILE = "feed-id"
+
+
+def feed_key(home: Path, base_url: str = "") -> str:
+    """What makes this install's feed and entry ids its own (RFC 4287 4.2.6: universally unique).
+
+    The site's base URL when one is set; else an id made once per install and kept in the
+    home (``feed-id``), so that two installs with the default title never publish the same
+    ids, and one install's ids stay the same from one build to the next.
+    """
+    base = (base_url or "").strip().rstrip("/")
+    if base:
+        return base
+    path = Path(home) / FEED_ID_FILE
+    try:
+        kept = path.read_text(encoding="ascii").strip()
+        return str(uuid.UUID(kept))
+    except (OSError, ValueError):
+        pass
+    made = str(uuid.uuid4())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temp.write_text(made + "\n", encoding="ascii")
+    os.replace(temp, path)
+    return made
+
+
+def _feed_id(key: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"briefing-feed:{key}").urn
+
+
+def _entry_id(key: str, date: str) -> str:
+    # Stable across rebuilds: readers use the id to tell a new entry from an update.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"briefing:{key}:{date}").urn
 
 
 def render_feed(briefings: Sequence[Briefing], threads: Mapping[str, Sequence[ThreadDay]], zone: str = "UTC",
-                base_url: str = "", title: str = "Diplomacy briefing", limit: int = 30) -> str:
+                base_url: str = "", title: str = "Diplomacy briefing", limit: int = 30, key: str = "") -> str:
     """An Atom feed of the newest briefings with their full content as escaped HTML.
+
+    ``key`` makes the ids this install's own (``feed_key``); by default the base URL.
 
     Built with ElementTree, so every feed-supplied string is XML-escaped once more on
     top of the HTML escaping of the content. Links are absolute under ``base_url`` when
@@ -241,7 +274,8 @@ def render_feed(briefings: Sequence[Briefing], threads: Mapping[str, Sequence[Th
     feed = ET.Element(f"{{{ATOM}}}feed")
     newest = sorted(briefings, key=lambda b: b.date, reverse=True)[:limit]
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = uuid.uuid5(uuid.NAMESPACE_URL, f"briefing-feed:{title}").urn
+    key = key or base or title
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _feed_id(key)
     updated = max((b.generated for b in newest), default=datetime(1970, 1, 1, tzinfo=timezone.utc),
                   key=lambda m: _atom_time(m))
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _atom_time(updated)
@@ -254,7 +288,7 @@ def render_feed(briefings: Sequence[Briefing], threads: Mapping[str, Sequence[Th
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         top = b.stories[0].headline if b.stories else "No major developments"
         ET.SubElement(entry, f"{{{ATOM}}}title").text = f"{long_date(b.date)}: {top}"
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = _entry_id(title, b.date)
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = _entry_id(key, b.date)
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = _atom_time(b.generated)
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html",
                       href=prefix + briefing_path(b.date))
@@ -267,14 +301,14 @@ def render_feed(briefings: Sequence[Briefing], threads: Mapping[str, Sequence[Th
 
 
 def render_site(briefings: Sequence[Briefing], zone: str = "UTC", base_url: str = "",
-                title: str = "Diplomacy briefing") -> dict[str, str]:
-    """Every file of the site, as ``{relative path: text}``."""
+                title: str = "Diplomacy briefing", key: str = "") -> dict[str, str]:
+    """Every file of the site, as ``{relative path: text}``; ``key`` as for ``render_feed``."""
     ordered = sorted(briefings, key=lambda b: b.date)
     threads = story_threads(ordered)
     files: dict[str, str] = {
         "index.html": render_index(ordered, title),
         "search.html": render_search_page(title=title),
-        "feed.atom": render_feed(ordered, threads, zone, base_url, title),
+        "feed.atom": render_feed(ordered, threads, zone, base_url, title, key=key),
         "style.css": (TEMPLATES / "style.css").read_text(encoding="utf-8"),
     }
     for i, b in enumerate(ordered):
@@ -358,8 +392,12 @@ def load_archive(archive_dir: Path) -> list[Briefing]:
 
 def build_site(archive_dir: Path, site_dir: Path, zone: str = "UTC", base_url: str = "",
                title: str = "Diplomacy briefing") -> int:
-    """Regenerate the site folder from the archive; return how many files changed."""
+    """Regenerate the site folder from the archive; return how many files changed.
+
+    The feed's ids come from ``feed_key``: the base URL, else the id kept beside the archive.
+    """
     briefings = load_archive(archive_dir)
-    changed = write_site(site_dir, render_site(briefings, zone, base_url, title))
+    key = feed_key(Path(archive_dir).parent, base_url)
+    changed = write_site(site_dir, render_site(briefings, zone, base_url, title, key))
     log.info("site %s: %d briefings, %d files changed", site_dir, len(briefings), changed)
     return changed

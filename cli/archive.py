@@ -18,7 +18,7 @@ def cmd_search(args) -> int:
     if not words.strip() and not (since or until):
         raise UsageError("give words to search for, or a date range with --from/--to",
                          hint="e.g. briefing.py search ceasefire --from 2025-06-01")
-    options = load()
+    options = load(light=True)
     conn = open_index(options.db_path, options.archive_dir)
     try:
         results = search(conn, words, since, until, limit=limit)
@@ -45,7 +45,7 @@ def cmd_serve(args) -> int:
     host = args.host.strip()
     if not host or any(ch.isspace() for ch in host):
         raise UsageError(f"--host {args.host!r} is not an address to listen on, e.g. 127.0.0.1")
-    options = load()
+    options = load(light=True)
     open_index(options.db_path, options.archive_dir).close()
     if not (options.site_dir / "index.html").exists():
         update_site(options)
@@ -72,8 +72,12 @@ def cmd_archive(args) -> int:
     from archive.search import unindex_briefing
     from jobs import open_store, update_site
     if args.archive_command == "remove":
-        date = flags.date(args.date, "YYYY-MM-DD")
-    options = load()
+        try:
+            date = flags.date(args.date, "DATE")
+        except UsageError:
+            raise UsageError(f"archive remove: {args.date!r} is not a date in the form YYYY-MM-DD, e.g. 2025-06-24",
+                             hint="`briefing.py archive list` shows the archived dates") from None
+    options = load(light=True)
     store = open_store(options)
     try:
         if args.archive_command == "list":

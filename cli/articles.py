@@ -33,14 +33,19 @@ def cmd_feeds(args) -> int:
 
 def _feeds_list(args) -> int:
     from jobs import open_store
-    options = load()
+    options = load(light=True)
     store = open_store(options)
     try:
         states = store.feed_states()
     finally:
         store.close()
     if not options.feeds:
-        warn(args, f"no feeds in {options.config_path}; add one with: briefing.py feeds add URL", "note")
+        if not options.config_path.exists():
+            warn(args, f"there is no config file yet ({options.config_path}); write one with a starter list "
+                       "of public diplomacy feeds with: briefing.py init (or add one feed: briefing.py feeds add URL)",
+                 "note")
+        else:
+            warn(args, f"no feeds in {options.config_path}; add one with: briefing.py feeds add URL", "note")
     for spec in options.feeds:
         state = states.get(spec.url)
         last = "never fetched" if state is None else (
@@ -61,7 +66,7 @@ def _feeds_add(args) -> int:
         raise UsageError(f"--name {args.name!r} has control characters; give the outlet's name as plain text",
                          hint="see --help for --name")
     name = " ".join(args.name.split())
-    options = load()
+    options = load(light=True)
     added = add_feeds(options.config_path, [(url, name, not args.no_pages)])
     say(args, f"added {url}" if added else f"{url} is already in the feed list")
     return 0
@@ -70,7 +75,7 @@ def _feeds_add(args) -> int:
 def _feeds_remove(args) -> int:
     from feeds.feedlist import remove_feed
     url = flags.feed_address(args.url)
-    options = load()
+    options = load(light=True)
     if not remove_feed(options.config_path, url):
         raise BriefingError(f"{args.url} is not in the feed list of {options.config_path}",
                             hint="briefing.py feeds list shows the feeds and their addresses")
@@ -81,7 +86,7 @@ def _feeds_remove(args) -> int:
 def _feeds_resume(args) -> int:
     from jobs import open_store
     url = flags.feed_address(args.url)
-    options = load()
+    options = load(light=True)
     spec = in_feed_list(options, url)
     if spec is None:
         raise BriefingError(f"{args.url} is not in the feed list of {options.config_path}",
@@ -110,7 +115,7 @@ def _feeds_import(args) -> int:
         found = read_opml_report(data)
     except InputError as exc:
         raise InputError(f"{args.opml}: {exc}", hint="export the feed list as OPML from your reader") from None
-    options = load()
+    options = load(light=True)
     for problem in found.problems:
         warn(args, f"{args.opml}: {problem}")
     added = add_feeds(options.config_path, [(s.url, s.name, s.fetch_pages) for s in found.feeds])
@@ -123,7 +128,7 @@ def _feeds_import(args) -> int:
 
 def _feeds_export(args) -> int:
     from feeds.opml import write_opml
-    options = load()
+    options = load(light=True)
     text = write_opml(options.feeds)
     if args.file is None:
         sys.stdout.write(text)

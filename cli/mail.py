@@ -1,32 +1,45 @@
 """Commands that reach the readers: send, subscribers, bounces, schedule."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from core import flags
-from cli.output import load, progress
+from cli.output import load, progress, quiet
 
 
 def cmd_send(args) -> int:
     from core.lock import job_lock
     from delivery.send import send_briefing
-    options = load()
+    options = load(light=True)
     date = flags.date(args.date, "--date")
+    made = args.dry_run is not None and not Path(args.dry_run).expanduser().exists()
     dry_run = flags.folder(args.dry_run, "--dry-run")
-    with job_lock(options.home, "send"):
-        result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
-                               progress=progress(args, "recipients"))
+    try:
+        with job_lock(options.home, "send"):
+            result = send_briefing(options, date, to=args.to, dry_run=dry_run, retry_refused=args.retry_refused,
+                                   progress=progress(args, "recipients"))
+    finally:
+        if made and dry_run is not None and not any(dry_run.iterdir()):
+            dry_run.rmdir()  # a send that stopped before writing leaves no empty outbox behind
     print(result.summary())
     return 0 if result.ok else 1
 
 
 def cmd_subscribers(args) -> int:
     from delivery.manage import run_subscribers
-    return run_subscribers(load(), args.subscribers_command, getattr(args, "addresses", None),
-                           getattr(args, "file", None), getattr(args, "state", None))
+    return run_subscribers(load(light=True), args.subscribers_command, getattr(args, "addresses", None),
+                           getattr(args, "file", None), getattr(args, "state", None),
+                           out=print if args.subscribers_command in ("list", "export") else _out(args))
 
 
 def cmd_bounces(args) -> int:
     from delivery.manage import run_bounces
-    return run_bounces(load(), args.path)
+    return run_bounces(load(light=True), args.path, out=_out(args))
+
+
+def _out(args):
+    """Where a command's report lines go: standard output, or nowhere with -q."""
+    return (lambda text: None) if quiet(args) else print
 
 
 def cmd_schedule(args) -> int:

@@ -56,15 +56,24 @@ def closing(options, fetched=None, imported=None, built=None) -> str:
     return " · ".join(parts)
 
 
-def load(overrides=None, home=None):
-    """The options, with the data directory checked: it must be a folder that can be written."""
+# The settings a command that lists, searches, serves or sends uses. Such a command checks
+# only these up front; the fetching, grouping and summarising sections (and the libraries
+# their classes come with) are left to the commands that use them.
+LIGHT = ("briefing", "smtp", "schedule", "subscribers")
+
+
+def load(overrides=None, home=None, light: bool = False):
+    """The options, with the data directory checked: it must be a folder that can be written.
+
+    ``light``: check only the ``LIGHT`` sections now (the others when first used).
+    """
     from core.errors import Origin
     from core.options import check_home, home_dir, home_origin, load_options
     if home is None:
         home = check_home(home_dir(), home_origin())
     else:
         home = check_home(home, Origin("flag", "--home"))
-    return load_options(overrides=overrides, home=home)
+    return load_options(overrides=overrides, home=home, check=LIGHT if light else None)
 
 
 def in_feed_list(options, url: str):

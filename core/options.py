@@ -16,7 +16,7 @@ import os
 import tomllib
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,26 +49,75 @@ class GeneralOptions:
     quiet_day: str = "send"  # "send" a short no-news briefing, or "skip"
 
 
-def _sections() -> dict[str, type]:
-    # Imported here so that importing core.options stays cheap and free of cycles.
-    from delivery.options import ScheduleOptions, SmtpOptions, SubscriberOptions
-    from feeds.clean import CleanOptions
-    from feeds.fetch import FetchOptions
-    from summarize.dedup import DedupOptions
-    from summarize.group import GroupingOptions
-    from summarize.summary import SummaryOptions
+# Where each section's settings class lives. A class is imported when its section is first
+# used, so that a command which lists, searches or sends never loads the grouping and
+# summarising stack (scikit-learn, nltk) only to read settings it does not use.
+SECTIONS = {
+    "briefing": "core.options:GeneralOptions",
+    "fetch": "feeds.fetch:FetchOptions",
+    "clean": "feeds.clean:CleanOptions",
+    "grouping": "summarize.group:GroupingOptions",
+    "dedup": "summarize.dedup:DedupOptions",
+    "summary": "summarize.summary:SummaryOptions",
+    "smtp": "delivery.options:SmtpOptions",
+    "schedule": "delivery.options:ScheduleOptions",
+    "subscribers": "delivery.options:SubscriberOptions",
+}
 
-    return {
-        "briefing": GeneralOptions,
-        "fetch": FetchOptions,
-        "clean": CleanOptions,
-        "grouping": GroupingOptions,
-        "dedup": DedupOptions,
-        "summary": SummaryOptions,
-        "smtp": SmtpOptions,
-        "schedule": ScheduleOptions,
-        "subscribers": SubscriberOptions,
-    }
+
+def section_class(name: str) -> type:
+    """The settings class of one config section (imported on demand)."""
+    import importlib
+    module, _, attr = SECTIONS[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """One section's values as gathered from the file, environment and flags, not yet checked."""
+
+    name: str
+    where: str
+    values: Mapping[str, Any]  # from the config file
+    origins: Mapping[str, Origin]
+    environ: Mapping[str, str]  # every BRIEFING_{SECTION}_* variable; the class says which are settings
+    later: Mapping[str, tuple[Any, Origin]]  # short aliases and flags, applied after the environment
+
+    def make(self) -> Any:
+        cls = section_class(self.name)
+        values, origins = dict(self.values), dict(self.origins)
+        for f in dataclasses.fields(cls):
+            key = f"BRIEFING_{self.name.upper()}_{f.name.upper()}"
+            if key in self.environ:
+                values[f.name], origins[f.name] = self.environ[key], Origin("env", key)
+        for key, (value, origin) in self.later.items():
+            values[key], origins[key] = value, origin
+        return _section(cls, values, self.where, origins, self.name)
+
+
+class Sections(Mapping):
+    """The config's sections, each made (its class imported, its values checked) when first used."""
+
+    def __init__(self, pending: Mapping[str, Any]) -> None:
+        self._pending = dict(pending)  # name -> _Pending, or the section already made
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._made:
+            held = self._pending[name]
+            self._made[name] = held.make() if isinstance(held, _Pending) else held
+        return self._made[name]
+
+    def __iter__(self):
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def updated(self, name: str, value: Any) -> "Sections":
+        """A copy with one section replaced; the others stay as they are (made or not)."""
+        copy = Sections({**self._pending, **self._made, name: value})
+        return copy
 
 
 # Short environment names the delivery settings are documented under.
@@ -112,9 +161,10 @@ class Options:
 
     def replace(self, section: str, **changes: Any) -> "Options":
         """A copy with some fields of one section changed (used for command-line flags)."""
-        sections = dict(self.sections)
-        sections[section] = dataclasses.replace(sections[section], **changes)
-        return dataclasses.replace(self, sections=sections)
+        value = dataclasses.replace(self.sections[section], **changes)
+        if isinstance(self.sections, Sections):
+            return dataclasses.replace(self, sections=self.sections.updated(section, value))
+        return dataclasses.replace(self, sections={**self.sections, section: value})
 
 
 def _coerce(value: Any, annotation: Any, where: str, origin: Origin | None = None,
@@ -407,28 +457,30 @@ def home_origin(environ: Mapping[str, str] | None = None) -> Origin:
 
 def load_options(environ: Mapping[str, str] | None = None,
                  overrides: Mapping[str, Mapping[str, Any]] | None = None,
-                 home: Path | None = None) -> Options:
+                 home: Path | None = None, check: Iterable[str] | None = None) -> Options:
     """Build the options: defaults, then the config file, then the environment, then ``overrides``.
 
     ``overrides`` maps section name -> {field: value}, from command-line flags. Every value
     is checked as it enters; a bad one raises ``ConfigError`` naming where it came from
-    (config file and line, environment variable, flag) and what would be valid.
+    (config file and line, environment variable, flag) and what would be valid. ``check``
+    names the sections to check now (default: all); the others are checked, and their
+    classes imported, when first used, which keeps a light command light.
     """
     environ = os.environ if environ is None else environ
     home = home or home_dir(environ)
     config_path = home / "config.toml"
     raw, lines = read_config(config_path)
-    classes = _sections()
-    merged: dict[str, dict[str, Any]] = {name: {} for name in classes}
-    origins: dict[str, dict[str, Origin]] = {name: {} for name in classes}
+    merged: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    origins: dict[str, dict[str, Origin]] = {name: {} for name in SECTIONS}
+    later: dict[str, dict[str, tuple[Any, Origin]]] = {name: {} for name in SECTIONS}
     for name, values in raw.items():
         if name in ("feeds", "outlets"):
             continue
-        if name not in classes:
-            close = difflib.get_close_matches(name, sorted(classes), n=1)
+        if name not in SECTIONS:
+            close = difflib.get_close_matches(name, sorted(SECTIONS), n=1)
             maybe = f" (did you mean [{close[0]}]?)" if close else ""
             origin = Origin("file", f"[{name}]", config_path, lines.get((name, "")))
-            raise ConfigError(f"{origin}: unknown section{maybe}; known: {', '.join(sorted(classes))}, feeds, outlets",
+            raise ConfigError(f"{origin}: unknown section{maybe}; known: {', '.join(sorted(SECTIONS))}, feeds, outlets",
                               origin=origin)
         if not isinstance(values, dict):
             origin = Origin("file", name, config_path, lines.get(("", name)))
@@ -440,23 +492,19 @@ def load_options(environ: Mapping[str, str] | None = None,
                 for sub in value:
                     origins[name][f"{key}.{sub}"] = Origin("file", f"[{name}.{key}] {sub}", config_path,
                                                            lines.get((f"{name}.{key}", sub)) or lines.get((name, key)))
-    for name, cls in classes.items():
-        for f in dataclasses.fields(cls):
-            key = f"BRIEFING_{name.upper()}_{f.name.upper()}"
-            if key in environ:
-                merged[name][f.name] = environ[key]
-                origins[name][f.name] = Origin("env", key)
     for key, (name, fld) in ENV_ALIASES.items():
         if key in environ:
-            merged[name][fld] = environ[key]
-            origins[name][fld] = Origin("env", key)
+            later[name][fld] = (environ[key], Origin("env", key))
     for name, values in (overrides or {}).items():
         for key, value in values.items():
             if value is not None:
-                merged[name][key] = value
-                origins[name][key] = Origin("flag", f"--{key.replace('_', '-')}")
-    sections = {name: _section(cls, merged[name], f"{config_path} [{name}]", origins[name], name)
-                for name, cls in classes.items()}
+                later[name][key] = (value, Origin("flag", f"--{key.replace('_', '-')}"))
+    sections = Sections({
+        name: _Pending(name, f"{config_path} [{name}]", merged[name], origins[name],
+                       {k: v for k, v in environ.items() if k.startswith(f"BRIEFING_{name.upper()}_")}, later[name])
+        for name in SECTIONS})
+    for name in SECTIONS if check is None else check:
+        sections[name]
     feeds = feed_specs(raw.get("feeds", []), config_path, lines)
     from feeds.outlets import outlet_entries
     return Options(home=home, sections=sections, feeds=feeds, outlets=outlet_entries(raw.get("outlets"), config_path))
@@ -464,8 +512,7 @@ def load_options(environ: Mapping[str, str] | None = None,
 
 def feed_specs(entries: Any, where: Path, lines: Mapping[tuple[str, str], int] | None = None) -> tuple:
     """Turn the ``[[feeds]]`` tables of the config into feed specs, checking each."""
-    from feeds.feedlist import feed_url
-    from feeds.fetch import FeedSpec
+    from feeds.feedspec import FeedSpec, feed_url
 
     lines = lines or {}
     if not isinstance(entries, list):

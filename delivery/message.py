@@ -31,12 +31,13 @@ import bisect
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote
 
 from templates.render import RenderedEmail
@@ -149,6 +150,15 @@ def unsubscribe_mailto(configured: str, sender: str) -> str:
 def one_line(text: str) -> str:
     """Header-safe text: line breaks and runs of spaces become one space."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+def to_header(recipient: str, name: str = "") -> str:
+    """The To: value for a recipient: with their display name when they have one, quoted or
+    encoded as RFC 5322 and RFC 2047 need it ('"Smith, Ann" <ann@example.org>'); ASCII."""
+    name = one_line(name)[:200]
+    if not name:
+        return recipient
+    return " ".join(formataddr((name, recipient), charset="utf-8").split())
 
 
 def personalize(email: RenderedEmail, token: str) -> RenderedEmail:
@@ -383,7 +393,9 @@ class MessageTemplate:
     """
 
     def __init__(self, email: RenderedEmail, sender: str, list_id: str, mailto: str, unsubscribe_base: str,
-                 sent: datetime, subject_prefix: str = "") -> None:
+                 sent: datetime, subject_prefix: str = "", sign: Callable[[bytes], bytes] | None = None) -> None:
+        # ``sign``: the DKIM-Signature header for a finished message (delivery.signing), or None.
+        self.sign = sign
         self.unsubscribe_base = unsubscribe_base
         url = f"{unsubscribe_base}{TOKEN_PLACEHOLDER}" if unsubscribe_base else ""
         addressing = Addressing(sender, _RECIPIENT_PLACEHOLDER, _MESSAGE_ID_PLACEHOLDER, list_id, mailto, url)
@@ -398,22 +410,29 @@ class MessageTemplate:
         data = form.head + form.body
         return len(data), data.count(b"\n")
 
-    def for_recipient(self, recipient: str, message_id: str, token: str, eightbit: bool = False) -> bytes:
-        """The message to ``recipient`` with its Message-ID and unsubscribe token."""
+    def for_recipient(self, recipient: str, message_id: str, token: str, eightbit: bool = False,
+                      name: str = "") -> bytes:
+        """The message to ``recipient`` (display ``name``) with its Message-ID and unsubscribe token."""
         form = self.forms[eightbit]
-        return self._fill(form.head, form.split, recipient, message_id, token)
+        data = self._fill(form.head, form.split, recipient, message_id, token, name)
+        return self.sign(data) + data if self.sign else data
 
-    def wire(self, recipient: str, message_id: str, token: str, eightbit: bool) -> Wire:
+    def wire(self, recipient: str, message_id: str, token: str, eightbit: bool, name: str = "") -> Wire:
         """The message to ``recipient`` as it goes after DATA; 8bit when ``eightbit`` (the server offers 8BITMIME)."""
         form = self.forms[eightbit]
-        return Wire(self._fill(form.head, form.stuffed, recipient, message_id, token), form.eightbit)
+        data = self._fill(form.head, form.stuffed, recipient, message_id, token, name)
+        if self.sign:
+            # Signed as the receiver reads it, before dot-stuffing; a header line never starts
+            # with a dot, so the signature goes in front of the stuffed bytes as it is.
+            data = self.sign(self._fill(form.head, form.split, recipient, message_id, token, name)) + data
+        return Wire(data, form.eightbit)
 
-    def _fill(self, head: bytes, body: _Split, recipient: str, message_id: str, token: str) -> bytes:
+    def _fill(self, head: bytes, body: _Split, recipient: str, message_id: str, token: str, name: str = "") -> bytes:
         if token and (len(token) != len(TOKEN_PLACEHOLDER) or not token.isalnum()):
             raise ValueError("an unsubscribe token must be 32 letters or digits")
         if any(c in recipient + message_id for c in "\r\n"):
             raise ValueError("a recipient or Message-ID with a line break")
-        head = head.replace(_RECIPIENT_PLACEHOLDER.encode(), recipient.encode("ascii"), 1)
+        head = head.replace(_RECIPIENT_PLACEHOLDER.encode(), to_header(recipient, name).encode("ascii"), 1)
         head = head.replace(_MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode("ascii"), 1)
         if not token:
             return head + body.fill(TOKEN_PLACEHOLDER.encode())

@@ -34,6 +34,12 @@ class SmtpOptions:
     connections: int = 4  # SMTP connections used in parallel; each carries many messages
     messages_per_second: float = 0.0  # a provider's sending limit across all connections; 0 = none
     messages_per_connection: int = 0  # a new connection after this many messages (a provider's limit); 0 = none
+    # DKIM (RFC 6376): sign every message with the private key in this PEM file (relative to
+    # BRIEFING_HOME), published in DNS as <dkim_selector>._domainkey.<dkim_domain>. All three
+    # or none; see the README's "DKIM" section for the TXT record.
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    dkim_key_file: str = ""
 
 
 @dataclass(frozen=True)

@@ -330,6 +330,8 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
     if not briefing.stories and options.briefing.quiet_day == "skip" and to is None:
         return SendResult(date, skipped="no story passed the topic filter and quiet_day is 'skip': nothing sent")
     sender = sender_address(smtp)
+    from delivery.signing import signer as dkim_signer
+    signer = dkim_signer(smtp, options.home)  # a bad key stops here, before anything is written or sent
     base = base_url(options)
     list_id = messages.list_id_header(smtp.list_id, briefing.title, smtp.sender)
     mailto = messages.unsubscribe_mailto(smtp.unsubscribe_mailto, smtp.sender)
@@ -359,7 +361,10 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
 
         template = messages.MessageTemplate(email, smtp.sender, list_id, mailto,
                                             unsubscribe_url(base, "") if key else "", sent_at,
-                                            subject_prefix="[test] " if to else "")
+                                            subject_prefix="[test] " if to else "",
+                                            sign=signer.header if signer else None)
+        # Subscribers' display names, for the To: header ('"Smith, Ann" <ann@example.org>').
+        names = {s.address.lower(): s.name for s in subscribers.listing(conn, "active") if s.name}
         copy_id = messages.copy_message_id(date, smtp.sender, secrets.token_hex(6)) if to else ""
 
         def message_id(recipient: str) -> str:
@@ -369,11 +374,13 @@ def send_briefing(options: Options, date: str | None, to: str | None = None, dry
             return tokens.unsubscribe_token(key, recipient) if key else ""
 
         def make(recipient: str, eightbit: bool) -> messages.Wire:
-            return template.wire(recipient, message_id(recipient), token(recipient), eightbit)
+            return template.wire(recipient, message_id(recipient), token(recipient), eightbit,
+                                 names.get(recipient.lower(), ""))
 
         if dry_run is not None:
             def eml(recipient: str) -> bytes:
-                return template.for_recipient(recipient, message_id(recipient), token(recipient), eightbit=True)
+                return template.for_recipient(recipient, message_id(recipient), token(recipient), eightbit=True,
+                                              name=names.get(recipient.lower(), ""))
 
             written = tuple(_write_eml(Path(dry_run), n, r, eml(r), date) for n, r in enumerate(pending, start=1))
             return SendResult(date, already=already, written=written, dry_run=Path(dry_run), test_copy=to or "",

@@ -310,6 +310,11 @@ def import_csv(conn: sqlite3.Connection, path: Path) -> ImportResult:
                 email_col, start = header.index(wanted), 1
                 name_col = next((header.index(n) for n in ("name", "full name", "display name") if n in header), -1)
                 break
+        else:
+            if not any("@" in cell for cell in header) and any("@" in cell for row in rows[1:] for cell in row):
+                # A header row, and the addresses below it under a name we do not know.
+                raise ConfigError(f"{path}: the header ({', '.join(c for c in header if c) or 'empty'}) has no "
+                                  "email column; name the column of addresses 'email'")
     added, already, suppressed, problems = [], [], [], []
     seen: set[str] = set()
     wanted_rows = []

@@ -53,7 +53,9 @@ def decode_bytes(data: bytes, where: str = "") -> DecodedText:
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
-                return DecodedText(data.decode(codec))
+                order = "little" if bom == codecs.BOM_UTF16_LE else "big"
+                return DecodedText(data.decode(codec), f"{prefix}UTF-16 ({order}-endian, with a byte-order mark); "
+                                                       "read as such")
             except UnicodeDecodeError as exc:
                 raise InputError(f"{prefix}starts as UTF-16 but is not valid UTF-16 (offset {exc.start})") from None
     try:
@@ -72,6 +74,14 @@ def decode_bytes(data: bytes, where: str = "") -> DecodedText:
                            f"at offset {first}); save it as UTF-8 to be sure of its characters")
     return DecodedText(_ESCAPED.sub(_unescape, escaped), f"{prefix}{strays} byte(s) that are not UTF-8 read as Windows-1252 "
                              f"(first 0x{data[first]:02x} at offset {first})")
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when bytes are no text file: NUL bytes early on, unless a UTF-16 byte-order mark
+    says they are the high halves of UTF-16 characters (a Windows "Unicode" text file)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return b"\x00" in data[:8192]
 
 
 def decode_text(data: bytes, where: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import tomlkit
 
 from core.errors import ConfigError
+from feeds.feedspec import feed_url
 from feeds.urls import canonical_url
 
 
@@ -27,31 +27,6 @@ def _save(path: Path, doc: tomlkit.TOMLDocument) -> None:
     temp = path.with_suffix(".toml.tmp")
     temp.write_text(tomlkit.dumps(doc), encoding="utf-8")
     os.replace(temp, path)
-
-
-def feed_url(url: str) -> str:
-    """A feed address made ready to fetch, or ``ConfigError`` saying why it cannot be one.
-
-    ``feed://host/path`` and ``feed:https://host/path`` (a scheme some browsers and OPML
-    exporters use to mean "subscribe to this") become the http(s) address they stand for.
-    """
-    raw = url
-    url = url.strip()
-    lower = url.lower()
-    if lower.startswith("feed:"):
-        rest = url[5:]
-        url = rest if rest.lower().startswith(("http://", "https://")) else "http:" + rest
-        lower = url.lower()
-    if not lower.startswith(("http://", "https://")):
-        raise ConfigError(f"{raw!r} is not a feed address: it must start with http:// or https://")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError as exc:
-        raise ConfigError(f"{raw!r} is not a feed address ({exc})") from None
-    if not parts.hostname or any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
-        raise ConfigError(f"{raw!r} is not a feed address: it needs a host name and no spaces")
-    return url
 
 
 _check_url = feed_url

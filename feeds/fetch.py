@@ -34,6 +34,7 @@ import httpx
 from core.errors import FeedError
 from core.models import Article
 from feeds import pages
+from feeds.feedspec import FeedSpec
 from feeds.guard import GuardedTransport, redact, redact_url
 from feeds.parse import FeedEntry, ParsedFeed, entry_id, entry_to_article, parse_date, parse_feed
 from feeds.workers import MIN_POOL_FEEDS, Workers
@@ -41,20 +42,6 @@ from feeds.workers import MIN_POOL_FEEDS, Workers
 log = logging.getLogger(__name__)
 
 USER_AGENT = "briefing/0.1 (daily diplomacy digest)"
-
-
-@dataclass(frozen=True)
-class FeedSpec:
-    """One configured feed: its URL, the outlet name to show (else the feed's own title), and
-    whether teaser entries may have their article page fetched."""
-
-    url: str
-    name: str | None = None
-    fetch_pages: bool = True
-    # An intranet feed on a private or loopback address must say so: by default such
-    # addresses are refused, so that a feed (or a redirect, or a link in a feed) cannot
-    # make us fetch from the machines behind the user's firewall.
-    allow_private: bool = False
 
 
 @dataclass(frozen=True)

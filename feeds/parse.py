@@ -220,6 +220,10 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, where: str)
         if not version:
             if _looks_like_html(body):
                 raise FeedError(f"{url}: not a feed (got an HTML page{where})")
+            if not _strip_bom(body).lstrip().startswith(b"<"):
+                # No markup at all: a text file or an error message; the XML parser's "syntax
+                # error" at line 2 would only puzzle.
+                raise FeedError(f"{url}: not a feed (plain text{where})")
             detail = f": {problem}" if problem else ""
             raise FeedError(f"{url}: not a feed (no RSS, Atom or JSON Feed found{where}){detail}")
         # An encoding mix-up alone leaves a readable (if empty) feed; a syntax error does not.

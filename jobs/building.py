@@ -123,6 +123,11 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     store = open_store(options)
     began = time.perf_counter()
     try:
+        if not store.article_count():  # nothing ever imported or fetched: no "0 stories" briefing
+            from core.errors import BriefingError
+            raise BriefingError(f"the article store in {options.home} is empty: nothing was imported or fetched yet",
+                             hint="import article files with `briefing.py import PATH`, or add a feed with "
+                                  "`briefing.py feeds add URL` (or `briefing.py init`) and then `briefing.py fetch`")
         if since_hours is not None:
             window = store.articles(published_after=end - timedelta(hours=since_hours), published_until=end)
             window_start = end - timedelta(hours=since_hours)

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from core.models import FeedNote, Source, Story
+from feeds.outlets import UNKNOWN
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +120,13 @@ def diversity_line(story: Story) -> str:
             label = "One wire report" if only.kind in WIRE_KINDS else "One report"
             return f"{label}: {only.outlet}, also carried by {_plural(len(carriers), 'outlet', 'outlets')}"
         return "One outlet only"
-    outlets = len(story.outlets)
-    line = _plural(outlets, "outlet", "outlets")
+    # A source whose outlet could not be told is no outlet: "2 outlets and 1 source of unknown
+    # outlet", never "3 outlets" (a reader would look for a third name in the list).
+    outlets = sum(1 for name in story.outlets if name != UNKNOWN)
+    unnamed = sum(1 for s in sources if s.outlet == UNKNOWN)
+    line = _plural(outlets, "outlet", "outlets") if outlets else ""
+    if unnamed:
+        line += (" and " if line else "") + _plural(unnamed, "source of unknown outlet", "sources of unknown outlet")
     countries = len(story.countries)
     if countries and all(s.country for s in sources):
         line += " in one country" if countries == 1 else f" in {countries} countries"

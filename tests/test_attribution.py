@@ -98,7 +98,7 @@ def test_cites_in_the_archive_pages_too():
     for page in (render_briefing_page(briefing, threads), render_story_page(briefing, TALKS, threads)):
         assert summary_cites(page)[:4] == [("The Harbour Ledger", LEDGER), ("The Harbour Ledger", LEDGER),
                                            ("Capital Observer", OBSERVER), ("Baltic Dispatch", None)]
-        assert '<h3 class="sources-label">Sources</h3>' in page
+        assert re.search(r'<h([23]) class="sources-label">Sources</h\1>', page)
 
 
 # ---- outlet diversity -----------------------------------------------------------------------
@@ -191,8 +191,8 @@ def test_contents_list_links_down_to_each_story():
     contents = html[html.index("In this briefing"):html.index('class="story"')]
     assert re.findall(r'<a href="#(story-\d)"[^>]*>([^<]*)</a>', contents) == [
         ("story-1", TALKS.headline), ("story-2", OTHER.headline)]
-    assert html.index('name="story-2"') > html.index('name="story-1"') > html.index("In this briefing")
-    assert html.index('name="story-2"') < html.index(OTHER.headline + "</h2>")
+    assert html.index('id="story-2"') > html.index('id="story-1"') > html.index("In this briefing")
+    assert html.index('id="story-2"') < html.index(OTHER.headline + "</h2>")
     text = email.text
     assert text.index("In this briefing:") < text.index(" 1. " + TALKS.headline) < text.index("\n1. " + TALKS.headline)
     single = render_email(Briefing("2025-06-24", (TALKS,), NOW))

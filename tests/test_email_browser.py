@@ -138,7 +138,7 @@ def test_contents_list_jumps_to_each_story(browser, email_html):
         headline = target.inner_text()
         target.click()
         page.wait_for_timeout(100)
-        top = page.evaluate("""(name) => document.getElementsByName(name)[0].getBoundingClientRect().top""",
+        top = page.evaluate("""(name) => document.getElementById(name).getBoundingClientRect().top""",
                             "story-15")
         assert -2 < top < 100  # the story is now at the top of the screen
         assert page.locator("h2", has_text=headline).first.is_visible()

@@ -129,3 +129,40 @@ def test_safe_url():
     assert safe_url(" JavaScript:alert(1)") is None
     assert safe_url("/relative/path") is None
     assert safe_url('https://a.example/"onmouseover=x') is None
+
+
+# ---- what a mail administrator's validators and a reader notice -------------------------------
+
+LONG_HEADLINE = ("Foreign ministers of the coastal states agree on a joint patrol of the northern "
+                 "fishing grounds after talks")
+
+
+def test_story_anchors_are_the_story_elements_and_contents_links_look_like_links():
+    import re
+    email = render_email(Briefing("2025-06-24", (story(1), story(2)), NOW))
+    html = email.html
+    assert "<a name=" not in html  # obsolete in HTML5: an error in the Nu checker
+    assert not re.search(r"<a\b[^>]*\bid=\"story-", html)
+    assert re.search(r'<div class="story" id="story-1"', html) and re.search(r'<div class="story" id="story-2"', html)
+    for link in re.findall(r'<a href="#story-\d"[^>]*>', html):
+        assert "text-decoration:underline" in link and "color:#0b5cad" in link, link
+
+
+def test_plain_text_headlines_are_wrapped_in_the_body_as_in_the_contents():
+    text = render_email(Briefing("2025-06-24", (story(1, LONG_HEADLINE), story(2)), NOW)).text
+    assert max(len(line) for line in text.splitlines() if not line.lstrip().startswith("http")) <= 76
+    assert "1. Foreign ministers of the coastal states agree" in text
+    body = text[text.index("\n1. Foreign"):]
+    first, second = body.splitlines()[1:3]
+    assert len(first) <= 72 and second.startswith("   ") and second.endswith("fishing grounds after talks")
+
+
+def test_a_source_of_unknown_outlet_is_not_counted_as_an_outlet():
+    from templates.storyview import diversity_line
+    known = [Source(f"https://{o[0].lower()}.example/a", o, f"{o} report", f"https://{o[0].lower()}.example/a", NOW)
+             for o in ("Meridian Wire", "Capital Observer")]
+    unknown = Source("https://blog.example/a", "unknown outlet", "A post", "https://blog.example/a", NOW)
+    assert diversity_line(Story("s", "h", (), (*known, unknown), NOW)) == "2 outlets and 1 source of unknown outlet"
+    assert diversity_line(Story("s", "h", (), (unknown, unknown), NOW)) == "2 sources of unknown outlet"
+    assert "3 outlets" not in render_email(Briefing("2025-06-24", (Story("s", "h", (), (*known, unknown), NOW),),
+                                                    NOW)).text

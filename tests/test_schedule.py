@@ -181,7 +181,16 @@ def test_the_daily_job_builds_and_sends_a_quiet_day(options, smtp_server, monkey
     held.wait(5)
     said: list[str] = []
     late_evening = datetime.now(timezone.utc).replace(hour=22, minute=0)  # long after 07:00 in London
-    # No feeds and no articles: nothing passes the topic filter, a quiet briefing goes out.
+    # No feeds, and only an off-topic article stored: nothing passes the topic filter, a quiet
+    # briefing goes out. (A store that never held an article is an error, not a quiet day.)
+    from jobs import open_store
+    from tests.conftest import make_article
+    store = open_store(options)
+    try:
+        store.add_articles([make_article(1, "The home side won the cup final after extra time and penalties.",
+                                         title="Harbour City win the cup", published=late_evening - timedelta(hours=3))])
+    finally:
+        store.close()
     run_schedule(options, clock=lambda: late_evening, sleep=sleep, max_runs=1, job=daily_job, say=said.append)
     finished = time.monotonic()
     worker.join()

@@ -1,6 +1,7 @@
 """The archive site: index, briefing pages, story permalinks, thread links, Atom feed, escaping."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,7 +10,7 @@ import feedparser
 import pytest
 
 from archive.briefings import save_briefing
-from archive.site import (build_site, render_feed, render_site, story_path, story_slug, story_threads,
+from archive.site import (briefing_path, build_site, render_feed, render_site, story_path, story_slug, story_threads,
                           write_site)
 from core.models import Briefing, Source, Story, SummarySentence
 from templates.render import render_email
@@ -281,3 +282,48 @@ def test_builds_on_two_days_make_threads_search_and_email_permalinks(home, tmp_p
     assert briefing.main(["send", "--date", "2025-03-11", "--dry-run", str(tmp_path / "outbox")]) == 0
     message = next((tmp_path / "outbox").glob("*.eml")).read_bytes().decode("ascii", "replace")
     assert f"https://brief.example.org/stories/{treaty[1]['id']}/2025-03-11.html" in message.replace("=\r\n", "")
+
+
+def _feed_ids(site: Path) -> list[str]:
+    parsed = feedparser.parse((site / "feed.atom").read_bytes())
+    return [parsed.feed.id] + [e.id for e in parsed.entries]
+
+
+def test_two_installs_with_the_default_title_publish_different_feed_ids(tmp_path):
+    # Feed readers merge entries with the same id: two homes must never share one.
+    homes = [tmp_path / "one", tmp_path / "two"]
+    for home in homes:
+        for b in archive_briefings():
+            save_briefing(home / "archive", b, render_email(b))
+        build_site(home / "archive", home / "site")
+    first, second = (_feed_ids(home / "site") for home in homes)
+    assert len(first) == 4 and not set(first) & set(second)
+    assert len(set(first)) == 4  # the feed and each entry have their own id
+    # The id is kept in the home: a rebuild writes the same ids again.
+    (homes[0] / "site" / "feed.atom").unlink()
+    build_site(homes[0] / "archive", homes[0] / "site")
+    assert _feed_ids(homes[0] / "site") == first
+    assert (homes[0] / "feed-id").is_file()
+
+
+def test_feed_ids_follow_the_base_url_when_one_is_set(tmp_path):
+    ids = []
+    for name, base in (("a", "https://brief.example.org"), ("b", "https://brief.example.org/"),
+                       ("c", "https://other.example.net")):
+        home = tmp_path / name
+        for b in archive_briefings():
+            save_briefing(home / "archive", b, render_email(b))
+        build_site(home / "archive", home / "site", base_url=base)
+        ids.append(_feed_ids(home / "site"))
+    assert ids[0] == ids[1]  # the same site, wherever it was built
+    assert not set(ids[0]) & set(ids[2])
+
+
+def test_story_pages_have_one_h1_and_briefing_landmarks_are_named(site):
+    story = (site / story_path("story-talks1", "2025-07-01")).read_text()
+    assert story.count("<h1>") == 1 and "Ceasefire talks in Valdoria, day 3</h1>" in story
+    briefing = (site / briefing_path("2025-07-01")).read_text()
+    navs = re.findall(r"<nav\b[^>]*>", briefing)
+    assert len(navs) >= 2
+    labels = [re.search(r'aria-label(?:ledby)?="([^"]+)"', nav) for nav in navs]
+    assert all(labels) and len({m.group(1) for m in labels}) == len(navs), navs

@@ -68,7 +68,7 @@ def test_browse_index_briefing_story_thread_and_search(browser, site, tmp_path):
 
     page.locator("a.thread-earlier").click()  # the thread, one day back
     assert page.url.endswith("/stories/story-talks1/2025-06-24.html")
-    assert page.locator("h2").first.inner_text() == "Ceasefire talks in Valdoria, day 2"
+    assert page.locator("h1").first.inner_text() == "Ceasefire talks in Valdoria, day 2"
     page.screenshot(path=str(tmp_path / "4-thread-earlier.png"), full_page=True)
 
     page.get_by_role("link", name="Search", exact=True).click()
@@ -131,7 +131,7 @@ def test_hostile_story_page_shows_the_markup_literally(browser, site):
     _, server = site
     page = _page(browser)
     page.goto(server.url + "stories/story-hostile/2025-06-24.html")
-    assert page.locator("h2").inner_text() == HOSTILE_HEADLINE
+    assert page.locator("h1").inner_text() == HOSTILE_HEADLINE
     assert HOSTILE_SENTENCE in page.locator(".summary").inner_text()
     assert page.dialogs == []
     page.close()

