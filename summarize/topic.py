@@ -53,7 +53,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 _TOP_LEVEL_KEYS = {
     "name", "description", "threshold", "title_weight", "length_reference",
-    "length_exponent", "lede_words", "terms", "negative_terms", "entities",
+    "length_exponent", "lede_words", "terms", "negative_terms", "entities", "model",
 }
 _ENTITY_KEYS = {"gazetteer", "two_states", "more_states", "state_and_body", "body"}
 
@@ -313,6 +313,7 @@ class TopicProfile:
     entities: EntityWeights = EntityWeights()
     gazetteer: Gazetteer | None = None
     source: str = ""  # the file it was loaded from, for messages
+    model_file: str = ""  # a trained model next to the profile (see summarize.topicmodel)
     _index: Mapping[str, tuple[tuple[tuple[str, ...], str, float], ...]] = field(
         init=False, repr=False, compare=False)
 
@@ -320,6 +321,20 @@ class TopicProfile:
         # A read-only view, so a frozen profile cannot be changed behind the index's back.
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         object.__setattr__(self, "_index", _term_index(self.terms))
+
+    @property
+    def model(self):
+        """The profile's trained model (loaded on first use), or None for a rules-only profile."""
+        if not self.model_file:
+            return None
+        from summarize.topicmodel import load_model
+        return load_model(self.model_file)
+
+    @property
+    def decision_threshold(self) -> float:
+        """The score an article must reach: the model's probability line, else ``threshold``."""
+        model = self.model
+        return model.threshold if model is not None else self.threshold
 
     def term_weights(self, tokens: Sequence[_Token]) -> Counter[str]:
         """How often each profile term occurs in ``tokens`` (longest phrase first)."""
@@ -398,11 +413,18 @@ def load_profile(path_or_name: str | Path | None = None) -> TopicProfile:
     description = data.get("description", "")
     if not isinstance(name, str) or not isinstance(description, str):
         raise ConfigError(f"topic profile {path}: name and description must be strings")
+    model_file = ""
+    if "model" in data:
+        if not isinstance(data["model"], str) or not data["model"].strip():
+            raise ConfigError(f"topic profile {path}: model must be the name of a file next to the profile")
+        # Read on first use (summarize.topicmodel.load_model names it if it is missing).
+        model_file = str((path.parent / data["model"]).resolve())
     profile = TopicProfile(
         name=name, threshold=_number(path, "threshold", data["threshold"]), terms=terms,
         description=description, title_weight=title_weight,
         length_reference=int(length_reference), length_exponent=length_exponent,
         lede_words=int(lede_words), entities=entities, gazetteer=gazetteer, source=str(path),
+        model_file=model_file,
     )
     log.debug("loaded topic profile %r from %s: %d terms", profile.name, path, len(terms))
     return profile
@@ -488,12 +510,26 @@ def _entity_bonus(tokens: Sequence[_Token], profile: TopicProfile) -> float:
     return bonus
 
 
-def score_text(title: str, text: str, profile: TopicProfile) -> float:
+def score_text(title: str, text: str, profile: TopicProfile, rules_only: bool = False) -> float:
     """How far a title and text are on the profile's beat; higher is more on-topic.
 
-    The title counts ``title_weight`` times; the body is damped by its length; the
-    gazetteer bonus looks at the title and the first ``lede_words`` words.
+    With a trained model (the packaged diplomacy profile has one) the score is the
+    probability, from 0 to 1, that combines the model's reading of the title and lede with
+    the rule score; a text the model puts so far off the beat that no rule score could
+    bring it to the threshold gets the probability without rules, and its rules are never
+    computed (most of a day's articles). ``rules_only`` (and a profile without a model)
+    gives the rule score: the title counts ``title_weight`` times; the body is damped by its
+    length; the gazetteer bonus looks at the title and the first ``lede_words`` words.
     """
+    model = None if rules_only else profile.model
+    if model is not None:
+        log_odds = model.log_odds(title, text)
+        rules = _rule_score(title, text, profile) if model.can_reach(log_odds) else 0.0
+        return round(model.chance(log_odds, rules), 6)
+    return _rule_score(title, text, profile)
+
+
+def _rule_score(title: str, text: str, profile: TopicProfile) -> float:
     title = (title or "").strip()
     body = (text or "").strip()
     # Many feeds (and wire items) repeat the headline as the first line of the text;
@@ -516,6 +552,7 @@ def score_article(article: Article, profile: TopicProfile) -> float:
 
 def score_articles(articles: Sequence[Article], profile: TopicProfile) -> list[float]:
     """``score_article`` of each article, in order; a big day's articles are scored on every core."""
+    profile.model  # loaded once here, not in every worker
     return map_chunks(functools.partial(_score_chunk, profile), articles)
 
 
@@ -525,7 +562,7 @@ def _score_chunk(profile: TopicProfile, articles: Sequence[Article]) -> list[flo
 
 def is_relevant(score: float, profile: TopicProfile) -> bool:
     """Whether a score reaches the profile's threshold, i.e. belongs in the briefing."""
-    return score >= profile.threshold
+    return score >= profile.decision_threshold
 
 
 def score_story(articles: Sequence[Article], profile: TopicProfile) -> float:
