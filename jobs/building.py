@@ -239,8 +239,9 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
     headline; a 30,000-article day has thousands of stories, and summarising all of them
     took minutes for the twenty shown. Centralities are computed only for stories that
     can still enter: stories are taken by their best possible rank (centrality at its
-    cap, every article its own report) until that falls below the last place already filled. Stories tied with the last
-    one shown are kept too, since the final rank breaks such ties by headline.
+    cap, every article its own report) until that falls below the last place already
+    filled. Stories tied with the last one shown are kept too, since the final rank breaks
+    such ties by headline.
     """
     import heapq
     from dataclasses import replace
