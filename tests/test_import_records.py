@@ -79,3 +79,17 @@ def test_folder_with_a_bad_record_stores_the_rest_and_exits_0(home, tmp_path, ca
     _, err = capsys.readouterr()
     assert code == 0, err
     assert "day.jsonl:4: not valid JSON" in err
+
+
+def test_a_record_without_a_title_is_titled_by_its_first_sentence_never_cut_inside_a_word(tmp_path):
+    lede = ("Gen. Ana Ortiz said on Tuesday that the two navies would hold joint patrols in the strait from "
+            "next month, a step both governments have discussed for years. "
+            "The patrols will begin near the northern islands and move south as more boats arrive.")
+    run_on = " ".join(["the talks went on through the night without a pause"] * 6)
+    lines = [_line(lede + "\n" + REPORT, 1), _line(run_on + "\n" + REPORT, 2)]
+    (tmp_path / "day.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    by_id = {a.id: a.title for a in import_paths([tmp_path / "day.jsonl"]).articles}
+    assert by_id["https://ledger.example/1"] == lede.split(" The patrols")[0]
+    cut = by_id["https://ledger.example/2"]
+    assert cut.endswith("\u2026") and run_on.startswith(cut[:-1]) and cut[-2] != " "
+    assert run_on[len(cut) - 1] == " "  # the cut falls between two words
