@@ -32,3 +32,41 @@ def main(input_path: str, output_path: str) -> int:
             count += 1
     log.info("scored %d items with profile %r", count, profile.name)
     return count
+
+
+def speed(eval_dir: str, count: int, seed: int = 5) -> dict[str, float]:
+    """Seconds to decide the topic of ``count`` articles of ``bench.dayload``'s real-text day,
+    with the rules alone (before the model) and with the packaged model, in one run."""
+    import dataclasses
+    import time
+    from datetime import datetime, timedelta, timezone
+    from pathlib import Path
+
+    from bench.dayload import day_articles
+    from core.models import Article
+    from summarize.topic import score_articles
+
+    start = datetime.now(timezone.utc) - timedelta(days=2)
+    day = day_articles(Path(eval_dir), count, seed=seed, start=start, days=1.5)
+    articles = [Article(id=f"https://day.example/{i}", title=a.title, text=a.text, outlet="x", published=start)
+                for i, a in enumerate(day)]
+    profile = load_profile(None)
+    rules = dataclasses.replace(profile, model_file="")
+    figures: dict[str, float] = {"articles": len(articles)}
+    for name, chosen in (("rules", rules), ("model", profile)):
+        began = time.perf_counter()
+        scores = score_articles(articles, chosen)
+        figures[f"{name} s"] = round(time.perf_counter() - began, 2)
+        figures[f"{name} on topic"] = sum(is_relevant(s, chosen) for s in scores)
+    return figures
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.topic",
+                                     description="time the topic decision on a real-text day")
+    parser.add_argument("--eval", default="../shared/eval")
+    parser.add_argument("--articles", type=int, default=26541)
+    options = parser.parse_args()
+    print(json.dumps(speed(options.eval, options.articles)))

@@ -204,8 +204,9 @@ def cmd_import(args) -> int:
         return 1
     with job_lock(options.home, "import"):
         result = import_files(options, present, outlet=args.outlet)
-    # A file named on the command line that gave nothing is an error; one inside a folder a warning.
-    named = {f"{Path(raw)}:" for raw in present if Path(raw).is_file()}
+    # A file named on the command line that gave nothing is an error; one inside a folder, or one
+    # bad record of a JSON Lines file ("day.jsonl:7: ..."), is a warning: the rest is stored.
+    named = {f"{Path(raw)}: " for raw in present if Path(raw).is_file()}
     failed = 0
     for problem in result.problems:
         if any(problem.startswith(prefix) for prefix in named):

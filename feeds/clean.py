@@ -385,6 +385,12 @@ def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[s
     core = _core_vocabulary([lines[i] for i in inside], [prose[i] for i in inside], topic, stopwords)
     # Edges: pleas and bios sit where the body starts and ends; trim them while they are off topic.
     off_topic = [_is_weak(lines[i], prose[i], core, stopwords, options.min_cohesion) for i in inside]
+    if all(off_topic[k] for k, i in enumerate(inside) if prose[i]):
+        # No paragraph shares the "core" vocabulary: without a headline, a body whose paragraphs
+        # each move on to new names (an essay, a short report) has no core to measure against,
+        # and cohesion would drop the whole article. Then cohesion says nothing.
+        core = set()
+        off_topic = [_is_weak(lines[i], prose[i], core, stopwords, options.min_cohesion) for i in inside]
     drop = [False] * len(off_topic)
     for order in (range(len(off_topic)), range(len(off_topic) - 1, -1, -1)):
         for k in order:

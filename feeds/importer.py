@@ -270,6 +270,25 @@ def choose_title(first_line: str, page_text: str, body: str, head: int = 12) -> 
     return best
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+# The word before a full stop that does not end a sentence: an initial ("C.I.A.") or a short
+# capitalised abbreviation ("Mr.", "Gen.", "Sen.").
+_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b[A-Z][a-z]{0,2})\.$")
+
+
+def title_from_text(body: str, longest: int = 150) -> str:
+    """A title for a record that has none: its first line when short, else that line's first
+    sentence when that is short enough, else its first words cut at a word and marked as cut."""
+    first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    if len(first) <= longest:
+        return first
+    for end in _SENTENCE_END.finditer(first, 20, 200):
+        sentence = first[:end.start() + 1]
+        if not _ABBREVIATION.search(sentence):
+            return first[:end.end()].strip()
+    return first[:longest].rsplit(" ", 1)[0].rstrip(" ,;:-\u2013\u2014") + "\u2026"
+
+
 def _site(page: _Page) -> str:
     # Pages without a URL or a named outlet are taken to come from one site per folder:
     # a scraper usually saves one site's pages together.
@@ -344,7 +363,7 @@ def parse_files(files: Iterable[ArticleFile | str], clean: CleanOptions = CleanO
         if is_wall(body):  # what is left after the furniture is only a login, paywall or consent notice
             problems.append(f"{page.path}: no article text (only a login, paywall or cookie-consent notice); not stored")
             continue
-        title = choose_title(page.title, page.body, body) if page.title else body.splitlines()[0][:120]
+        title = choose_title(page.title, page.body, body) if page.title else title_from_text(body)
         outlet = page.outlet
         if not outlet:
             kept = set(body.splitlines())

@@ -110,7 +110,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from feeds.outlets import name_articles, registry_with
     from summarize.group import group_articles
     from summarize.stories import make_story, members_by_story, rank_stories
-    from summarize.topic import combine_scores, is_relevant, load_profile, score_articles
+    from summarize.standing import story_centrality
+    from summarize.topic import is_relevant, load_profile, score_articles
     from templates.render import render_email
 
     general = options.briefing
@@ -167,7 +168,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         continuing = {story_of[a.id] for a in pool if a.id not in window_ids and a.id in story_of}
         stories = []
         for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
-                                     lambda members: combine_scores([topic_of[a.id] for a in members])):
+                                     lambda members: story_centrality(members, [topic_of[a.id] for a in members],
+                                                                      profile)):
             story_id, members = outline.id, groups[outline.id]
             stories.append(make_story(story_id, members, outline.topic_score, options.summary,
                                       developing=story_id in continuing or bool(earlier.get(story_id)),
@@ -236,17 +238,17 @@ def feed_notes(store: Store, feeds: Sequence, since: datetime | None) -> tuple[F
 def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,
                   topic_score: Callable[[list[Article]], float]) -> list[Story]:
     """The stories the briefing can show, best first, as outlines (sources, update time and
-    topic score; no headline or summary yet): ranked before anything is summarised.
+    centrality; no headline or summary yet): ranked before anything is summarised.
 
     The rank needs only a story's outlets, last update and topic score, not its summary or
     headline; a 30,000-article day has thousands of stories, and summarising all of them
-    took minutes for the twenty shown. Topic scores are computed only for stories that
-    can still enter: stories are taken by their best possible rank (topic score at its
-    cap) until that falls below the last place already filled. Stories tied with the last
-    one shown are kept too, since the final rank breaks such ties by headline.
+    took minutes for the twenty shown. Centralities are computed only for stories that
+    can still enter: stories are taken by their best possible rank (centrality at its
+    cap, every article its own report) until that falls below the last place already
+    filled. Stories tied with the last one shown are kept too, since the final rank breaks
+    such ties by headline.
     """
     import heapq
-    import math
     from dataclasses import replace
 
     from core.models import Source
@@ -256,15 +258,19 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
     for story_id, members in groups.items():
         if len({a.outlet for a in members}) < min_sources:
             continue
-        outlines.append(Story(id=story_id, headline="", summary=(),
-                              sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published,
-                                                   published_from=a.published_from) for a in members),
-                              updated=max(a.published for a in members), topic_score=math.inf))
-    outlines.sort(key=lambda s: -rank_score(s, now))  # best possible rank first
+        outline = Story(id=story_id, headline="", summary=(),
+                        sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published,
+                                             published_from=a.published_from) for a in members),
+                        updated=max(a.published for a in members), topic_score=1.0)
+        # The best rank the story could reach: full centrality, and each article its own
+        # report (once made, copies of a wire's text may be credited to the wire).
+        apart = tuple(replace(source, outlet=source.article_id) for source in outline.sources)
+        outlines.append((rank_score(replace(outline, sources=apart), now), outline))
+    outlines.sort(key=lambda pair: -pair[0])  # best possible rank first
     scored: list[Story] = []
     places: list[float] = []  # min-heap of the best max_stories exact scores so far
-    for outline in outlines:
-        if max_stories > 0 and len(places) >= max_stories and rank_score(outline, now) < places[0]:
+    for best, outline in outlines:
+        if max_stories > 0 and len(places) >= max_stories and best < places[0]:
             break
         story = replace(outline, topic_score=topic_score(groups[outline.id]))
         scored.append(story)

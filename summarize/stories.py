@@ -22,11 +22,11 @@ from summarize.summary import SummaryOptions, summarize_story
 
 @dataclass(frozen=True)
 class RankWeights:
-    """How much coverage, recency and topic score count when stories are ranked."""
+    """How much centrality to the beat, independent reports and recency count in the order."""
 
+    topic: float = 4.0
     coverage: float = 1.0
     recency: float = 0.6
-    topic: float = 0.5
     half_life_hours: float = 24.0
 
 
@@ -143,12 +143,19 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
 
 
 def rank_score(story: Story, now: datetime, weights: RankWeights = RankWeights()) -> float:
-    """Coverage (distinct outlets, with diminishing returns), recency and topic score together."""
-    outlets = len(story.outlets)
+    """Centrality to the beat first, then independent reports, then recency.
+
+    ``topic_score`` is the story's centrality, 0 to 1 (see ``summarize.standing``; opinion
+    counts half). Reports are counted by the outlets that wrote them: copies of a wire's
+    text are one source credited to the wire, and the outlets carrying them add nothing;
+    one outlet's several reports count once. Coverage has diminishing returns (log2), so
+    an off-topic story needs several times the reports of a central one to stand above it.
+    """
+    reporters = len({source.outlet for source in story.sources})
     age_hours = max(0.0, (now - story.updated).total_seconds() / 3600)
     recency = 0.5 ** (age_hours / weights.half_life_hours)
-    return (weights.coverage * math.log2(1 + outlets) + weights.recency * recency
-            + weights.topic * min(story.topic_score, 3.0))
+    return (weights.topic * min(max(story.topic_score, 0.0), 1.0) + weights.coverage * math.log2(1 + reporters)
+            + weights.recency * recency)
 
 
 def rank_stories(stories: Sequence[Story], now: datetime, weights: RankWeights = RankWeights()) -> list[Story]:

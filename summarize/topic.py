@@ -38,6 +38,7 @@ from typing import Any
 from core.errors import ConfigError
 from core.models import Article
 from summarize.parallel import map_chunks
+from summarize.porter import porter_stem
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
 
 _TOP_LEVEL_KEYS = {
     "name", "description", "threshold", "title_weight", "length_reference",
-    "length_exponent", "lede_words", "terms", "negative_terms", "entities",
+    "length_exponent", "lede_words", "terms", "negative_terms", "entities", "model",
 }
 _ENTITY_KEYS = {"gazetteer", "two_states", "more_states", "state_and_body", "body"}
 
@@ -68,114 +69,6 @@ class _Token:
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return porter_stem(word)
-
-
-# ---- the Porter stemmer ----------------------------------------------------------------------
-# M. F. Porter, "An algorithm for suffix stripping", Program 14(3), 1980, written out here
-# from the paper's rules. It lives here, rather than coming from nltk, because importing
-# nltk takes seconds, which every run of the command line would pay for one small function.
-
-_STEP2 = (("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"),
-          ("izer", "ize"), ("abli", "able"), ("alli", "al"), ("entli", "ent"), ("eli", "e"),
-          ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"), ("ator", "ate"),
-          ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"),
-          ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"))
-_STEP3 = (("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"),
-          ("ful", ""), ("ness", ""))
-_STEP4 = ("al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent",
-          "ion", "ou", "ism", "ate", "iti", "ous", "ive", "ize")
-
-
-def _consonant(word: str, i: int) -> bool:
-    ch = word[i]
-    if ch in "aeiou":
-        return False
-    if ch == "y":
-        return i == 0 or not _consonant(word, i - 1)
-    return True
-
-
-def _measure(stem: str) -> int:
-    """Porter's m: the number of vowel-consonant sequences in ``stem``."""
-    m, previous_vowel = 0, False
-    for i in range(len(stem)):
-        vowel = not _consonant(stem, i)
-        if previous_vowel and not vowel:
-            m += 1
-        previous_vowel = vowel
-    return m
-
-
-def _has_vowel(stem: str) -> bool:
-    return any(not _consonant(stem, i) for i in range(len(stem)))
-
-
-def _double_consonant(word: str) -> bool:
-    return len(word) >= 2 and word[-1] == word[-2] and _consonant(word, len(word) - 1)
-
-
-def _cvc(word: str) -> bool:
-    if len(word) < 3 or word[-1] in "wxy":
-        return False
-    n = len(word)
-    return _consonant(word, n - 3) and not _consonant(word, n - 2) and _consonant(word, n - 1)
-
-
-def _replace_longest(word: str, rules: tuple[tuple[str, str], ...], min_measure: int) -> str:
-    # Only the longest suffix that matches is considered, as in the paper.
-    match = max((r for r in rules if word.endswith(r[0])), key=lambda r: len(r[0]), default=None)
-    if match is None:
-        return word
-    stem = word[: len(word) - len(match[0])]
-    return stem + match[1] if _measure(stem) > min_measure else word
-
-
-def porter_stem(word: str) -> str:
-    """The Porter (1980) stem of a lower-case English word ("sanctioned" -> "sanction")."""
-    if len(word) <= 2:
-        return word
-    # Step 1a: plurals.
-    if word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith("ies"):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    # Step 1b: -eed, -ed, -ing.
-    if word.endswith("eed"):
-        if _measure(word[:-3]) > 0:
-            word = word[:-1]
-    else:
-        for suffix in ("ed", "ing"):
-            if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
-                word = word[: -len(suffix)]
-                if word.endswith(("at", "bl", "iz")):
-                    word += "e"
-                elif _double_consonant(word) and word[-1] not in "lsz":
-                    word = word[:-1]
-                elif _measure(word) == 1 and _cvc(word):
-                    word += "e"
-                break
-    # Step 1c: y -> i after a vowel-bearing stem.
-    if word.endswith("y") and _has_vowel(word[:-1]):
-        word = word[:-1] + "i"
-    word = _replace_longest(word, _STEP2, 0)
-    word = _replace_longest(word, _STEP3, 0)
-    # Step 4: drop a suffix from a long enough stem; -ion only after s or t.
-    match = max((s for s in _STEP4 if word.endswith(s)), key=len, default=None)
-    if match is not None:
-        stem = word[: -len(match)]
-        if _measure(stem) > 1 and (match != "ion" or stem.endswith(("s", "t"))):
-            word = stem
-    # Step 5: a final -e, and a final double l.
-    if word.endswith("e"):
-        stem = word[:-1]
-        m = _measure(stem)
-        if m > 1 or (m == 1 and not _cvc(stem)):
-            word = stem
-    if word.endswith("ll") and _measure(word) > 1:
-        word = word[:-1]
-    return word
 
 
 def tokenize(text: str) -> list[_Token]:
@@ -313,6 +206,7 @@ class TopicProfile:
     entities: EntityWeights = EntityWeights()
     gazetteer: Gazetteer | None = None
     source: str = ""  # the file it was loaded from, for messages
+    model_file: str = ""  # a trained model next to the profile (see summarize.topicmodel)
     _index: Mapping[str, tuple[tuple[tuple[str, ...], str, float], ...]] = field(
         init=False, repr=False, compare=False)
 
@@ -320,6 +214,20 @@ class TopicProfile:
         # A read-only view, so a frozen profile cannot be changed behind the index's back.
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
         object.__setattr__(self, "_index", _term_index(self.terms))
+
+    @property
+    def model(self):
+        """The profile's trained model (loaded on first use), or None for a rules-only profile."""
+        if not self.model_file:
+            return None
+        from summarize.topicmodel import load_model
+        return load_model(self.model_file)
+
+    @property
+    def decision_threshold(self) -> float:
+        """The score an article must reach: the model's probability line, else ``threshold``."""
+        model = self.model
+        return model.threshold if model is not None else self.threshold
 
     def term_weights(self, tokens: Sequence[_Token]) -> Counter[str]:
         """How often each profile term occurs in ``tokens`` (longest phrase first)."""
@@ -398,11 +306,18 @@ def load_profile(path_or_name: str | Path | None = None) -> TopicProfile:
     description = data.get("description", "")
     if not isinstance(name, str) or not isinstance(description, str):
         raise ConfigError(f"topic profile {path}: name and description must be strings")
+    model_file = ""
+    if "model" in data:
+        if not isinstance(data["model"], str) or not data["model"].strip():
+            raise ConfigError(f"topic profile {path}: model must be the name of a file next to the profile")
+        # Read on first use (summarize.topicmodel.load_model names it if it is missing).
+        model_file = str((path.parent / data["model"]).resolve())
     profile = TopicProfile(
         name=name, threshold=_number(path, "threshold", data["threshold"]), terms=terms,
         description=description, title_weight=title_weight,
         length_reference=int(length_reference), length_exponent=length_exponent,
         lede_words=int(lede_words), entities=entities, gazetteer=gazetteer, source=str(path),
+        model_file=model_file,
     )
     log.debug("loaded topic profile %r from %s: %d terms", profile.name, path, len(terms))
     return profile
@@ -488,12 +403,26 @@ def _entity_bonus(tokens: Sequence[_Token], profile: TopicProfile) -> float:
     return bonus
 
 
-def score_text(title: str, text: str, profile: TopicProfile) -> float:
+def score_text(title: str, text: str, profile: TopicProfile, rules_only: bool = False) -> float:
     """How far a title and text are on the profile's beat; higher is more on-topic.
 
-    The title counts ``title_weight`` times; the body is damped by its length; the
-    gazetteer bonus looks at the title and the first ``lede_words`` words.
+    With a trained model (the packaged diplomacy profile has one) the score is the
+    probability, from 0 to 1, that combines the model's reading of the title and lede with
+    the rule score; a text the model puts so far off the beat that no rule score could
+    bring it to the threshold gets the probability without rules, and its rules are never
+    computed (most of a day's articles). ``rules_only`` (and a profile without a model)
+    gives the rule score: the title counts ``title_weight`` times; the body is damped by its
+    length; the gazetteer bonus looks at the title and the first ``lede_words`` words.
     """
+    model = None if rules_only else profile.model
+    if model is not None:
+        log_odds = model.log_odds(title, text)
+        rules = _rule_score(title, text, profile) if model.can_reach(log_odds) else 0.0
+        return round(model.chance(log_odds, rules), 6)
+    return _rule_score(title, text, profile)
+
+
+def _rule_score(title: str, text: str, profile: TopicProfile) -> float:
     title = (title or "").strip()
     body = (text or "").strip()
     # Many feeds (and wire items) repeat the headline as the first line of the text;
@@ -516,6 +445,7 @@ def score_article(article: Article, profile: TopicProfile) -> float:
 
 def score_articles(articles: Sequence[Article], profile: TopicProfile) -> list[float]:
     """``score_article`` of each article, in order; a big day's articles are scored on every core."""
+    profile.model  # loaded once here, not in every worker
     return map_chunks(functools.partial(_score_chunk, profile), articles)
 
 
@@ -525,7 +455,7 @@ def _score_chunk(profile: TopicProfile, articles: Sequence[Article]) -> list[flo
 
 def is_relevant(score: float, profile: TopicProfile) -> bool:
     """Whether a score reaches the profile's threshold, i.e. belongs in the briefing."""
-    return score >= profile.threshold
+    return score >= profile.decision_threshold
 
 
 def score_story(articles: Sequence[Article], profile: TopicProfile) -> float:

@@ -160,8 +160,9 @@ def test_lower_case_words_that_look_like_states_do_not_count(diplomacy):
 
 
 def test_dotted_acronyms_name_the_state(diplomacy):
-    dotted = score_text("Envoy named", "The U.S. named an envoy to Japan.", diplomacy)
-    plain = score_text("Envoy named", "The United States named an envoy to Japan.", diplomacy)
+    # The gazetteer is the rules' part of the score.
+    dotted = score_text("Envoy named", "The U.S. named an envoy to Japan.", diplomacy, rules_only=True)
+    plain = score_text("Envoy named", "The United States named an envoy to Japan.", diplomacy, rules_only=True)
     assert dotted == plain
 
 
@@ -308,3 +309,49 @@ def test_bench_writes_one_prediction_per_item_and_ignores_labels(tmp_path):
 ])
 def test_porter_stemmer_follows_the_published_examples(word, stem):
     assert porter_stem(word) == stem
+
+
+# ---- the trained model ---------------------------------------------------------------------
+
+OTHER_SENSES = {
+    "doping": ("Cyclist stripped of titles",
+               "The anti-doping agency imposed a lifetime sanction on the cyclist after riders testified "
+               "that he used banned drugs during his seven race wins. His team said it would not appeal."),
+    "advertisers": ("Radio host loses sponsors",
+                    "Three more companies said on Monday they would cut ties with the talk show after the host "
+                    "insulted a student on air. A mattress retailer and a software firm pulled their ads."),
+    "archive": ("About this collection",
+                "Since 1998 the library has archived pages from the web. Captures are released after an "
+                "embargo period of six months and can be browsed by date and address."),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(OTHER_SENSES))
+def test_words_of_diplomacy_in_other_senses_do_not_let_an_article_in(diplomacy, kind):
+    title, text = OTHER_SENSES[kind]
+    assert not is_relevant(score_text(title, text, diplomacy), diplomacy)
+
+
+def test_the_default_profile_decides_with_its_packaged_model(diplomacy):
+    model = diplomacy.model
+    assert model is not None and 0 < diplomacy.decision_threshold < 1
+    title, text = ON_BEAT["summit"]
+    score = score_text(title, text, diplomacy)
+    assert 0 <= score <= 1 and score >= diplomacy.decision_threshold
+    assert score != score_text(title, text, diplomacy, rules_only=True)
+
+
+def test_the_model_reads_the_title_and_lede_only():
+    from summarize.topicmodel import LEDE_WORDS, model_text
+
+    title, text = OTHER_SENSES["doping"]
+    far_below = " ".join(["filler"] * LEDE_WORDS) + " The embassy hosted treaty talks."
+    read = model_text(title, text + " " + far_below)
+    assert read.startswith(title) and "sanction" in read and "embassy" not in read
+
+
+def test_a_profile_naming_a_missing_model_gives_config_error_naming_it(tmp_path):
+    path = write_profile(tmp_path, 'threshold = 1.0\nmodel = "weights.npz"\n[terms]\ntreaty = 2.0\n')
+    profile = load_profile(path)
+    with pytest.raises(ConfigError, match="weights.npz"):
+        score_text("Treaty signed", "A treaty was signed.", profile)

@@ -1,0 +1,107 @@
+"""The trained topic model that a profile may ship: what an article is about, read from its lede.
+
+Keyword rules count words; many words of diplomacy have other senses ("sanction" in
+doping, "embargo" in a web archive's notice, "cut ties" with an advertiser). The model was
+trained (``python -m bench.topictrain``) on Wikipedia Current Events items filed under
+International relations or elsewhere, so it weighs every word and word pair of a text by
+what the items it saw were about. It reads the title and the first ``LEDE_WORDS`` words,
+as an editor does and about as much as the one-to-three-sentence items it learned from
+(a whole page of a long article drifts into asides and page junk).
+
+A combiner then weighs the model's log-odds against the profile's rule score, so the
+gazetteer and the hand-written terms still count. The weights are package data
+(``profiles/diplomacy-model.npz``); inference is plain Python and numpy, loaded on first
+use. The training text is Wikipedia's, CC BY-SA 4.0: see the README's credits.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.errors import ConfigError
+
+# The tokens the model was trained on: runs of two or more ASCII letters of the lower-cased
+# text (scikit-learn's default pattern, letters only, and quicker); unigrams and the bigrams
+# of consecutive tokens.
+TOKEN_PATTERN = r"[a-z][a-z]+"
+_TOKEN = re.compile(TOKEN_PATTERN)
+# About the longest Current Events item the model saw (97th percentile of its training items).
+LEDE_WORDS = 60
+# The rule score's share of the decision stops growing here, so a text far below the
+# model's line can be decided without computing its rule score at all.
+# A rule score of 8 is a text full of the beat's terms (the threshold of the rules alone is
+# 2.5); capping there lets the model decide about nine in ten of a day's articles alone.
+RULE_CAP = 8.0
+
+
+def model_text(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
+    """What the model reads: the title and the first ``lede_words`` words of the text."""
+    title = (title or "").strip()
+    body = (text or "").strip()
+    if title and body.startswith(title):
+        body = body[len(title):]
+    words = body.split(None, lede_words)[:lede_words]
+    return f"{title}\n{' '.join(words)}" if title else " ".join(words)
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """Weights of the word model and of the combiner, and the decision threshold."""
+
+    weights: dict[str, tuple[float, float]]  # term -> (coefficient * idf, idf)
+    intercept: float
+    rule_weight: float
+    model_weight: float
+    bias: float
+    threshold: float
+    lede_words: int = LEDE_WORDS
+    rule_cap: float = RULE_CAP
+
+    def log_odds(self, title: str, text: str) -> float:
+        """The word model's log-odds that the title and lede are about the beat."""
+        tokens = _TOKEN.findall(model_text(title, text, self.lede_words).lower())
+        counts = Counter(tokens)
+        counts.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+        dot = norm = 0.0
+        get = self.weights.get
+        for term, n in counts.items():
+            found = get(term)
+            if found is not None:
+                tf = 1.0 + math.log(n)
+                dot += tf * found[0]
+                norm += (tf * found[1]) ** 2
+        return self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
+
+    def chance(self, log_odds: float, rule_score: float) -> float:
+        """The combined probability that a text is on the beat, from both scores."""
+        rules = math.log1p(min(max(rule_score, 0.0), self.rule_cap))
+        z = self.rule_weight * rules + self.model_weight * log_odds + self.bias
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def can_reach(self, log_odds: float) -> bool:
+        """Whether the threshold is within reach of these log-odds with the best rule score."""
+        return self.chance(log_odds, self.rule_cap) >= self.threshold
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str) -> TopicModel:
+    """Read a model's weights (a ``.npz`` written by ``bench.topictrain``); ConfigError naming it if unusable."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            terms = bytes(data["terms"]).decode("utf-8").split("\n")
+            weight, idf = data["weight"].tolist(), data["idf"].tolist()
+            rule_weight, model_weight, bias = (float(v) for v in data["combiner"])
+            model = TopicModel(dict(zip(terms, zip(weight, idf))), float(data["intercept"]),
+                               rule_weight, model_weight, bias, float(data["threshold"]),
+                               int(data["lede_words"]), float(data["rule_cap"]))
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"topic model {path} cannot be read: {exc}") from exc
+    if len(terms) != len(weight) or len(terms) != len(idf) or model_weight <= 0:
+        raise ConfigError(f"topic model {path} is inconsistent (terms and weights differ in number)")
+    return model
+
