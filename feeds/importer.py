@@ -25,7 +25,7 @@ from core.models import Article
 from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
 from feeds.outlets import UNKNOWN, Registry, bundled_registry, display_name, name_articles, normalise_name
 from feeds.pagemeta import guess_outlet, outlet_from_furniture, page_lines, tree_metadata
-from feeds.decode import decode_text
+from feeds.decode import decode_text, looks_binary
 from feeds.store import text_id
 from feeds.textdates import find_publication_time, parse_datetime, time_near, url_date
 from feeds.urls import canonical_url, web_url
@@ -111,7 +111,7 @@ def read_files(paths: Iterable[Path]) -> Iterator[ArticleFile | str]:
 def _decode(file: ArticleFile) -> str:
     if not file.data.strip():
         raise InputError(f"{file.path}: empty file")
-    if b"\x00" in file.data[:8192]:
+    if looks_binary(file.data):  # NUL bytes, unless a UTF-16 byte-order mark explains them
         raise InputError(f"{file.path}: binary data, not a text file")
     text = decode_text(file.data, file.path)  # stray Windows-1252 bytes: read, with a warning
     control = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\n\r\t\f")

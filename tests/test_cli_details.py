@@ -90,3 +90,16 @@ def test_a_utf16_file_with_a_bom_is_text_and_read_with_a_note(codec, bom):
     assert decoded.text.startswith("Envoys meet in Genève") and "UTF-16" in decoded.note
     assert decoded.note.startswith("note.txt: ")
     assert looks_binary(b"\x00\x01\x02binary")
+
+
+def test_import_reads_a_utf16_article_file_and_says_so(home, tmp_path, capsys):
+    page = tmp_path / "windows-note.txt"
+    body = ("Foreign ministers agree on a ceasefire monitoring mission\n\n"
+            "Foreign ministers meeting in Genève agreed on Tuesday to send a monitoring mission to the "
+            "ceasefire line, diplomats said after the talks. The mission will report to the Security "
+            "Council within a month, and its first observers are due to arrive next week.\n")
+    page.write_bytes(codecs.BOM_UTF16_LE + body.encode("utf-16-le"))
+    code, out, err = run(capsys, "import", str(page))
+    assert code == 0, err
+    assert "binary" not in err and "UTF-16" in err
+    assert "1 new articles" in out + err
