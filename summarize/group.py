@@ -24,6 +24,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 from scipy import sparse
@@ -90,6 +91,15 @@ class GroupingOptions:
     # multiplied by this. A softer factor, because a follow-up's lead names its own day
     # ("a day after the summit, ... on Wednesday"): 0.5 cost basil 0.03 of recall.
     day_conflict: float = 0.7
+    # A continuation: a group whose reports all come after another's, within
+    # ``continuation_days`` and from the next day on (the truce holding for a second day,
+    # the summit's communique the morning after). Such reports tell what is new, so they
+    # hold to the first day's less than each day holds together: their link needs only
+    # ``continuation_link`` of the weaker cohesion instead of ``relative_link``. Another
+    # event of the same kind comes days or weeks later, or has no stated time at all
+    # (ECB+), and keeps the full bar.
+    continuation_days: float = 1.5
+    continuation_link: float = 0.4
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
@@ -142,21 +152,13 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     The first matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
     product of two rows is ``(1 - w) * words cosine + w * particulars cosine`` with ``w``
     the ``particulars_weight``: two write-ups of one event agree on both, two events of
-    one topic only on the words. The second matrix marks the days each article names
-    (``d:`` particulars), one column per day.
+    one topic only on the words. The second matrix marks the days each article's lead names
+    (see ``_day_matrix``).
     """
     chunks = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
                                          for a in articles])
     words = textvec.tfidf_rows([chunk.words for chunk in chunks])
-    lead_days = [days for chunk in chunks for days in chunk.lead_days]
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for row, named in enumerate(lead_days):
-        for term in named:
-            rows.append(row)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    days = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                             shape=(len(articles), max(len(vocabulary), 1)))
+    days = _day_matrix([days for chunk in chunks for days in chunk.lead_days])
     # Single precision: the similarities differ from double's by less than 1e-6, and the
     # pair similarities, which copy millions of rows, take half the time.
     weight = options.particulars_weight
@@ -198,13 +200,40 @@ def read_articles(items: Sequence[tuple]) -> list[Reading]:
     return out
 
 
+def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """The days each of n articles' leads names (``d:`` particulars), one column per day, in
+    rows 0..n-1; in rows n..2n-1 the same with every calendar date widened to the day before
+    and the day after. Why: a follow-up's lead names its own day ("held for a second day on
+    Wednesday") next to the first report's ("on Tuesday"); that is no sign of another event,
+    while two calls on Monday and on Friday are."""
+    n = len(lead_days)
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for row, named in enumerate(lead_days):
+        near = set()
+        for term in named:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            near.add(term)
+            if len(term) == 12:  # d:YYYY-MM-DD
+                day = date.fromisoformat(term[2:])
+                near.update("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+        for term in near:
+            rows.append(n + row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                             shape=(2 * n, max(len(vocabulary), 1)))
+
+
 def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Whether both articles of each pair name days and none of them the same one."""
-    named = np.diff(days.indptr) > 0
+    """Whether both articles of each pair name days in their leads and none of them the same
+    day or a day next to one the other names (``days`` as ``_day_matrix`` makes it)."""
+    n = days.shape[0] // 2
+    named = np.diff(days.indptr[:n + 1]) > 0
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        shared = textvec.row_dots(days, left[both], right[both])
+        shared = textvec.row_dots(days, left[both], right[both] + n)
         out[np.flatnonzero(both)] = shared == 0
     return out
 
