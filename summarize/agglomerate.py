@@ -36,14 +36,24 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy import sparse
 
 if TYPE_CHECKING:
     from core.models import Article
-    from summarize.group import GroupingOptions
+
+
+class LinkRules(Protocol):
+    """What the agglomeration needs of the grouping options (``summarize.group.GroupingOptions``
+    has them all; this module does not import it, so the two do not import each other)."""
+
+    threshold: float
+    window_days: float
+    relative_link: float
+    continuation_link: float
+    continuation_days: float
 
 
 def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
@@ -81,7 +91,7 @@ def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
                  left: np.ndarray, right: np.ndarray, sims: np.ndarray,
-                 options: GroupingOptions,
+                 options: LinkRules,
                  cohesion_of: Callable[[list[list[int]]], np.ndarray] | None = None
                  ) -> list[tuple[list[int], str | None]]:
     """Average-link agglomeration over the candidate graph, with earlier stories as fixed seeds.

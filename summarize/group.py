@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -34,7 +34,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
-from summarize.particulars import read_particulars, split_article
+from summarize.reading import Reading, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,11 @@ class GroupingOptions:
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
+Reader = Callable[[Sequence[Article], textvec.Weighting], list[Reading]]
+
+
 def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {},
-                   options: GroupingOptions = GroupingOptions()) -> dict[str, str]:
+                   options: GroupingOptions = GroupingOptions(), read: Reader = read_text) -> dict[str, str]:
     """Map every article id to a story id.
 
     ``previous`` maps article ids grouped in an earlier run to their story id: those keep
@@ -112,6 +115,10 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     the story's members published within the time window above the threshold). Earlier
     stories are never merged with each other. A new story's id is derived from the id of
     its earliest article, so rerunning on the same input gives the same ids.
+
+    ``read`` gives the articles' readings (``summarize.reading``): from their text by
+    default, or through the store (``summarize.reading.stored_reading``), which gives the
+    same readings without reading again what it holds.
     """
     unique: dict[str, Article] = {}
     for article in articles:
@@ -121,7 +128,7 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
         return {}
     times = np.array([a.published.timestamp() / _SECONDS_PER_DAY for a in ordered])
     known = np.array([a.id in previous for a in ordered])
-    matrix, days = article_vectors(ordered, options)
+    matrix, days = article_vectors(ordered, options, read)
     left, right = _candidate_pairs(matrix, times, known, options)
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
     sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
@@ -145,8 +152,8 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     return result
 
 
-def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions()
-                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
+                    read: Reader = read_text) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """One row per article: its words and, weighted apart, its event particulars; and its days.
 
     The first matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
@@ -155,8 +162,7 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     one topic only on the words. The second matrix marks the days each article's lead names
     (see ``_day_matrix``).
     """
-    chunks = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
-                                         for a in articles])
+    chunks = read(articles, options.weighting)
     words = textvec.tfidf_rows([chunk.words for chunk in chunks])
     days = _day_matrix([days for chunk in chunks for days in chunk.lead_days])
     # Single precision: the similarities differ from double's by less than 1e-6, and the
@@ -166,38 +172,6 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
         return words.astype(np.float32), days
     facts = textvec.tfidf_rows([chunk.facts for chunk in chunks])
     return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), days
-
-
-@dataclass
-class Reading:
-    """What grouping reads in a run of articles: their weighted terms, their particulars
-    (``summarize.particulars``) and the days named in each one's lead."""
-
-    words: textvec.CountedTerms
-    facts: textvec.CountedTerms
-    lead_days: list[list[str]]
-
-
-def read_articles(items: Sequence[tuple]) -> list[Reading]:
-    """The ``Reading`` of (title, text, published, published_from, weighting) items, one per
-    run of up to 250 articles: everything grouping reads in an article, in one function that
-    worker processes can run on their chunk of the articles (see ``summarize.parallel``).
-
-    Why runs: a Counter per article kept until the end made the garbage collector walk
-    tens of thousands of them again and again (reading 20,000 articles took half as long
-    again)."""
-    out = []
-    for start in range(0, len(items), 250):
-        terms, found, lead_days = [], [], []
-        for title, text, published, published_from, weighting in items[start:start + 250]:
-            # One split of the article serves the words and the particulars.
-            whole, offset = split_article(title, text)
-            facts, days = read_particulars(whole, offset, published, published_from)
-            terms.append(textvec.weighted_terms(whole.lower[:offset], whole.lower[offset:], weighting))
-            found.append(facts)
-            lead_days.append(list(days))
-        out.append(Reading(textvec.CountedTerms.of(terms), textvec.CountedTerms.of(found), lead_days))
-    return out
 
 
 def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
