@@ -4,10 +4,13 @@ Articles are compared by the cosine of their TF-IDF vectors (headline and lead w
 the collection's shared background taken out), words and event particulars (who, where,
 when, figures: ``summarize.particulars``) weighted apart, and joined by average-link
 agglomeration above one similarity threshold. Two signals keep look-alike events of one
-topic apart: leads that name different days lower a pair's similarity, and two groups that
-each hold together much better than they hold to each other do not merge. Time is a gate: only articles published within ``window_days`` of
-each other are compared, because one event is reported within days while different
-events with the same actors (two summits of the same leaders) are months or years apart.
+topic apart: leads that name days two or more days apart lower a pair's similarity, and two
+groups that each hold together much better than they hold to each other do not merge, unless
+one follows the other from the next day on (a continuation: the same process's next day,
+which tells what is new and so holds to the first day less than each day holds together).
+Time is a gate: only articles published within ``window_days`` of each other are compared,
+because one event is reported within days while different events with the same actors (two
+summits of the same leaders) are months or years apart.
 
 The grouping is incremental: articles grouped in an earlier run keep their story id, new
 articles may join such a story, and two earlier stories are never merged.
