@@ -84,7 +84,9 @@ def read_text(articles: Sequence[Article], weighting: textvec.Weighting) -> list
 
 def reading_key(article: Article, weighting: textvec.Weighting) -> str:
     """What a stored reading of ``article`` depends on, as a hash (see the module's text)."""
-    head = json.dumps([VERSION, astuple(weighting), article.published.isoformat(), article.published_from])
+    # The time to the second, as the store keeps it: an article read before it was stored
+    # (with microseconds) and the same article loaded from the store have one key.
+    head = json.dumps([VERSION, astuple(weighting), int(article.published.timestamp()), article.published_from])
     digest = hashlib.sha1(head.encode("utf-8"))
     digest.update(article.title.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(article.text.encode("utf-8", "surrogatepass"))

@@ -69,6 +69,9 @@ def test_a_reading_records_what_it_depends_on():
     assert reading_key(replace(article, published_from="fetched"), Weighting()) != key
     assert reading_key(article, Weighting(title=3.0)) != key
     assert reading_key(replace(article, outlet="Another Outlet"), Weighting()) == key  # not read
+    # Stored times keep whole seconds: the same article before and after storing has one key.
+    assert reading_key(replace(article, published=article.published.replace(microsecond=250)), Weighting()) == key
+    assert reading_key(replace(article, published=article.published.replace(second=1)), Weighting()) != key
     terms, counts, facts, numbers, days = json.loads(encode([(article.title, article.text, article.published,
                                                               article.published_from, Weighting())])[0])
     assert "valbruck" in terms and "n:valbru" in facts and days == ["d:2025-03-11", "d:2025-03-12"]  # Tuesday, Wednesday
@@ -107,3 +110,17 @@ def test_day_by_day_through_the_store_keeps_the_events(tmp_path):
         assigned = group_articles(seen, assigned, read=stored_reading(store))
     store.close()
     assert assigned == day_by_day(EVERYTHING)
+
+
+def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
+    import briefing
+
+    assert briefing.main(["demo", "--home", str(tmp_path / "demo")]) == 0
+    conn = sqlite3.connect(tmp_path / "demo" / "briefing.db")
+    try:
+        grouped = {row[0] for row in conn.execute("SELECT article_id FROM story_members")}
+        kept = {row[0] for row in conn.execute("SELECT article_id FROM readings")}
+    finally:
+        conn.close()
+    assert len(grouped) == 18  # the sample's diplomacy articles
+    assert kept == grouped
