@@ -2,23 +2,35 @@
 
 The articles are fed to ``summarize.group.group_articles`` one publication day at a
 time, each run passing the previous runs' assignments, so the figure comes from the
-incremental path the daily product uses. Articles without a date all get the same fixed
-date (time is then neutral: every pair is within the window). The ``event`` answer field
-is never read.
+incremental path the daily product uses: each day's articles are stored in a real store
+(a temporary SQLite file) and each run takes the readings it holds, reading only the new
+day's articles (``summarize.reading.stored_reading``), as a day's build does. The seconds
+of each day go to standard error. Articles without a date all get the same fixed date
+(time is then neutral: every pair is within the window); a date with a time of day (the
+real-text stream of ``python -m bench.realtext``) keeps it. The ``event`` answer field is
+never read.
 
 Example:
     python -m bench group --input ../shared/eval/clustering/basil.jsonl --output /tmp/g.jsonl
     python ../shared/eval/score.py clustering ../shared/eval/clustering/basil.jsonl /tmp/g.jsonl --anchors
+    python -m bench.realtext --total 20000 --output /tmp/stream.jsonl   # three days of real text
+    python -m bench group --input /tmp/stream.jsonl --output /tmp/s.jsonl
 """
 from __future__ import annotations
 
 import json
 import logging
+import sys
+import tempfile
+import time
 from collections import defaultdict
 from datetime import datetime, timezone
+from pathlib import Path
 
 from core.models import Article
+from feeds.store import Store
 from summarize.group import GroupingOptions, group_articles
+from summarize.reading import stored_reading
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +47,11 @@ def load_articles(input_path: str) -> list[Article]:
                 continue
             record = json.loads(line)
             date = record.get("date") or ""
-            published = (datetime.fromisoformat(date[:10]).replace(hour=12, tzinfo=timezone.utc)
-                         if date else UNKNOWN_DATE)
+            if len(date) > 10:  # with a time of day
+                published = datetime.fromisoformat(date).astimezone(timezone.utc)
+            else:
+                published = (datetime.fromisoformat(date).replace(hour=12, tzinfo=timezone.utc)
+                             if date else UNKNOWN_DATE)
             articles.append(Article(
                 id=str(record["id"]), title=record.get("title") or "", text=record.get("text") or "",
                 outlet=record.get("source") or "", published=published, url=record.get("url"),
@@ -51,9 +66,19 @@ def group_by_day(articles: list[Article], options: GroupingOptions = GroupingOpt
         days[article.published.date().isoformat()].append(article)
     seen: list[Article] = []
     assigned: dict[str, str] = {}
-    for day in sorted(days):
-        seen.extend(days[day])
-        assigned = group_articles(seen, assigned, options)
+    with tempfile.TemporaryDirectory(prefix="bench-group-") as home:
+        store = Store.open(Path(home) / "briefing.db")
+        try:
+            for day in sorted(days):
+                began = time.perf_counter()
+                store.add_articles(days[day])
+                stored = time.perf_counter()
+                seen.extend(days[day])
+                assigned = group_articles(seen, assigned, options, read=stored_reading(store))
+                print(f"day {day}: {len(days[day])} new, {len(seen)} grouped; stored in "
+                      f"{stored - began:.2f} s, grouped in {time.perf_counter() - stored:.2f} s", file=sys.stderr)
+        finally:
+            store.close()
     return assigned
 
 

@@ -17,6 +17,7 @@ Everything comes from one ``random.Random(seed)``. The ``event`` answer fields a
 
 Example:
     python -c "from bench.realtext import articles; print(len(articles(1000)))"
+    python -m bench.realtext --total 20000 --output /tmp/stream.jsonl   # for ``python -m bench group``
 """
 from __future__ import annotations
 
@@ -103,3 +104,33 @@ def articles(total: int, seed: int = 1, start: datetime = datetime(2025, 5, 10, 
                                    outlet=outlet, published=published, url=f"https://real.example/{slug}",
                                    published_from="metadata"))
     return out
+
+
+def write_jsonl(path: str, total: int, seed: int = 1) -> int:
+    """Write ``articles(total, seed)`` as the clustering sets' JSON lines ({id, title, date,
+    source, url, text}; ``date`` with its time of day), for ``python -m bench group``."""
+    found = articles(total, seed)
+    with open(path, "w", encoding="utf-8") as out:
+        for a in found:
+            out.write(json.dumps({"id": a.id, "title": a.title, "date": a.published.isoformat(),
+                                  "source": a.outlet, "url": a.url, "text": a.text}) + "\n")
+    return len(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a real-text stream (see ``write_jsonl``)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.realtext", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--total", type=int, default=20000, help="articles (default 20000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--output", required=True, help="JSON lines to write")
+    args = parser.parse_args(argv)
+    count = write_jsonl(args.output, args.total, args.seed)
+    print(f"wrote {count} articles to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

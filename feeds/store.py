@@ -77,6 +77,16 @@ db.register("store", [
     """,
     # 3: one true name per outlet (a Python step: names come from the outlet registry)
     _one_name_per_outlet,
+    # 4: each article's reading for grouping (summarize.reading), kept so that a build reads
+    # an article once; ``key`` says what it was read from. An older store fills it on its
+    # first build.
+    """
+    CREATE TABLE readings (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        reading TEXT NOT NULL
+    )
+    """,
 ])
 
 
@@ -197,6 +207,23 @@ class Store:
             found += [_row_article(r) for r in self.conn.execute(
                 f"SELECT * FROM articles WHERE id IN ({marks})", chunk)]
         return found
+
+    # -- readings (summarize.reading) ---------------------------------------------------
+    def readings(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """article id -> (key, reading) of the stored readings of these articles."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            found.update({r[0]: (r[1], r[2]) for r in self.conn.execute(
+                f"SELECT article_id, key, reading FROM readings WHERE article_id IN ({marks})", chunk)})
+        return found
+
+    def save_readings(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        """Keep (article id, key, reading) rows, replacing an article's older reading."""
+        with self.transaction():
+            self.conn.executemany("INSERT OR REPLACE INTO readings (article_id, key, reading) VALUES (?,?,?)",
+                                  rows)
 
     # -- stories ----------------------------------------------------------------------
     def story_assignments(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:

@@ -109,6 +109,7 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from archive.search import index_briefing
     from feeds.outlets import name_articles, registry_with
     from summarize.group import group_articles
+    from summarize.reading import stored_reading
     from summarize.stories import make_story, members_by_story, rank_stories
     from summarize.standing import story_centrality
     from summarize.topic import is_relevant, load_profile, score_articles
@@ -156,7 +157,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         previous.update(store.story_assignments([a.id for a in relevant]))
         known = {a.id: a for a in context}
         pool = list(known.values()) + [a for a in relevant if a.id not in known]
-        story_of = group_articles(pool, previous=previous, options=options.grouping)
+        # Each article is read once: its reading is kept in the store (summarize.reading).
+        story_of = group_articles(pool, previous=previous, options=options.grouping, read=stored_reading(store))
         store.assign_stories({k: v for k, v in story_of.items() if k not in previous})
         began = _timed("group", began)
 

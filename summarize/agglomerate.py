@@ -33,16 +33,27 @@ ties go to the same (smallest) group id.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy import sparse
 
 if TYPE_CHECKING:
     from core.models import Article
-    from summarize.group import GroupingOptions
+
+
+class LinkRules(Protocol):
+    """What the agglomeration needs of the grouping options (``summarize.group.GroupingOptions``
+    has them all; this module does not import it, so the two do not import each other)."""
+
+    threshold: float
+    window_days: float
+    relative_link: float
+    continuation_link: float
+    continuation_days: float
 
 
 def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
@@ -52,6 +63,16 @@ def _pairs_in_window(a: np.ndarray, b: np.ndarray, window: float) -> int:
     lo = np.searchsorted(b, a - window, side="left")
     hi = np.searchsorted(b, a + window, side="right")
     return int((hi - lo).sum())
+
+
+def _continues(lo_x, hi_x, lo_y, hi_y, gap: float):
+    """Whether one group follows the other: all its articles come after all of the other's,
+    within ``gap`` days, and it begins on a later (UTC) day than the other began: the next
+    day's reports of an event (times in days; numbers or arrays alike)."""
+    floor = np.floor if isinstance(lo_x, np.ndarray) else math.floor
+    x_first = (lo_y > hi_x) & (lo_y - hi_x <= gap) & (floor(lo_y) > floor(lo_x))
+    y_first = (lo_x > hi_y) & (lo_x - hi_y <= gap) & (floor(lo_x) > floor(lo_y))
+    return x_first | y_first
 
 
 def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,7 +91,7 @@ def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
                  left: np.ndarray, right: np.ndarray, sims: np.ndarray,
-                 options: GroupingOptions,
+                 options: LinkRules,
                  cohesion_of: Callable[[list[list[int]]], np.ndarray] | None = None
                  ) -> list[tuple[list[int], str | None]]:
     """Average-link agglomeration over the candidate graph, with earlier stories as fixed seeds.
@@ -110,6 +131,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         members[root].append(index)
     members = dict(members)
     threshold, window, relative = options.threshold, options.window_days, options.relative_link
+    follow_share, follow_gap = options.continuation_link, options.continuation_days
 
     # Per group id (2n of them: n articles, fewer than n merges), as Python lists for the
     # loop's single reads: alive (not merged into another group), size, first and last
@@ -176,7 +198,14 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         """
         if anchor[x] is not None and anchor[y] is not None:
             return True
-        return average < relative * (cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y])
+        weaker = cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y]
+        if average >= relative * weaker:
+            return False
+        # The next day's reports of the same process hold to the first day's less well
+        # than each day's hold together (they tell what is new); their bar is lower.
+        if follow_share < relative and _continues(lo[x], hi[x], lo[y], hi[y], follow_gap):
+            return average < follow_share * weaker
+        return True
 
     # Which pairs of groups may span more than the window (and need their pairs counted):
     # a pair spans at most from its earliest article to the last one of all, so one of the
@@ -270,6 +299,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         inner_sum[root] = cohesion[root] * size_ * (size_ - 1) / 2
 
     heap = _first_round(owner, left, right, sims, adjacency, threshold, window, relative,
+                        (follow_share, follow_gap),
                         size_array[:n], lo_array[:n], hi_array[:n],
                         np.array([a is not None for a in anchor[:n]]), np.array(cohesion[:n]),
                         pairs_between, early_before, late_after)
@@ -313,6 +343,7 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
 def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: np.ndarray,
                  adjacency: sparse.csr_matrix, threshold: float, window: float, relative: float,
+                 follow: tuple[float, float],
                  size: np.ndarray, lo: np.ndarray, hi: np.ndarray, anchored: np.ndarray,
                  cohesion: np.ndarray, pairs_between: Callable[[int, int], int],
                  early_before: float, late_after: float) -> list[tuple[float, int, int]]:
@@ -347,7 +378,10 @@ def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: n
     if anchored.any():
         average[anchored[x] & anchored[ids]] = 0.0
     if cohesion.any():  # else the bar is 0
-        average[average < relative * np.minimum(cohesion[x], cohesion[ids])] = 0.0
+        share = np.full(len(x), relative)
+        if follow[0] < relative:
+            share[_continues(lo[x], hi[x], lo[ids], hi[ids], follow[1])] = follow[0]
+        average[average < share * np.minimum(cohesion[x], cohesion[ids])] = 0.0
     keep = average >= threshold
     x, ids, average = x[keep], ids[keep], average[keep]
     if len(x) == 0:

@@ -4,10 +4,13 @@ Articles are compared by the cosine of their TF-IDF vectors (headline and lead w
 the collection's shared background taken out), words and event particulars (who, where,
 when, figures: ``summarize.particulars``) weighted apart, and joined by average-link
 agglomeration above one similarity threshold. Two signals keep look-alike events of one
-topic apart: leads that name different days lower a pair's similarity, and two groups that
-each hold together much better than they hold to each other do not merge. Time is a gate: only articles published within ``window_days`` of
-each other are compared, because one event is reported within days while different
-events with the same actors (two summits of the same leaders) are months or years apart.
+topic apart: leads that name days two or more days apart lower a pair's similarity, and two
+groups that each hold together much better than they hold to each other do not merge, unless
+one follows the other from the next day on (a continuation: the same process's next day,
+which tells what is new and so holds to the first day less than each day holds together).
+Time is a gate: only articles published within ``window_days`` of each other are compared,
+because one event is reported within days while different events with the same actors (two
+summits of the same leaders) are months or years apart.
 
 The grouping is incremental: articles grouped in an earlier run keep their story id, new
 articles may join such a story, and two earlier stories are never merged.
@@ -22,8 +25,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 from scipy import sparse
@@ -33,7 +37,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
-from summarize.particulars import read_particulars, split_article
+from summarize.reading import Reading, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +94,23 @@ class GroupingOptions:
     # multiplied by this. A softer factor, because a follow-up's lead names its own day
     # ("a day after the summit, ... on Wednesday"): 0.5 cost basil 0.03 of recall.
     day_conflict: float = 0.7
+    # A continuation: a group whose reports all come after another's, within
+    # ``continuation_days`` and from the next day on (the truce holding for a second day,
+    # the summit's communique the morning after). Such reports tell what is new, so they
+    # hold to the first day's less than each day holds together: their link needs only
+    # ``continuation_link`` of the weaker cohesion instead of ``relative_link``. Another
+    # event of the same kind comes days or weeks later, or has no stated time at all
+    # (ECB+), and keeps the full bar.
+    continuation_days: float = 1.5
+    continuation_link: float = 0.4
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
+Reader = Callable[[Sequence[Article], textvec.Weighting], list[Reading]]
+
+
 def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {},
-                   options: GroupingOptions = GroupingOptions()) -> dict[str, str]:
+                   options: GroupingOptions = GroupingOptions(), read: Reader = read_text) -> dict[str, str]:
     """Map every article id to a story id.
 
     ``previous`` maps article ids grouped in an earlier run to their story id: those keep
@@ -102,6 +118,10 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     the story's members published within the time window above the threshold). Earlier
     stories are never merged with each other. A new story's id is derived from the id of
     its earliest article, so rerunning on the same input gives the same ids.
+
+    ``read`` gives the articles' readings (``summarize.reading``): from their text by
+    default, or through the store (``summarize.reading.stored_reading``), which gives the
+    same readings without reading again what it holds.
     """
     unique: dict[str, Article] = {}
     for article in articles:
@@ -111,7 +131,7 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
         return {}
     times = np.array([a.published.timestamp() / _SECONDS_PER_DAY for a in ordered])
     known = np.array([a.id in previous for a in ordered])
-    matrix, days = article_vectors(ordered, options)
+    matrix, days = article_vectors(ordered, options, read)
     left, right = _candidate_pairs(matrix, times, known, options)
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
     sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
@@ -135,28 +155,19 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     return result
 
 
-def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions()
-                    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
+                    read: Reader = read_text) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """One row per article: its words and, weighted apart, its event particulars; and its days.
 
     The first matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
     product of two rows is ``(1 - w) * words cosine + w * particulars cosine`` with ``w``
     the ``particulars_weight``: two write-ups of one event agree on both, two events of
-    one topic only on the words. The second matrix marks the days each article names
-    (``d:`` particulars), one column per day.
+    one topic only on the words. The second matrix marks the days each article's lead names
+    (see ``_day_matrix``).
     """
-    chunks = map_chunks(read_articles, [(a.title, a.text, a.published, a.published_from, options.weighting)
-                                         for a in articles])
+    chunks = read(articles, options.weighting)
     words = textvec.tfidf_rows([chunk.words for chunk in chunks])
-    lead_days = [days for chunk in chunks for days in chunk.lead_days]
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for row, named in enumerate(lead_days):
-        for term in named:
-            rows.append(row)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    days = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                             shape=(len(articles), max(len(vocabulary), 1)))
+    days = _day_matrix([days for chunk in chunks for days in chunk.lead_days])
     # Single precision: the similarities differ from double's by less than 1e-6, and the
     # pair similarities, which copy millions of rows, take half the time.
     weight = options.particulars_weight
@@ -166,45 +177,40 @@ def article_vectors(articles: Sequence[Article], options: GroupingOptions = Grou
     return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), days
 
 
-@dataclass
-class Reading:
-    """What grouping reads in a run of articles: their weighted terms, their particulars
-    (``summarize.particulars``) and the days named in each one's lead."""
-
-    words: textvec.CountedTerms
-    facts: textvec.CountedTerms
-    lead_days: list[list[str]]
-
-
-def read_articles(items: Sequence[tuple]) -> list[Reading]:
-    """The ``Reading`` of (title, text, published, published_from, weighting) items, one per
-    run of up to 250 articles: everything grouping reads in an article, in one function that
-    worker processes can run on their chunk of the articles (see ``summarize.parallel``).
-
-    Why runs: a Counter per article kept until the end made the garbage collector walk
-    tens of thousands of them again and again (reading 20,000 articles took half as long
-    again)."""
-    out = []
-    for start in range(0, len(items), 250):
-        terms, found, lead_days = [], [], []
-        for title, text, published, published_from, weighting in items[start:start + 250]:
-            # One split of the article serves the words and the particulars.
-            whole, offset = split_article(title, text)
-            facts, days = read_particulars(whole, offset, published, published_from)
-            terms.append(textvec.weighted_terms(whole.lower[:offset], whole.lower[offset:], weighting))
-            found.append(facts)
-            lead_days.append(list(days))
-        out.append(Reading(textvec.CountedTerms.of(terms), textvec.CountedTerms.of(found), lead_days))
-    return out
+def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """The days each of n articles' leads names (``d:`` particulars), one column per day, in
+    rows 0..n-1; in rows n..2n-1 the same with every calendar date widened to the day before
+    and the day after. Why: a follow-up's lead names its own day ("held for a second day on
+    Wednesday") next to the first report's ("on Tuesday"); that is no sign of another event,
+    while two calls on Monday and on Friday are."""
+    n = len(lead_days)
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for row, named in enumerate(lead_days):
+        near = set()
+        for term in named:
+            rows.append(row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            near.add(term)
+            if len(term) == 12:  # d:YYYY-MM-DD
+                day = date.fromisoformat(term[2:])
+                near.update("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+        for term in near:
+            rows.append(n + row)
+            cols.append(vocabulary.setdefault(term, len(vocabulary)))
+    return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                             shape=(2 * n, max(len(vocabulary), 1)))
 
 
 def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Whether both articles of each pair name days and none of them the same one."""
-    named = np.diff(days.indptr) > 0
+    """Whether both articles of each pair name days in their leads and none of them the same
+    day or a day next to one the other names (``days`` as ``_day_matrix`` makes it)."""
+    n = days.shape[0] // 2
+    named = np.diff(days.indptr[:n + 1]) > 0
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        shared = textvec.row_dots(days, left[both], right[both])
+        shared = textvec.row_dots(days, left[both], right[both] + n)
         out[np.flatnonzero(both)] = shared == 0
     return out
 

@@ -105,6 +105,12 @@ class CountedTerms:
         return cls(vocabulary, np.fromiter(map(index.__getitem__, terms), dtype=np.int32, count=len(terms)),
                    np.array(counted, dtype=np.float64), np.array(lengths, dtype=np.int64))
 
+    @classmethod
+    def of_lists(cls, documents: Iterable[tuple[Sequence[str], Sequence[float]]]) -> "CountedTerms":
+        """``of`` for documents given as (terms, counts) lists, such as stored readings
+        (``summarize.reading``): the same result as ``of`` of the dicts they came from."""
+        return cls.of(dict(zip(terms, counts)) for terms, counts in documents)
+
     def documents(self) -> list[dict[str, float]]:
         """The counts of each document as a dict (for tests and inspection)."""
         out, start = [], 0

@@ -279,7 +279,15 @@ def reference_agglomerate(ordered: Sequence[Article], times: np.ndarray, previou
         # Two groups that each hold together much better than they hold to each other are
         # two events of one topic (two rounds of talks): their link must reach a share of
         # the weaker group's own cohesion, not only the threshold.
-        out[out < relative * np.minimum(cohesion[x], cohesion[ids])] = 0.0
+        # A group that follows the other (the next day's reports of one process) needs
+        # only ``continuation_link`` of it.
+        share = np.full(len(out), relative)
+        if options.continuation_link < relative:
+            gap = options.continuation_days
+            x_first = (lo[ids] > hi[x]) & (lo[ids] - hi[x] <= gap) & (np.floor(lo[ids]) > np.floor(lo[x]))
+            ids_first = (lo[x] > hi[ids]) & (lo[x] - hi[ids] <= gap) & (np.floor(lo[x]) > np.floor(lo[ids]))
+            share[x_first | ids_first] = options.continuation_link
+        out[out < share * np.minimum(cohesion[x], cohesion[ids])] = 0.0
         return out
 
     # The heap holds one entry per group: its best neighbour. The best pair overall is the
@@ -343,3 +351,16 @@ def reference_agglomerate(ordered: Sequence[Article], times: np.ndarray, previou
         result.append((sorted(cluster.members), cluster.anchor))
     result.sort(key=lambda item: item[0][0])
     return result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_following_group_meets_a_lower_bar_in_both_versions(seed):
+    # The random days hold groups that follow one another within a day and a half: with
+    # their lower bar they merge where the full bar kept them apart.
+    ordered, times, previous, left, right, sims, cohesion_of = random_case(seed)
+    full = GroupingOptions(threshold=0.13, relative_link=0.6, continuation_link=0.6)
+    lower = GroupingOptions(threshold=0.13, relative_link=0.6, continuation_link=0.4)
+    with_full = _agglomerate(ordered, times, previous, left, right, sims, full, cohesion_of)
+    with_lower = _agglomerate(ordered, times, previous, left, right, sims, lower, cohesion_of)
+    assert len(with_lower) < len(with_full)
+    assert with_lower == reference_agglomerate(ordered, times, previous, left, right, sims, lower, cohesion_of)
