@@ -51,6 +51,7 @@ class GeneralOptions:
 
 def _sections() -> dict[str, type]:
     # Imported here so that importing core.options stays cheap and free of cycles.
+    from archive.options import ServeOptions
     from delivery.options import ScheduleOptions, SmtpOptions, SubscriberOptions
     from feeds.clean import CleanOptions
     from feeds.fetch import FetchOptions
@@ -68,6 +69,7 @@ def _sections() -> dict[str, type]:
         "smtp": SmtpOptions,
         "schedule": ScheduleOptions,
         "subscribers": SubscriberOptions,
+        "serve": ServeOptions,
     }
 
 
@@ -270,6 +272,13 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "fetch.page_concurrency": _between(1, 100),
     "fetch.timeout": _between(0.001, 3600),
     "fetch.connect_timeout": _between(0.001, 3600),
+    "subscribers.pending_days": _between(0.01, 3650),
+    "serve.threads": _between(1, 256),
+    "serve.idle_timeout": _between(1, 3600),
+    "serve.request_timeout": _between(1, 3600),
+    "serve.connection_limit": _between(10, 100_000),
+    "serve.backlog": _between(16, 65_535),
+    "serve.max_header_bytes": _between(1024, 1_048_576),
 }
 # Every number in the settings is a count, a size, a duration, a share or a weight: none can
 # be negative, and none needs to be astronomically large (a billion workers was a hang).
