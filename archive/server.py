@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import socket
 import sqlite3
 import threading
 import time
@@ -104,6 +105,18 @@ class _Request(HTTPRequestParser):
 class _Channel(HTTPChannel):
     error_task_class = _ErrorTask
     parser_class = _Request
+
+    def handle_close(self) -> None:
+        # Closing with unread bytes makes the kernel send a reset, which can destroy the answer
+        # (a 431 or 413) before the client reads it: send FIN first and read what has arrived.
+        try:
+            self.socket.shutdown(socket.SHUT_WR)
+            for _ in range(8):
+                if not self.socket.recv(65536):
+                    break
+        except OSError:
+            pass
+        super().handle_close()
 
 
 class _Server(TcpWSGIServer):

@@ -26,6 +26,9 @@ from delivery.subscribers import Transaction
 log = logging.getLogger(__name__)
 
 RESEND_AFTER = 600  # seconds between two confirmation emails to one address
+# An address that unsubscribed, bounced or complained can subscribe again only through a
+# confirmation email, but a stranger must not be able to make us mail it often.
+SUPPRESSED_RESEND_AFTER = 86_400
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ def ask(conn: sqlite3.Connection, address: str, hours: float, now: datetime | No
     """Record a subscription asked for on the site; a new token when a confirmation email is due.
 
     None is due for an active subscriber, nor when one went (or is on its way) to the
-    address in the last ``RESEND_AFTER`` seconds. A failed email is forgotten
+    address in the last ``RESEND_AFTER`` seconds (``SUPPRESSED_RESEND_AFTER`` for an
+    address that unsubscribed, bounced or complained). A failed email is forgotten
     (``not_mailed``), so asking again really sends again.
     """
     moment = now or datetime.now(timezone.utc)
@@ -63,10 +67,11 @@ def ask(conn: sqlite3.Connection, address: str, hours: float, now: datetime | No
         else:
             subscribers.note(conn, address, state, f"asked on the site to subscribe again; stays {state} "
                                                    "unless the emailed link is confirmed")
+        wait = SUPPRESSED_RESEND_AFTER if state in subscribers.SUPPRESSED else RESEND_AFTER
         recent = conn.execute("SELECT 1 FROM confirmations WHERE address = ? AND asked > ?",
-                              (address, _stamp(moment - timedelta(seconds=RESEND_AFTER)))).fetchone()
+                              (address, _stamp(moment - timedelta(seconds=wait)))).fetchone()
         if recent:
-            log.info("a confirmation to %s went less than %d s ago; not again", address, RESEND_AFTER)
+            log.info("a confirmation to %s went less than %d s ago; not again", address, wait)
             return Asked(state)
         token = secrets.token_urlsafe(24)
         conn.execute("INSERT INTO confirmations (token_key, address, asked, expires) VALUES (?, ?, ?, ?)",

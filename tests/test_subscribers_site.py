@@ -26,7 +26,13 @@ NEXT = "2025-06-25"
 
 
 @pytest.fixture
-def site(home, monkeypatch, smtp_server):
+def site_env() -> dict[str, str]:
+    """Further environment for the `site` server (a test overrides it with parametrize)."""
+    return {}
+
+
+@pytest.fixture
+def site(home, monkeypatch, smtp_server, site_env):
     """A running `briefing.py serve` on a free port; its address. The public base_url is BASE."""
     archive(home, make_briefing(2))
     archive(home, make_briefing(2, date=NEXT))
@@ -34,7 +40,7 @@ def site(home, monkeypatch, smtp_server):
         "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(smtp_server.port),
         "BRIEFING_SMTP_TLS": "none", "BRIEFING_FROM": "Briefing Desk <desk@example.org>",
         "BRIEFING_TO": ",".join(PEOPLE), "BRIEFING_BRIEFING_BASE_URL": BASE,
-        "BRIEFING_SMTP_RETRY_DELAY": "0.1", "BRIEFING_SMTP_TIMEOUT": "5",
+        "BRIEFING_SMTP_RETRY_DELAY": "0.1", "BRIEFING_SMTP_TIMEOUT": "5", **site_env,
     }.items():
         monkeypatch.setenv(key, value)
     proc = subprocess.Popen([sys.executable, str(ROOT / "briefing.py"), "serve", "--port", "0"], cwd=ROOT,
