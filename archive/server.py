@@ -90,6 +90,7 @@ class _ErrorTask(ErrorTask):
         self.status = f"{error.code} {error.reason}"
         self.response_headers.extend([("Content-Type", "text/plain; charset=utf-8"), *SECURITY_HEADERS.items()])
         self.set_close_on_finish()
+        self.channel.linger = True  # the client may still be sending what made the error
         self.content_length = len(body)
         self.write(body)
 
@@ -105,17 +106,20 @@ class _Request(HTTPRequestParser):
 class _Channel(HTTPChannel):
     error_task_class = _ErrorTask
     parser_class = _Request
+    linger = False
 
     def handle_close(self) -> None:
         # Closing with unread bytes makes the kernel send a reset, which can destroy the answer
-        # (a 431 or 413) before the client reads it: send FIN first and read what has arrived.
-        try:
-            self.socket.shutdown(socket.SHUT_WR)
-            for _ in range(8):
-                if not self.socket.recv(65536):
-                    break
-        except OSError:
-            pass
+        # (a 431 or 413) before the client reads it: after an error, send FIN first and read
+        # what has arrived.
+        if self.linger and self.socket is not None:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+                for _ in range(8):
+                    if not self.socket.recv(65536):
+                        break
+            except OSError:
+                pass
         super().handle_close()
 
 
@@ -152,6 +156,9 @@ class SiteServer:
                  public_url: str = "") -> None:
         options = options or ServeOptions()
         self.options = options
+        # waitress warns at every growth of its queue ("Task queue depth is 7"): under a burst
+        # that is hundreds of lines saying only that requests wait for a thread, as designed.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.site_dir = Path(site_dir)
         self.app = SiteApp(site_dir, search, title, signup, public_url)
         _room_for(options.connection_limit)

@@ -39,6 +39,8 @@ MAX_FORM = 10_000  # bytes of a posted form; a subscribe form or a one-click bod
 MAX_TARGET = 4096  # characters of a request target (path and query)
 KNOWN_METHODS = ("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "PROPFIND")
 TEXT = "text/plain; charset=utf-8"
+CACHE_FILES = 5000  # site files kept in memory at most...
+CACHE_FILE_BYTES = 1_000_000  # ...each no larger than this
 
 
 class Answer:
@@ -64,6 +66,9 @@ class SiteApp:
         self.title = title
         self.signup = signup  # delivery.signup.Signup, or None: no subscription pages
         self.public_origin = _origin(public_url)
+        # raw path -> (resolved file, (mtime_ns, size), body): a hit costs one stat instead of
+        # resolving the path again; a changed or removed file is looked up afresh.
+        self._files: dict[str, tuple[Path, tuple[int, int], bytes]] = {}
 
     def __call__(self, environ: dict, start_response) -> list[bytes]:
         """Answer one request."""
@@ -111,15 +116,26 @@ class SiteApp:
     def _file(self, raw: str) -> Answer:
         from archive.server import site_file
 
+        cached = self._files.get(raw)
+        if cached is not None:
+            target, version, body = cached
+            try:
+                info = target.stat()
+            except OSError:
+                info = None
+            if info is not None and (info.st_mtime_ns, info.st_size) == version:
+                return Answer(HTTPStatus.OK, body, _kind(target))
         try:
             target = site_file(self.site_dir, raw)
+            info = target.stat() if target is not None else None
             body = target.read_bytes() if target is not None else None
         except (UnicodeDecodeError, OSError):
             body = None
         if body is None:
             return _plain(HTTPStatus.NOT_FOUND)
-        kind = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        return Answer(HTTPStatus.OK, body, kind)
+        if len(body) <= CACHE_FILE_BYTES and len(self._files) < CACHE_FILES:
+            self._files[raw] = (target, (info.st_mtime_ns, info.st_size), body)
+        return Answer(HTTPStatus.OK, body, _kind(target))
 
     def _post(self, raw: str, query: str, environ: dict) -> Answer:
         try:
@@ -168,6 +184,10 @@ class SiteApp:
         shown = query if len(query) <= 300 else query[:300] + "…"
         page = render_search_page(shown, since, until, results, self.title, error)
         return Answer(status, page.encode("utf-8"), TYPES[".html"])
+
+
+def _kind(target: Path) -> str:
+    return TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
 
 
 def _origin(url: str) -> str:

@@ -9,6 +9,8 @@ lines that ``../shared/eval/score.py`` reads. Tasks:
     readability multinews.jsonl {id,documents}     -> {id, sentences: [{text, doc, position}]}
     topic      wcep-silver.jsonl / articles.jsonl  -> {id, diplomacy}
 
+    serve      load on `briefing.py serve` over the demo archive (no --input/--output)
+
 Example:
     python -m bench extract --input ../shared/eval/extraction/pagetext.jsonl --output /tmp/extract.jsonl
     python ../shared/eval/score.py extraction ../shared/eval/extraction/gold.jsonl /tmp/extract.jsonl
@@ -27,9 +29,17 @@ TASKS = {
     "topic": "bench.topic",
 }
 
+# Measurements with their own arguments: ``python -m bench NAME [its options]``.
+STANDALONE = {
+    "serve": "bench.serve",
+}
+
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one measurement task."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in STANDALONE:
+        return importlib.import_module(STANDALONE[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=sorted(TASKS))

@@ -272,3 +272,20 @@ def test_parallel_forged_tokens_do_not_hold_up_a_subscription(site, smtp_server)
         for t in threads:
             t.join(10)
     assert status == 200 and took < 1.5, took  # was 4.9 s at 20,000 subscribers
+
+
+# -- behind a reverse proxy -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("site_env", [{"BRIEFING_SERVE_SUBSCRIBE_PER_CLIENT": "2",
+                                       "BRIEFING_SERVE_TRUSTED_PROXY": "127.0.0.1"}])
+def test_a_trusted_proxy_s_forwarded_for_is_the_client_for_the_rate_limit(site, site_env):
+    one, other = {"X-Forwarded-For": "203.0.113.5"}, {"X-Forwarded-For": "198.51.100.7"}
+    assert [subscribe(site, f"p{n}@example.org", headers=one)[0] for n in range(3)] == [200, 200, 429]
+    assert subscribe(site, "q@example.org", headers=other)[0] == 200
+
+
+@pytest.mark.parametrize("site_env", [{"BRIEFING_SERVE_SUBSCRIBE_PER_CLIENT": "2"}])
+def test_without_a_trusted_proxy_forwarded_for_is_ignored(site, site_env):
+    answers = [subscribe(site, f"r{n}@example.org", headers={"X-Forwarded-For": f"203.0.113.{n}"})[0]
+               for n in range(3)]
+    assert answers == [200, 200, 429]
