@@ -85,6 +85,7 @@ class _ErrorTask(ErrorTask):
     """waitress's error page (400, 413, 431, 500...) with this site's security headers and a short body."""
 
     def execute(self) -> None:
+        """Write the error page."""
         error = self.request.error
         body = f"{error.reason.lower()}\n".encode("ascii")
         self.status = f"{error.code} {error.reason}"
@@ -109,6 +110,7 @@ class _Channel(HTTPChannel):
     linger = False
 
     def handle_close(self) -> None:
+        """Close the connection (after an error, gracefully)."""
         # Closing with unread bytes makes the kernel send a reset, which can destroy the answer
         # (a 431 or 413) before the client reads it: after an error, send FIN first and read
         # what has arrived.

@@ -166,10 +166,14 @@ def _stdlib_server(home: Path) -> None:
     from archive.webapp import SiteApp
 
     class Quiet(WSGIRequestHandler):
-        def log_message(self, *args) -> None:  # noqa: D102
-            pass
+        """No line per request on stderr."""
+
+        def log_message(self, *args) -> None:
+            """Say nothing."""
 
     class Threading(ThreadingMixIn, WSGIServer):
+        """A thread per connection, the listen backlog of socketserver (5)."""
+
         daemon_threads = True
 
     app = SiteApp(home / "site", database_search(home / "briefing.db"))
