@@ -8,6 +8,9 @@ requests answered, connections dropped (refused, reset, timed out, or a status o
 than 200), and the median, p99 and slowest answer for pages and for searches. A second
 round does the same with one kept-alive connection per client, as browsers do.
 
+Last, the costliest searches the query caps allow are timed on an index of
+``--search-stories`` stories (the demo's, repeated over many dates).
+
 Then the same load again while ``--idle`` more connections are held open doing nothing
 (half of them having sent one request line): they must not slow the others.
 
@@ -157,6 +160,40 @@ def _measure(home: Path, pages: list[str], args, baseline: bool) -> list[dict]:
     return lines
 
 
+def _search_at_scale(home: Path, stories: int) -> None:
+    """Time the costliest queries the caps allow on an index of ``stories`` stories (the demo's, repeated)."""
+    import sqlite3
+    from datetime import date, timedelta
+
+    from archive.search import query_terms, search
+    from core import db
+
+    rows = sqlite3.connect(home / "briefing.db").execute(
+        "SELECT story_id, position, headline, summary, outlets, titles FROM story_search").fetchall()
+    conn = db.connect(home / "scale.db")
+    start = date(2020, 1, 1)
+    batch = [((start + timedelta(days=n // len(rows))).isoformat(), *rows[n % len(rows)]) for n in range(stories)]
+    conn.executemany("INSERT INTO story_search (date, story_id, position, headline, summary, outlets, titles)"
+                     " VALUES (?,?,?,?,?,?,?)", batch)
+    conn.execute("INSERT INTO story_words (rowid, date, story_id, position, headline, summary, outlets, titles)"
+                 " SELECT rowid, date, story_id, position, headline, summary, outlets, titles FROM story_search")
+    queries = {
+        "4 short prefixes": "the* and* for* wit*",
+        "4 prefixes + 8 words": "the* and* con* pre* said the of to in a on minister",
+        "12 common words": "the of and to in a said on for with minister talks",
+    }
+    for label, query in queries.items():
+        query_terms(query)  # within the caps
+        times = []
+        for _ in range(5):
+            began = time.perf_counter()
+            search(conn, query)
+            times.append(time.perf_counter() - began)
+        print(f"search over {stories} stories, {label:<22} median {statistics.median(times) * 1000:7.1f} ms"
+              f"  max {max(times) * 1000:7.1f} ms", flush=True)
+    conn.close()
+
+
 def _stdlib_server(home: Path) -> None:
     """Serve the same application with the standard library's threading WSGI server (the baseline)."""
     from socketserver import ThreadingMixIn
@@ -190,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=20, help="requests per client")
     parser.add_argument("--idle", type=int, default=200, help="idle connections held open in the second round")
     parser.add_argument("--baseline", action="store_true", help="measure the standard library's server first")
+    parser.add_argument("--search-stories", type=int, default=6000,
+                        help="also time the costliest allowed searches on an index this large (0: skip)")
     parser.add_argument("--stdlib-server", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stdlib_server:
@@ -202,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
               f"a new connection each, one in three a search", flush=True)
         lines = _measure(home, pages, args, baseline=True) if args.baseline else []
         lines += _measure(home, pages, args, baseline=False)
+        if args.search_stories:
+            _search_at_scale(home, args.search_stories)
     ours = [line for line in lines if line["label"].startswith("serve")]
     worst = max(max(line.get(k, (0, 0, 0))[1] for k in ("page", "search")) for line in ours)
     dropped = sum(line["dropped"] for line in ours)

@@ -148,3 +148,21 @@ def test_repeated_words_count_once_and_over_long_queries_are_refused(conn):
         search(conn, "x" * 201)
     with pytest.raises(SearchError, match="longer than a word"):
         search(conn, "y" * 41)
+
+
+def test_an_older_index_gets_its_unstemmed_twin(tmp_path):
+    from core import db
+
+    path = tmp_path / "briefing.db"
+    raw = __import__("sqlite3").connect(path)
+    raw.execute(db._REGISTRY["search"][0])
+    raw.execute("CREATE TABLE migrations (component TEXT NOT NULL, number INTEGER NOT NULL,"
+                " applied TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (component, number))")
+    raw.execute("INSERT INTO migrations (component, number) VALUES ('search', 1)")
+    raw.execute("INSERT INTO story_search (date, story_id, position, headline, summary, outlets, titles)"
+                " VALUES ('2025-06-01', 's1', 1, 'Envoys resume negotiations', 'Talks go on.', 'Gazette', '')")
+    raw.commit()
+    raw.close()
+    conn = connect(path)
+    assert [h.story_id for h in search(conn, "negotiat*")] == ["s1"]
+    conn.close()

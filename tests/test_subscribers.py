@@ -163,3 +163,28 @@ def test_confirmation_tokens_expire_and_resist_editing():
     assert tokens.confirmed_address(key, later, now=1_000_000)[0] is None
     assert tokens.confirmed_address(b"x" * 32, token, now=1_000_000)[0] is None
     assert tokens.confirmed_address(key, "garbage", now=1_000_000)[0] is None
+
+
+def test_an_unsubscribe_an_older_version_let_a_form_post_undo_is_restored(tmp_path):
+    # The database of an earlier version: the first subscribers migration only, and an address
+    # that unsubscribed and then, through an anonymous form post, became pending.
+    from core import db
+
+    path = tmp_path / "briefing.db"
+    raw = sqlite3.connect(path)
+    raw.executescript(db._REGISTRY["subscribers"][0])
+    raw.execute("CREATE TABLE migrations (component TEXT NOT NULL, number INTEGER NOT NULL,"
+                " applied TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (component, number))")
+    raw.execute("INSERT INTO migrations (component, number) VALUES ('subscribers', 1)")
+    raw.execute("INSERT INTO subscribers (address, state, created, updated) VALUES"
+                " ('ann@example.org', 'pending', 't', 't'), ('new@example.org', 'pending', 't', 't')")
+    raw.executemany("INSERT INTO subscriber_events (address, time, state, cause) VALUES (?, 't', ?, 'x')",
+                    [("ann@example.org", "active"), ("ann@example.org", "unsubscribed"),
+                     ("ann@example.org", "pending"), ("new@example.org", "pending")])
+    raw.commit()
+    raw.close()
+    conn = db.connect(path)
+    assert subscribers.get(conn, "ann@example.org").state == "unsubscribed"
+    assert subscribers.get(conn, "new@example.org").state == "pending"
+    assert subscribers.recipients(conn, ["ann@example.org"]) == ((), ("ann@example.org",))
+    conn.close()
