@@ -145,8 +145,9 @@ def _measure(home: Path, pages: list[str], args, baseline: bool) -> list[dict]:
     try:
         asyncio.run(_round(port, 5, 4, pages))  # warm the caches
         lines = [_report(f"{name}", asyncio.run(_round(port, args.clients, args.requests, pages)))]
-        lines.append(_report(f"{name}, kept-alive", asyncio.run(_round(port, args.clients, args.requests, pages,
-                                                                         keep_alive=True))))
+        if not baseline:  # the standard library's WSGI server speaks HTTP/1.0: one request a connection
+            lines.append(_report(f"{name}, kept-alive", asyncio.run(_round(port, args.clients, args.requests,
+                                                                             pages, keep_alive=True))))
         held = _idle(port, args.idle)
         try:
             lines.append(_report(f"{name}, {args.idle} idle",
@@ -238,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp) / "demo"
         pages = _demo(home)
         print(f"demo archive: {len(pages)} pages; {args.clients} clients x {args.requests} requests, "
-              f"a new connection each, one in three a search", flush=True)
+              f"a new connection each, one in three a search; load average {os.getloadavg()[0]:.1f} "
+              f"on {os.cpu_count()} cores", flush=True)
         lines = _measure(home, pages, args, baseline=True) if args.baseline else []
         lines += _measure(home, pages, args, baseline=False)
         if args.search_stories:
