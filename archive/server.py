@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import select
 import socket
 import sqlite3
 import threading
@@ -109,6 +110,20 @@ class _Channel(HTTPChannel):
     parser_class = _Request
     linger = False
 
+    def add_channel(self, map=None) -> None:  # noqa: A002 (wasyncore's name)
+        """Register the connection (and tell the poller)."""
+        super().add_channel(map)
+        self.server.changed.add(self._fileno)
+
+    def del_channel(self, map=None) -> None:  # noqa: A002
+        """Unregister the connection (and tell the poller)."""
+        self.server.changed.add(self._fileno)
+        super().del_channel(map)
+
+    def busy(self) -> bool:
+        """True while anything but new bytes from the client can change what the connection waits for."""
+        return bool(self.requests or self.total_outbufs_len or self.will_close or self.close_when_flushed)
+
     def handle_close(self) -> None:
         """Close the connection (after an error, gracefully)."""
         # Closing with unread bytes makes the kernel send a reset, which can destroy the answer
@@ -129,6 +144,10 @@ class _Server(TcpWSGIServer):
     channel_class = _Channel
     request_timeout = 30.0
 
+    def __init__(self, *args, **kwargs) -> None:
+        self.changed: set[int] = set()  # connections opened or closed since the poller last looked
+        super().__init__(*args, **kwargs)
+
     def maintenance(self, now: float) -> None:
         """Close idle connections (waitress), and those whose request trickles in for too long."""
         super().maintenance(now)
@@ -136,6 +155,76 @@ class _Server(TcpWSGIServer):
             started = getattr(channel.request, "began", None)
             if started is not None and not channel.requests and now - started > self.request_timeout:
                 channel.will_close = True
+
+
+class _Poller:
+    """wasyncore's poll loop with one lasting ``select.poll``: an idle connection costs nothing per turn.
+
+    waitress's own loop asks every open connection what it waits for on every turn, so 200
+    idle connections made each request several times slower. Here only the connections
+    that may have changed are asked: the listening socket and the wake-up pipe, connections
+    opened or closed since, those with an event last turn, and those busy with a request
+    (a request thread changes them, then wakes the loop). After waitress's periodic
+    maintenance (which may close idle ones), and once a second anyway, all are asked.
+    """
+
+    def __init__(self, server: _Server, sockets: dict) -> None:
+        self.server = server
+        self.map = sockets
+        self.poll = select.poll()
+        self.flags: dict[int, int] = {}
+        self.watch: set[int] = set()  # to ask next turn: busy, or had an event
+        self.next_full = 0.0
+
+    def _update(self, fd: int) -> None:
+        obj = self.map.get(fd)
+        flags = 0
+        if obj is not None:
+            if obj.readable():
+                flags |= select.POLLIN | select.POLLPRI
+            if obj.writable() and not obj.accepting:
+                flags |= select.POLLOUT
+            if getattr(obj, "busy", None) is not None and obj.busy():
+                self.watch.add(fd)
+        if flags == self.flags.get(fd, 0):
+            return
+        if not flags:
+            del self.flags[fd]
+            try:
+                self.poll.unregister(fd)
+            except (KeyError, ValueError, OSError):
+                pass
+        else:
+            self.poll.register(fd, flags)  # registers, or modifies a registered one
+            self.flags[fd] = flags
+
+    def turn(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for events and handle them."""
+        now = time.monotonic()
+        before = self.server.next_channel_cleanup
+        self._update(self.server._fileno)  # its readable() runs the maintenance when due
+        if now >= self.next_full or self.server.next_channel_cleanup != before:
+            self.next_full = now + 1.0
+            self.changed_all()
+        ask = self.watch | self.server.changed
+        self.watch, self.server.changed = set(), set()
+        for fd in ask | (self.flags.keys() - self.map.keys()):
+            self._update(fd)
+        for fd in self.map.keys() - self.flags.keys() - ask:
+            self._update(fd)  # the wake-up pipe, or a socket another way added
+        try:
+            events = self.poll.poll(int(timeout * 1000))
+        except InterruptedError:
+            return
+        for fd, flags in events:
+            obj = self.map.get(fd)
+            if obj is not None:
+                wasyncore.readwrite(obj, flags)
+            self.watch.add(fd)
+
+    def changed_all(self) -> None:
+        """Ask every connection next time (they may all have changed)."""
+        self.server.changed.update(self.map.keys())
 
 
 def _room_for(connections: int) -> None:
@@ -200,9 +289,10 @@ class SiteServer:
         """Answer requests until ``shutdown`` (from another thread) or Ctrl-C."""
         self._stop.clear()
         self._stopped.clear()
+        poller = _Poller(self._server, self._map)
         try:
             while not self._stop.is_set():
-                wasyncore.loop(timeout=1.0, map=self._map, use_poll=True, count=1)
+                poller.turn(1.0)
         finally:
             self._stopped.set()
 
