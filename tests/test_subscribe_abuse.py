@@ -21,7 +21,7 @@ from core.options import load_options
 from delivery import optin, subscribers, tokens
 from delivery.signup import Signup
 from tests.smtpserver import smtp_server  # noqa: F401
-from tests.test_send import DATE, subscriber_state
+from tests.test_send import subscriber_state
 from tests.test_subscribers_site import (NEXT, form_token, mails_to, request, send, site,  # noqa: F401
                                          site_env, subscribe)
 
@@ -219,8 +219,9 @@ def test_known_and_unknown_addresses_get_the_same_answer_in_the_same_time(site, 
             times[kind].append(time.perf_counter() - began)
             pages.add((status, page))
     assert len(pages) == 1 and next(iter(pages))[0] == 200  # with the mail server down, too
-    gap = abs(statistics.median(times["known"]) - statistics.median(times["unknown"]))
-    assert gap < 0.008, times  # was 2.5 ms against 11 ms, with 200 against 503
+    known_time, unknown_time = statistics.median(times["known"]), statistics.median(times["unknown"])
+    # Was 2.5 ms against 11 ms (and 200 against 503). The allowance grows with the machine's load.
+    assert abs(known_time - unknown_time) < max(0.008, 0.5 * min(known_time, unknown_time)), times
 
 
 # -- 8. a retry that retries ------------------------------------------------------------------------------
@@ -253,7 +254,16 @@ def test_without_a_mail_server_the_form_says_so_and_the_log_names_the_setting(ho
     assert subscriber_state(home, "joe@example.org") is None
 
 
-def test_parallel_forged_tokens_do_not_hold_up_a_subscription(site, smtp_server):
+def test_parallel_forged_tokens_do_not_hold_up_a_subscription(site, home, smtp_server):
+    stamp = subscribers.now()
+
+    def readers(conn):
+        with subscribers.Transaction(conn):
+            conn.executemany("INSERT INTO subscribers (address, state, origin, created, updated)"
+                             " VALUES (?, 'active', 'list', ?, ?)",
+                             [(f"reader{n}@example.org", stamp, stamp) for n in range(20_000)])
+    with_store(home, readers)
+    request(site, "POST", f"/unsubscribe?id={'e' * 32}", "List-Unsubscribe=One-Click")  # indexes them once
     stop = threading.Event()
 
     def forge() -> None:
@@ -271,7 +281,7 @@ def test_parallel_forged_tokens_do_not_hold_up_a_subscription(site, smtp_server)
         stop.set()
         for t in threads:
             t.join(10)
-    assert status == 200 and took < 1.5, took  # was 4.9 s at 20,000 subscribers
+    assert status == 200 and took < 2.5, took  # was 4.9 s at 20,000 subscribers
 
 
 # -- behind a reverse proxy -------------------------------------------------------------------------------
