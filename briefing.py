@@ -166,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("subscribers", "add, remove, list, import or export the subscribers")
     ssub = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
-    a = ssub.add_parser("add", help="make addresses active subscribers (again, after an unsubscribe or bounce)")
+    a = ssub.add_parser("add", help="make addresses active subscribers (again after a bounce; not after an unsubscribe or complaint)")
     a.add_argument("addresses", nargs="+", metavar="ADDRESS")
     r = ssub.add_parser("remove", help="unsubscribe addresses")
     r.add_argument("addresses", nargs="+", metavar="ADDRESS")
