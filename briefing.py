@@ -176,7 +176,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("subscribers", "add, remove, list, import or export the subscribers")
     ssub = p.add_subparsers(dest="subscribers_command", metavar="ACTION", required=True)
-    a = command("subscribers add", "make addresses active subscribers (again, after an unsubscribe or bounce)", ssub)
+    a = command("subscribers add", "make addresses active subscribers (again after a bounce; not after an unsubscribe or complaint)", ssub)
     a.add_argument("addresses", nargs="+", metavar="ADDRESS",
                    help="an address, with a display name if you like: '\"Smith, Ann\" <ann@example.org>'")
     r = command("subscribers remove", "unsubscribe addresses (they get no briefing until added again)", ssub)

@@ -1,49 +1,52 @@
-"""Serving the archive site and its search page over HTTP (``briefing.py serve``).
+"""Serving the archive site, its search page and the signup pages over HTTP (``briefing.py serve``).
+
+The web server is waitress (a production WSGI server); the application is
+``archive.webapp.SiteApp``. What it is made to withstand, each with a ``[serve]`` setting:
+
+* a connection that sends nothing for ``idle_timeout`` seconds is closed, and so is one
+  whose request (head and body) has not arrived in full after ``request_timeout``
+  seconds, however slowly it trickles in;
+* waiting connections cost no thread: ``threads`` answer requests, up to
+  ``connection_limit`` connections are held open, and the kernel's listen queue holds
+  ``backlog`` more;
+* a request line and headers over ``max_header_bytes`` get 431, a body over
+  ``webapp.MAX_FORM`` bytes 413, a malformed request 400, each with the same security
+  headers as every page (the server's own error pages are made here, ``_ErrorTask``).
 
 Only regular files inside the site folder are served. A request path is refused with
 404 before it touches the file system when it holds an encoded dot, slash or backslash
 (``%2e``, ``%2f``, ``%5c``), a ``..`` or ``.`` segment, a backslash, a NUL or is not an
 origin-form path; then the path is resolved (following symlinks) and must still lie in
-the folder, so a symlink pointing out of it is refused too. ``/search`` renders results
-on the server, escaped like every page.
-
-With a ``signup`` (``delivery.signup.Signup``), ``/subscribe``, ``/confirm`` and
-``/unsubscribe`` answer GET and POST: the subscribe form with double opt-in, and the
-RFC 8058 one-click unsubscribe. Everything they do is in ``delivery.signup``.
+the folder, so a symlink pointing out of it is refused too.
 """
 from __future__ import annotations
 
 import logging
-import mimetypes
+import resource
+import select
+import socket
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
+from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 from urllib.request import pathname2url
 
-from archive.site import SearchResult, render_search_page
-from core.errors import BriefingError
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
+
+from archive.options import ServeOptions
+from archive.site import SearchResult
+from archive.webapp import MAX_FORM, SECURITY_HEADERS, SIGNUP_PATHS, TYPES, SearchFunction, SiteApp  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-SearchFunction = Callable[[str, str | None, str | None], Sequence[SearchResult]]
-
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".atom": "application/atom+xml; charset=utf-8", ".json": "application/json",
-         ".txt": "text/plain; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
-# Pages carry feed text: even if escaping ever failed, no script would run.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 _ENCODED_SEPARATORS = ("%2e", "%2f", "%5c", "%00")
-SIGNUP_PATHS = ("/subscribe", "/confirm", "/unsubscribe")
-MAX_FORM = 10_000  # bytes of a posted form; a subscribe form or a one-click body is far smaller
 
 
 def site_file(root: Path, raw_path: str) -> Path | None:
@@ -79,125 +82,201 @@ def site_file(root: Path, raw_path: str) -> Path | None:
     return target
 
 
-class SiteHandler(BaseHTTPRequestHandler):
-    """GET and HEAD for the site's files and ``/search``; everything else is 404 or 405."""
+class _ErrorTask(ErrorTask):
+    """waitress's error page (400, 413, 431, 500...) with this site's security headers and a short body."""
 
-    server: "SiteServer"
-    server_version = "briefing"
-    sys_version = ""
+    def execute(self) -> None:
+        """Write the error page."""
+        error = self.request.error
+        body = f"{error.reason.lower()}\n".encode("ascii")
+        self.status = f"{error.code} {error.reason}"
+        self.response_headers.extend([("Content-Type", "text/plain; charset=utf-8"), *SECURITY_HEADERS.items()])
+        self.set_close_on_finish()
+        self.channel.linger = True  # the client may still be sending what made the error
+        self.content_length = len(body)
+        self.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        """Answer with a site file or the search page."""
-        self._answer(send_body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
-        """Like GET, without the body."""
-        self._answer(send_body=False)
+class _Request(HTTPRequestParser):
+    """A request being read, with the time its first byte came (for ``request_timeout``)."""
 
-    def do_POST(self) -> None:  # noqa: N802
-        """The subscribe form, the confirmation button, and one-click unsubscribe."""
-        raw = self.path.split("?", 1)[0].split("#", 1)[0]
-        signup = self.server.signup
-        if signup is None or raw not in SIGNUP_PATHS:
-            return self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n", "text/plain; charset=utf-8",
-                              True)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if not 0 <= length <= MAX_FORM:
-            return self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"form too large\n",
-                              "text/plain; charset=utf-8", True)
-        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        query = parse_qs(urlsplit(self.path).query)
-        if raw == "/subscribe":
-            page = signup.ask(parse_qs(body).get("email", [""])[0])
-        elif raw == "/confirm":
-            page = signup.confirm(query.get("t", [""])[0])
+    def __init__(self, adj) -> None:
+        super().__init__(adj)
+        self.began = time.time()
+
+
+class _Channel(HTTPChannel):
+    error_task_class = _ErrorTask
+    parser_class = _Request
+    linger = False
+
+    def add_channel(self, map=None) -> None:  # noqa: A002 (wasyncore's name)
+        """Register the connection (and tell the poller)."""
+        super().add_channel(map)
+        self.server.changed.add(self._fileno)
+
+    def del_channel(self, map=None) -> None:  # noqa: A002
+        """Unregister the connection (and tell the poller)."""
+        self.server.changed.add(self._fileno)
+        super().del_channel(map)
+
+    def busy(self) -> bool:
+        """True while anything but new bytes from the client can change what the connection waits for."""
+        return bool(self.requests or self.total_outbufs_len or self.will_close or self.close_when_flushed)
+
+    def handle_close(self) -> None:
+        """Close the connection (after an error, gracefully)."""
+        # Closing with unread bytes makes the kernel send a reset, which can destroy the answer
+        # (a 431 or 413) before the client reads it: after an error, send FIN first and read
+        # what has arrived.
+        if self.linger and self.socket is not None:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+                for _ in range(8):
+                    if not self.socket.recv(65536):
+                        break
+            except OSError:
+                pass
+        super().handle_close()
+
+
+class _Server(TcpWSGIServer):
+    channel_class = _Channel
+    request_timeout = 30.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.changed: set[int] = set()  # connections opened or closed since the poller last looked
+        super().__init__(*args, **kwargs)
+
+    def maintenance(self, now: float) -> None:
+        """Close idle connections (waitress), and those whose request trickles in for too long."""
+        super().maintenance(now)
+        for channel in list(self.active_channels.values()):
+            started = getattr(channel.request, "began", None)
+            if started is not None and not channel.requests and now - started > self.request_timeout:
+                channel.will_close = True
+
+
+class _Poller:
+    """wasyncore's poll loop with one lasting ``select.poll``: an idle connection costs nothing per turn.
+
+    waitress's own loop asks every open connection what it waits for on every turn, so 200
+    idle connections made each request several times slower. Here only the connections
+    that may have changed are asked: the listening socket and the wake-up pipe, connections
+    opened or closed since, those with an event last turn, and those busy with a request
+    (a request thread changes them, then wakes the loop). After waitress's periodic
+    maintenance (which may close idle ones), and once a second anyway, all are asked.
+    """
+
+    def __init__(self, server: _Server, sockets: dict) -> None:
+        self.server = server
+        self.map = sockets
+        self.poll = select.poll()
+        self.flags: dict[int, int] = {}
+        self.watch: set[int] = set()  # to ask next turn: busy, or had an event
+        self.next_full = 0.0
+
+    def _update(self, fd: int) -> None:
+        obj = self.map.get(fd)
+        flags = 0
+        if obj is not None:
+            if obj.readable():
+                flags |= select.POLLIN | select.POLLPRI
+            if obj.writable() and not obj.accepting:
+                flags |= select.POLLOUT
+            if getattr(obj, "busy", None) is not None and obj.busy():
+                self.watch.add(fd)
+        if flags == self.flags.get(fd, 0):
+            return
+        if not flags:
+            del self.flags[fd]
+            try:
+                self.poll.unregister(fd)
+            except (KeyError, ValueError, OSError):
+                pass
         else:
-            page = signup.unsubscribe(query.get("id", [""])[0], body)
-        self._send(HTTPStatus(page.status), page.body, page.kind, True)
+            self.poll.register(fd, flags)  # registers, or modifies a registered one
+            self.flags[fd] = flags
 
-    def _signup_page(self, raw: str, query: str, send_body: bool) -> None:
-        signup = self.server.signup
-        params = parse_qs(query)
-        if raw == "/subscribe":
-            page = signup.form()
-        elif raw == "/confirm":
-            page = signup.confirm_page(params.get("t", [""])[0])
-        else:
-            page = signup.unsubscribe_page(params.get("id", [""])[0])
-        self._send(HTTPStatus(page.status), page.body, page.kind, send_body)
-
-    def _answer(self, send_body: bool) -> None:
+    def turn(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for events and handle them."""
+        now = time.monotonic()
+        before = self.server.next_channel_cleanup
+        self._update(self.server._fileno)  # its readable() runs the maintenance when due
+        if now >= self.next_full or self.server.next_channel_cleanup != before:
+            self.next_full = now + 1.0
+            self.changed_all()
+        ask = self.watch | self.server.changed
+        self.watch, self.server.changed = set(), set()
+        for fd in ask | (self.flags.keys() - self.map.keys()):
+            self._update(fd)
+        for fd in self.map.keys() - self.flags.keys() - ask:
+            self._update(fd)  # the wake-up pipe, or a socket another way added
         try:
-            parts = urlsplit(self.path)
-        except ValueError:
-            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", send_body)
-        raw = self.path.split("?", 1)[0].split("#", 1)[0]
-        if raw in SIGNUP_PATHS and self.server.signup is not None:
-            return self._signup_page(raw, parts.query, send_body)
-        if raw == "/search" or (raw == "/search.html" and parts.query):
-            return self._search(parts.query, send_body)
+            events = self.poll.poll(int(timeout * 1000))
+        except InterruptedError:
+            return
+        for fd, flags in events:
+            obj = self.map.get(fd)
+            if obj is not None:
+                wasyncore.readwrite(obj, flags)
+            self.watch.add(fd)
+
+    def changed_all(self) -> None:
+        """Ask every connection next time (they may all have changed)."""
+        self.server.changed.update(self.map.keys())
+
+
+def _room_for(connections: int) -> None:
+    """Raise this process's open-file limit so that ``connections`` sockets fit (as far as allowed)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 64
+    if soft != resource.RLIM_INFINITY and soft < wanted:
         try:
-            target = site_file(self.server.site_dir, raw)
-        except UnicodeDecodeError:
-            target = None
-        if target is None:
-            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", send_body)
-        try:
-            body = target.read_bytes()
-        except OSError:
-            return self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", send_body)
-        kind = TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(HTTPStatus.OK, body, kind, send_body)
-
-    def _search(self, query_string: str, send_body: bool) -> None:
-        params = parse_qs(query_string, keep_blank_values=True)
-        query = params.get("q", [""])[0][:500]
-        since = params.get("from", [""])[0][:10]
-        until = params.get("to", [""])[0][:10]
-        error, results = "", []
-        if not (query.strip() or since or until):
-            page = render_search_page(title=self.server.title)
-            return self._send(HTTPStatus.OK, page.encode("utf-8"), TYPES[".html"], send_body)
-        try:
-            results = list(self.server.search(query, since or None, until or None))
-        except BriefingError as exc:
-            error = exc.message()
-        page = render_search_page(query, since, until, results, self.server.title, error)
-        self._send(HTTPStatus.OK, page.encode("utf-8"), TYPES[".html"], send_body)
-
-    def _send(self, status: HTTPStatus, body: bytes, kind: str, send_body: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in SECURITY_HEADERS.items():
-            self.send_header(name, value)
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (http.server's name)
-        """Requests go to the debug log, not to stderr."""
-        log.debug("%s " + format, self.address_string(), *args)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else
+                                                        min(wanted, hard), hard))
+        except (ValueError, OSError):
+            log.warning("cannot raise the open-file limit to %d; fewer connections fit", wanted)
 
 
-class SiteServer(ThreadingHTTPServer):
-    """A threading HTTP server for one site folder, one search function and, optionally, the signup pages."""
-
-    daemon_threads = True
+class SiteServer:
+    """The site, its search and, optionally, the signup pages, served by waitress on ``host:port``."""
 
     def __init__(self, site_dir: Path, search: SearchFunction, host: str = "127.0.0.1", port: int = 8000,
-                 title: str = "Diplomacy briefing", signup=None):
+                 title: str = "Diplomacy briefing", signup=None, options: ServeOptions | None = None,
+                 public_url: str = "") -> None:
+        options = options or ServeOptions()
+        self.options = options
+        # waitress warns at every growth of its queue ("Task queue depth is 7"): under a burst
+        # that is hundreds of lines saying only that requests wait for a thread, as designed.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.site_dir = Path(site_dir)
-        self.search = search
-        self.title = title
-        self.signup = signup  # delivery.signup.Signup, or None: no subscription pages
-        super().__init__((host, port), SiteHandler)
+        self.app = SiteApp(site_dir, search, title, signup, public_url)
+        _room_for(options.connection_limit)
+        proxy = {}
+        if options.trusted_proxy.strip():
+            proxy = {"trusted_proxy": options.trusted_proxy.strip(), "trusted_proxy_count": 1,
+                     "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"}}
+        adj = Adjustments(
+            host=host, port=port, threads=options.threads, backlog=options.backlog,
+            connection_limit=options.connection_limit, channel_timeout=max(1, round(options.idle_timeout)),
+            cleanup_interval=max(1, min(10, round(min(options.idle_timeout, options.request_timeout) / 4))),
+            max_request_header_size=options.max_header_bytes, max_request_body_size=MAX_FORM,
+            asyncore_use_poll=True, ident="briefing", expose_tracebacks=False, clear_untrusted_proxy_headers=True,
+            log_untrusted_proxy_headers=False, **proxy)
+        self._map: dict = {}
+        self._server = _Server(self.app, map=self._map, adj=adj)
+        self._server.request_timeout = options.request_timeout
+        self._stop = threading.Event()
+        self._stopped = threading.Event()
+        self._stopped.set()
         if signup is not None and not signup.own_url:
             signup.own_url = self.url.rstrip("/")
+
+    @property
+    def server_address(self) -> tuple:
+        """(host, port) the server listens on."""
+        return self._server.effective_host, self._server.effective_port
 
     @property
     def url(self) -> str:
@@ -205,6 +284,28 @@ class SiteServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = f"[{host}]" if ":" in str(host) else host
         return f"http://{host}:{port}/"
+
+    def serve_forever(self) -> None:
+        """Answer requests until ``shutdown`` (from another thread) or Ctrl-C."""
+        self._stop.clear()
+        self._stopped.clear()
+        poller = _Poller(self._server, self._map)
+        try:
+            while not self._stop.is_set():
+                poller.turn(1.0)
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop ``serve_forever`` and wait for it to return."""
+        self._stop.set()
+        self._server.pull_trigger()
+        self._stopped.wait(10)
+
+    def server_close(self) -> None:
+        """Close the listening socket, every connection and the request threads."""
+        self._server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self._map)
 
 
 def database_search(db_path: Path) -> SearchFunction:

@@ -10,6 +10,7 @@ lines that ``../shared/eval/score.py`` reads. Tasks:
     topic      wcep-silver.jsonl / articles.jsonl  -> {id, diplomacy}
 
     startup    how long the everyday commands take to answer (no --input/--output)
+    serve      load on `briefing.py serve` over the demo archive (no --input/--output)
 
 Example:
     python -m bench extract --input ../shared/eval/extraction/pagetext.jsonl --output /tmp/extract.jsonl
@@ -32,6 +33,7 @@ TASKS = {
 # Measurements with their own arguments: ``python -m bench NAME [its options]``.
 STANDALONE = {
     "startup": "bench.startup",
+    "serve": "bench.serve",
 }
 
 

@@ -51,7 +51,8 @@ def cmd_serve(args) -> int:
         update_site(options)
     try:
         server = SiteServer(options.site_dir, database_search(options.db_path), host, port,
-                            options.briefing.title, signup=Signup(options))
+                            options.briefing.title, signup=Signup(options), options=options.serve,
+                            public_url=options.briefing.base_url)
     except (OSError, OverflowError, UnicodeError) as exc:
         raise BriefingError(f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}",
                             hint="choose another --port, or a --host address of this machine") from None

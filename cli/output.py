@@ -59,7 +59,7 @@ def closing(options, fetched=None, imported=None, built=None) -> str:
 # The settings a command that lists, searches, serves or sends uses. Such a command checks
 # only these up front; the fetching, grouping and summarising sections (and the libraries
 # their classes come with) are left to the commands that use them.
-LIGHT = ("briefing", "smtp", "schedule", "subscribers")
+LIGHT = ("briefing", "smtp", "schedule", "subscribers", "serve")
 
 
 def load(overrides=None, home=None, light: bool = False):

@@ -62,6 +62,7 @@ SECTIONS = {
     "smtp": "delivery.options:SmtpOptions",
     "schedule": "delivery.options:ScheduleOptions",
     "subscribers": "delivery.options:SubscriberOptions",
+    "serve": "archive.options:ServeOptions",
 }
 
 
@@ -320,6 +321,13 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "fetch.page_concurrency": _between(1, 100),
     "fetch.timeout": _between(0.001, 3600),
     "fetch.connect_timeout": _between(0.001, 3600),
+    "subscribers.pending_days": _between(0.01, 3650),
+    "serve.threads": _between(1, 256),
+    "serve.idle_timeout": _between(1, 3600),
+    "serve.request_timeout": _between(1, 3600),
+    "serve.connection_limit": _between(10, 100_000),
+    "serve.backlog": _between(16, 65_535),
+    "serve.max_header_bytes": _between(1024, 1_048_576),
 }
 # Every number in the settings is a count, a size, a duration, a share or a weight: none can
 # be negative, and none needs to be astronomically large (a billion workers was a hang).

@@ -37,6 +37,10 @@ def run_subscribers(options: Options, action: str, addresses: list[str] | None =
             for name, address in pairs:
                 if action == "add":
                     before = subscribers.add(conn, address, "added with `briefing.py subscribers add`", name)
+                    if before in subscribers.OWN_CHOICE:
+                        _warn(f"{address} {before} themselves; not added: only they can subscribe again, "
+                              "by confirming the emailed link of the site's subscribe form")
+                        continue
                     out(f"{address}: already active" if before == "active" else
                         f"{address}: active" + (f" again (was {before})" if before else ""))
                 else:

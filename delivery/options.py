@@ -47,6 +47,7 @@ class SubscriberOptions:
     """The ``[subscribers]`` section: double opt-in and bounce handling."""
 
     confirm_hours: float = 72.0  # how long the link in a confirmation email works
+    pending_days: float = 7.0  # an unconfirmed (pending) address is forgotten after this many days
     soft_bounce_limit: int = 3  # temporary bounce reports (mailbox full...) before an address is suppressed
 
 

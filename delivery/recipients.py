@@ -54,6 +54,23 @@ def check_mailbox(text: str, where: str) -> tuple[str, str]:
     return name, address
 
 
+def check_public_address(text: str, where: str) -> str:
+    """The bare address of one a stranger typed (the subscribe form), or ConfigError naming ``where``.
+
+    Stricter than ``check_mailbox``: a domain on the internet (a dot, a top-level name of
+    letters; not ``localhost``), at most 64 characters before the '@', 63 in each part of
+    the domain and 254 in all (RFC 5321's limits).
+    """
+    _name, address = check_mailbox(text[:400], where)
+    local, _, domain = address.rpartition("@")
+    labels = domain.split(".")
+    if len(address) > 254 or len(local) > 64 or any(len(label) > 63 for label in labels):
+        raise ConfigError(f"{where}: {address[:80]!r} is longer than an email address can be")
+    if len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2:
+        raise ConfigError(f"{where}: {address[:80]!r} is not an address on the internet")
+    return address
+
+
 def split_addresses(text: str) -> list[str]:
     """``text`` cut at the commas and semicolons between addresses (not those in quotes, <> or comments).
 

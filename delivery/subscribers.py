@@ -4,7 +4,10 @@ States: ``pending`` (asked on the site, not yet confirmed), ``active``, ``unsubs
 ``bounced`` (a permanent failure, or too many temporary ones) and ``complained`` (marked
 the briefing as spam). Only ``active`` addresses are sent to; an address that unsubscribed,
 bounced or complained stays so until it is added again by hand (``subscribers add``) or
-confirms a new subscription on the site. Importing a list never re-subscribes it.
+confirms a new subscription on the site itself. Asking on the site changes none of these
+states (``delivery.optin`` keeps the request beside it until the link is confirmed), and
+neither does ``subscribers add`` for an address that unsubscribed or complained: only the
+person can undo their own unsubscription. Importing a list never re-subscribes it.
 
 Addresses configured in ``BRIEFING_TO``/``[smtp] to`` and the recipients file are
 subscribers too (origin ``config``): they are recorded as active the first time they are
@@ -57,7 +60,37 @@ db.register("subscribers", [
         time TEXT NOT NULL
     )
     """,
+    # Subscription requests waiting for their link (delivery.optin), the unsubscribe tokens by
+    # index (delivery.tokens), and the repair of addresses an earlier version let a form post
+    # turn from unsubscribed/bounced/complained into pending.
+    """
+    ALTER TABLE subscribers ADD COLUMN unsubscribe_key TEXT;
+    CREATE UNIQUE INDEX subscribers_by_unsubscribe_key ON subscribers (unsubscribe_key);
+    CREATE INDEX subscribers_unsubscribe_key_missing ON subscribers (address) WHERE unsubscribe_key IS NULL;
+    CREATE INDEX subscribers_pending ON subscribers (updated) WHERE state = 'pending';
+    CREATE TABLE token_index (fingerprint TEXT NOT NULL);
+    CREATE TABLE confirmations (
+        token_key TEXT PRIMARY KEY,
+        address TEXT NOT NULL COLLATE NOCASE,
+        asked TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        mailed TEXT
+    );
+    CREATE INDEX confirmations_by_address ON confirmations (address);
+    CREATE INDEX confirmations_by_expiry ON confirmations (expires)
+    """,
+    lambda conn: _restore_suppression(conn),
 ])
+
+
+def _restore_suppression(conn: sqlite3.Connection) -> None:
+    """Pending rows whose last state before a form post was a suppression get that state back."""
+    rows = conn.execute("SELECT address FROM subscribers WHERE state = 'pending'").fetchall()
+    for (address,) in rows:
+        last = conn.execute("SELECT state FROM subscriber_events WHERE address = ? AND state NOT IN ('pending')"
+                            " ORDER BY id DESC LIMIT 1", (address,)).fetchone()
+        if last and last[0] in SUPPRESSED:
+            set_state(conn, address, last[0], "restored: a form post had made it pending without a confirmation")
 
 
 @dataclass(frozen=True)
@@ -121,7 +154,7 @@ def listing(conn: sqlite3.Connection, state: str | None = None) -> list[Subscrib
     return [_row(r) for r in conn.execute(sql, (state,) if state else ())]
 
 
-class _Transaction:
+class Transaction:
     """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on a connection in autocommit mode."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -138,7 +171,7 @@ class _Transaction:
         self.conn.execute("ROLLBACK" if kind else "COMMIT")
 
 
-def _set(conn: sqlite3.Connection, address: str, state: str, cause: str, *, name: str | None = None,
+def set_state(conn: sqlite3.Connection, address: str, state: str, cause: str, *, name: str | None = None,
          origin: str | None = None, soft_bounces: int | None = None, stamp: str | None = None) -> None:
     """Insert or update one subscriber and record the change (inside a transaction)."""
     stamp = stamp or now()
@@ -151,67 +184,53 @@ def _set(conn: sqlite3.Connection, address: str, state: str, cause: str, *, name
         (address, name, state, origin, soft_bounces, stamp, stamp, origin, soft_bounces))
     conn.execute("INSERT INTO subscriber_events (address, time, state, cause) VALUES (?, ?, ?, ?)",
                  (address, stamp, state, cause))
+    if state in SUPPRESSED:  # an open confirmation link must not undo this
+        conn.execute("DELETE FROM confirmations WHERE address = ?", (address,))
     log.info("%s is now %s: %s", address, state, cause)
 
 
+def note(conn: sqlite3.Connection, address: str, state: str, cause: str) -> None:
+    """Record an event that leaves the state as it is (inside a transaction)."""
+    conn.execute("INSERT INTO subscriber_events (address, time, state, cause) VALUES (?, ?, ?, ?)",
+                 (address, now(), state, cause))
+
+
+OWN_CHOICE = ("unsubscribed", "complained")  # states only the person can undo, by confirming on the site
+
+
 def add(conn: sqlite3.Connection, address: str, cause: str, name: str = "") -> str | None:
-    """Make ``address`` active (again), whatever it was; the previous state, None when new."""
-    with _Transaction(conn):
+    """Make ``address`` active (again); the previous state, None when new.
+
+    An address that unsubscribed or complained is left as it is (the previous state is
+    returned): only its owner can subscribe it again, through the site's confirmation.
+    """
+    with Transaction(conn):
         before = get(conn, address)
-        if before is not None and before.state == "active" and before.origin == "list":
-            return "active"
-        _set(conn, address, "active", cause, name=name, origin="list", soft_bounces=0)
+        if before is not None and (before.state in OWN_CHOICE or
+                                   (before.state == "active" and before.origin == "list")):
+            return before.state
+        set_state(conn, address, "active", cause, name=name, origin="list", soft_bounces=0)
     return before.state if before else None
 
 
 def remove(conn: sqlite3.Connection, address: str, cause: str) -> str | None:
     """Mark ``address`` unsubscribed (recorded even when it was only configured); the previous state."""
-    with _Transaction(conn):
+    with Transaction(conn):
         before = get(conn, address)
         if before is not None and before.state == "unsubscribed":
             return "unsubscribed"
-        _set(conn, address, "unsubscribed", cause)
+        set_state(conn, address, "unsubscribed", cause)
     return before.state if before else None
-
-
-def request(conn: sqlite3.Connection, address: str, cause: str, name: str = "") -> str | None:
-    """Record a subscription asked for on the site (``pending`` until confirmed); the previous state.
-
-    An active subscriber stays active: asking twice changes nothing.
-    """
-    with _Transaction(conn):
-        before = get(conn, address)
-        if before is None or before.state != "active":
-            _set(conn, address, "pending", cause, name=name)
-    return before.state if before else None
-
-
-def confirm(conn: sqlite3.Connection, address: str, cause: str) -> bool:
-    """Activate a pending subscription; False when there is none (already active, or unsubscribed since)."""
-    with _Transaction(conn):
-        before = get(conn, address)
-        if before is None or before.state != "pending":
-            return False
-        _set(conn, address, "active", cause, origin="list", soft_bounces=0)
-    return True
 
 
 def unsubscribe(conn: sqlite3.Connection, address: str, cause: str) -> bool:
     """Unsubscribe ``address``; False when it already was (or is not on the list)."""
-    with _Transaction(conn):
+    with Transaction(conn):
         before = get(conn, address)
         if before is None or before.state == "unsubscribed":
             return False
-        _set(conn, address, "unsubscribed", cause)
+        set_state(conn, address, "unsubscribed", cause)
     return True
-
-
-def note_confirmation_sent(conn: sqlite3.Connection, address: str) -> str | None:
-    """Record that a confirmation email goes out now; when the previous one went (None: never)."""
-    with _Transaction(conn):
-        row = conn.execute("SELECT confirm_sent FROM subscribers WHERE address = ?", (address,)).fetchone()
-        conn.execute("UPDATE subscribers SET confirm_sent = ? WHERE address = ?", (now(), address))
-    return row[0] if row else None
 
 
 def bounce(conn: sqlite3.Connection, address: str, kind: str, cause: str, soft_limit: int) -> str | None:
@@ -220,22 +239,22 @@ def bounce(conn: sqlite3.Connection, address: str, kind: str, cause: str, soft_l
     A hard bounce marks the address ``bounced``, a complaint ``complained``; a soft one
     (mailbox full, server busy) is counted, and the ``soft_limit``-th marks it bounced.
     """
-    with _Transaction(conn):
+    with Transaction(conn):
         before = get(conn, address)
         if before is None:
             return None
         if kind == "complaint":
             if before.state != "complained":
-                _set(conn, address, "complained", cause)
+                set_state(conn, address, "complained", cause)
             return "complained"
         if before.state in SUPPRESSED:
             return before.state  # already not sent to; nothing to add
         if kind == "hard":
-            _set(conn, address, "bounced", cause)
+            set_state(conn, address, "bounced", cause)
             return "bounced"
         count = before.soft_bounces + 1
         if soft_limit > 0 and count >= soft_limit:
-            _set(conn, address, "bounced", f"{cause} (soft bounce {count} of {soft_limit})", soft_bounces=count)
+            set_state(conn, address, "bounced", f"{cause} (soft bounce {count} of {soft_limit})", soft_bounces=count)
             return "bounced"
         conn.execute("UPDATE subscribers SET soft_bounces = ?, updated = ? WHERE address = ?",
                      (count, now(), address))
@@ -249,12 +268,12 @@ def sync_configured(conn: sqlite3.Connection, addresses: Iterable[str], cause: s
     addresses = list(addresses)
     if not addresses:
         return
-    with _Transaction(conn):
+    with Transaction(conn):
         known = {r[0].lower() for r in conn.execute("SELECT address FROM subscribers")}
         stamp = now()
         for address in addresses:
             if address.lower() not in known:
-                _set(conn, address, "active", cause, origin="config", stamp=stamp)
+                set_state(conn, address, "active", cause, origin="config", stamp=stamp)
                 known.add(address.lower())
 
 
@@ -333,7 +352,7 @@ def import_csv(conn: sqlite3.Connection, path: Path) -> ImportResult:
             continue
         seen.add(address.lower())
         wanted_rows.append((address, name))
-    with _Transaction(conn):
+    with Transaction(conn):
         stamp = now()
         for address, name in wanted_rows:
             before = get(conn, address)
@@ -342,7 +361,7 @@ def import_csv(conn: sqlite3.Connection, path: Path) -> ImportResult:
             elif before is not None and before.state == "active" and before.origin == "list":
                 already.append(address)
             else:
-                _set(conn, address, "active", f"imported from {Path(path).name}", name=name, origin="list",
+                set_state(conn, address, "active", f"imported from {Path(path).name}", name=name, origin="list",
                      stamp=stamp)
                 added.append(address)
     return ImportResult(tuple(added), tuple(already), tuple(suppressed), tuple(problems))

@@ -6,8 +6,9 @@ link ends up with a signature that does not match, and nothing changes.
 
 * Unsubscribe: an opaque 32-character token per address (RFC 8058 asks for an opaque
   identifier), so the link neither shows the address in web server logs nor lets anyone
-  unsubscribe somebody else. The site finds the address by computing the tokens of the
-  known addresses.
+  unsubscribe somebody else. The site finds the address with one index look-up: each
+  subscriber row keeps the SHA-256 of its token (``unsubscribe_owner``), filled in once
+  per address and again for all when the secret changes.
 * Confirmation: the address, an expiry time and the signature, so a link found in an old
   mailbox, or forged, subscribes nobody.
 """
@@ -86,6 +87,37 @@ def recipient_of_token(key: bytes, token: str, addresses: Iterable[str]) -> str 
     return None
 
 
+def _index_unsubscribe_tokens(conn: sqlite3.Connection, key: bytes) -> None:
+    """Give every subscriber row without one the digest of its token (all of them when the key changed)."""
+    from delivery.optin import digest
+    from delivery.subscribers import Transaction
+
+    fingerprint = hashlib.sha256(b"index\0" + key).hexdigest()[:16]
+    known = conn.execute("SELECT fingerprint FROM token_index").fetchone()
+    missing = conn.execute("SELECT 1 FROM subscribers WHERE unsubscribe_key IS NULL LIMIT 1").fetchone()
+    if known is not None and known[0] == fingerprint and missing is None:
+        return
+    with Transaction(conn):
+        if known is None or known[0] != fingerprint:
+            conn.execute("UPDATE subscribers SET unsubscribe_key = NULL")
+            conn.execute("DELETE FROM token_index")
+            conn.execute("INSERT INTO token_index (fingerprint) VALUES (?)", (fingerprint,))
+        rows = conn.execute("SELECT address FROM subscribers WHERE unsubscribe_key IS NULL").fetchall()
+        conn.executemany("UPDATE subscribers SET unsubscribe_key = ? WHERE address = ?",
+                         [(digest(unsubscribe_token(key, r[0])), r[0]) for r in rows])
+
+
+def unsubscribe_owner(conn: sqlite3.Connection, key: bytes, token: str) -> str | None:
+    """The subscriber an unsubscribe token belongs to, found by index; None for a forged or altered one."""
+    from delivery.optin import digest
+
+    if len(token) != TOKEN_LENGTH or any(ch not in "0123456789abcdef" for ch in token):
+        return None
+    _index_unsubscribe_tokens(conn, key)
+    row = conn.execute("SELECT address FROM subscribers WHERE unsubscribe_key = ?", (digest(token),)).fetchone()
+    return row[0] if row else None
+
+
 def _confirm_signature(key: bytes, address: str, expires: int) -> str:
     # The NULs keep these messages apart from the unsubscribe ones (an address holds none).
     message = f"confirm\0{address.lower()}\0{expires}".encode("utf-8")
@@ -112,3 +144,25 @@ def confirmed_address(key: bytes, token: str, now: float | None = None) -> tuple
     if (time.time() if now is None else now) > expires:
         return None, "this link has expired; subscribe again to get a new one"
     return address, ""
+
+
+FORM_TOKEN_HOURS = 24  # how long a subscribe form, once shown, can be sent
+
+
+def _form_signature(key: bytes, issued: int) -> str:
+    return hmac.new(key, f"form\0{issued}".encode("ascii"), hashlib.sha256).hexdigest()[:TOKEN_LENGTH]
+
+
+def form_token(key: bytes, now: float | None = None) -> str:
+    """The anti-forgery token of a subscribe form shown now: only a page of this site carries one."""
+    issued = int(time.time() if now is None else now)
+    return f"{issued}.{_form_signature(key, issued)}"
+
+
+def form_token_ok(key: bytes, token: str, now: float | None = None) -> bool:
+    """True for a genuine form token issued less than ``FORM_TOKEN_HOURS`` ago."""
+    issued_text, _, signature = token[:100].partition(".")
+    if not issued_text.isdigit() or not hmac.compare_digest(_form_signature(key, int(issued_text)), signature):
+        return False
+    age = (time.time() if now is None else now) - int(issued_text)
+    return -60 <= age <= FORM_TOKEN_HOURS * 3600

@@ -100,7 +100,7 @@ def test_search_results_and_the_query_are_escaped(server):
     assert 'value="&lt;script&gt;alert(1)&lt;/script&gt; script"' in body
     assert "&lt;script&gt;alert(&#34;head&#34;)&lt;/script&gt;" in body  # the hostile headline, as text
     status, _, body = raw_get(server, "/search?q=%22&from=not-a-date")
-    assert status == 200 and "is not a date" in html.unescape(body)
+    assert status == 400 and "is not a date" in html.unescape(body)
 
 
 def test_serve_binds_to_loopback_by_default(home, monkeypatch, capsys):

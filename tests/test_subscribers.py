@@ -55,12 +55,13 @@ def test_added_subscribers_get_the_briefing_and_removed_ones_do_not(home, smtp_s
     assert "3 address(es): 2 active, 1 unsubscribed" in listed
 
 
-def test_every_change_is_recorded_with_time_and_cause(home):
+def test_every_change_is_recorded_with_time_and_cause(home, capsys):
     assert cli("subscribers", "add", "ann@example.org") == 0
     assert cli("subscribers", "remove", "ann@example.org") == 0
-    assert cli("subscribers", "add", "ann@example.org") == 0
+    assert cli("subscribers", "add", "ann@example.org") == 0  # their own unsubscription stands
+    assert "ann@example.org unsubscribed themselves; not added" in capsys.readouterr().err
     history = events(home, "ann@example.org")
-    assert [e.state for e in history] == ["active", "unsubscribed", "active"]
+    assert [e.state for e in history] == ["active", "unsubscribed"]
     assert history[1].cause == "removed with `briefing.py subscribers remove`"
     assert all(e.time.endswith("+00:00") and e.time[:4].isdigit() for e in history)
 
@@ -92,7 +93,7 @@ def test_import_csv_with_header_semicolons_and_a_bad_line(home, tmp_path, capsys
     assert subscriber_state(home, "cara@example.org") == "active"
 
 
-def test_import_never_resubscribes_but_add_does(home, tmp_path, capsys):
+def test_neither_import_nor_add_resubscribes(home, tmp_path, capsys):
     assert cli("subscribers", "add", "ann@example.org") == 0
     assert cli("subscribers", "remove", "ann@example.org") == 0
     path = tmp_path / "list.csv"
@@ -103,7 +104,8 @@ def test_import_never_resubscribes_but_add_does(home, tmp_path, capsys):
     assert subscriber_state(home, "ann@example.org") == "unsubscribed"
     assert subscriber_state(home, "bob@example.org") == "active"
     assert cli("subscribers", "add", "ann@example.org") == 0
-    assert "ann@example.org: active again (was unsubscribed)" in capsys.readouterr().out
+    assert "ann@example.org: active" not in capsys.readouterr().out
+    assert subscriber_state(home, "ann@example.org") == "unsubscribed"
 
 
 def test_export_writes_csv_that_import_reads_back(home, tmp_path, capsys):
@@ -161,3 +163,28 @@ def test_confirmation_tokens_expire_and_resist_editing():
     assert tokens.confirmed_address(key, later, now=1_000_000)[0] is None
     assert tokens.confirmed_address(b"x" * 32, token, now=1_000_000)[0] is None
     assert tokens.confirmed_address(key, "garbage", now=1_000_000)[0] is None
+
+
+def test_an_unsubscribe_an_older_version_let_a_form_post_undo_is_restored(tmp_path):
+    # The database of an earlier version: the first subscribers migration only, and an address
+    # that unsubscribed and then, through an anonymous form post, became pending.
+    from core import db
+
+    path = tmp_path / "briefing.db"
+    raw = sqlite3.connect(path)
+    raw.executescript(db._REGISTRY["subscribers"][0])
+    raw.execute("CREATE TABLE migrations (component TEXT NOT NULL, number INTEGER NOT NULL,"
+                " applied TEXT NOT NULL DEFAULT (datetime('now')), PRIMARY KEY (component, number))")
+    raw.execute("INSERT INTO migrations (component, number) VALUES ('subscribers', 1)")
+    raw.execute("INSERT INTO subscribers (address, state, created, updated) VALUES"
+                " ('ann@example.org', 'pending', 't', 't'), ('new@example.org', 'pending', 't', 't')")
+    raw.executemany("INSERT INTO subscriber_events (address, time, state, cause) VALUES (?, 't', ?, 'x')",
+                    [("ann@example.org", "active"), ("ann@example.org", "unsubscribed"),
+                     ("ann@example.org", "pending"), ("new@example.org", "pending")])
+    raw.commit()
+    raw.close()
+    conn = db.connect(path)
+    assert subscribers.get(conn, "ann@example.org").state == "unsubscribed"
+    assert subscribers.get(conn, "new@example.org").state == "pending"
+    assert subscribers.recipients(conn, ["ann@example.org"]) == ((), ("ann@example.org",))
+    conn.close()

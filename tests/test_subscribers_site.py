@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -26,7 +26,13 @@ NEXT = "2025-06-25"
 
 
 @pytest.fixture
-def site(home, monkeypatch, smtp_server):
+def site_env() -> dict[str, str]:
+    """Further environment for the `site` server (a test overrides it with parametrize)."""
+    return {}
+
+
+@pytest.fixture
+def site(home, monkeypatch, smtp_server, site_env):
     """A running `briefing.py serve` on a free port; its address. The public base_url is BASE."""
     archive(home, make_briefing(2))
     archive(home, make_briefing(2, date=NEXT))
@@ -34,6 +40,7 @@ def site(home, monkeypatch, smtp_server):
         "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_PORT": str(smtp_server.port),
         "BRIEFING_SMTP_TLS": "none", "BRIEFING_FROM": "Briefing Desk <desk@example.org>",
         "BRIEFING_TO": ",".join(PEOPLE), "BRIEFING_BRIEFING_BASE_URL": BASE,
+        "BRIEFING_SMTP_RETRY_DELAY": "0.1", "BRIEFING_SMTP_TIMEOUT": "5", **site_env,
     }.items():
         monkeypatch.setenv(key, value)
     proc = subprocess.Popen([sys.executable, str(ROOT / "briefing.py"), "serve", "--port", "0"], cwd=ROOT,
@@ -49,18 +56,41 @@ def site(home, monkeypatch, smtp_server):
 
 
 def request(origin: str, method: str, url: str, body: str | None = None,
-            content_type: str = "application/x-www-form-urlencoded") -> tuple[int, str]:
+            content_type: str = "application/x-www-form-urlencoded", headers: dict | None = None) -> tuple[int, str]:
     """``url`` (on BASE or on the server) asked of the server at ``origin``, as a reverse proxy would pass it."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     host, port = urlsplit(origin).hostname, urlsplit(origin).port
     conn = http.client.HTTPConnection(host, port, timeout=10)
-    headers = {"Content-Type": content_type} if body is not None else {}
-    conn.request(method, target, body=body.encode() if body is not None else None, headers=headers)
+    sent = {"Content-Type": content_type} if body is not None else {}
+    conn.request(method, target, body=body.encode() if body is not None else None, headers={**sent, **(headers or {})})
     answer = conn.getresponse()
     status, text = answer.status, answer.read().decode("utf-8")
     conn.close()
     return status, text
+
+
+def form_token(origin: str) -> str:
+    """The anti-forgery token of the subscribe form, as a browser showing the form has it."""
+    status, page = request(origin, "GET", "/subscribe")
+    assert status == 200
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def subscribe(origin: str, address: str, headers: dict | None = None) -> tuple[int, str]:
+    """Fill in and send the subscribe form, as a reader does."""
+    return request(origin, "POST", "/subscribe", urlencode({"csrf": form_token(origin), "email": address}),
+                   headers=headers)
+
+
+def mails_to(smtp_server, address: str, count: int = 1, wait: float = 10.0) -> list:
+    """The messages the SMTP sink received for ``address``, once ``count`` arrived (the server mails in the background)."""
+    deadline = time.monotonic() + wait
+    while True:
+        got = [m for m in smtp_server.messages if m.rcpt_tos == (address,)]
+        if len(got) >= count or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
 
 
 def send(date: str = DATE) -> int:
@@ -110,7 +140,7 @@ def test_the_confirm_button_of_the_get_page_unsubscribes(site, home, smtp_server
 
 
 def confirmation_link(smtp_server, address: str) -> str:
-    mails = [m for m in smtp_server.messages if m.rcpt_tos == (address,)]
+    mails = mails_to(smtp_server, address)
     assert len(mails) == 1
     msg = mails[0].message
     assert msg["Subject"] == "Confirm your subscription to Diplomacy briefing"
@@ -123,7 +153,7 @@ def test_subscribe_confirm_through_the_emailed_link_then_receive_the_next_briefi
     status, page = request(site, "GET", "/subscribe")
     assert status == 200 and 'name="email"' in page
 
-    status, page = request(site, "POST", "/subscribe", "email=dana%40example.org")
+    status, page = subscribe(site, "dana@example.org")
     assert status == 200 and "Check your inbox" in page
     link = confirmation_link(smtp_server, "dana@example.org")
     assert link.startswith(f"{BASE}/confirm?t=")
@@ -154,7 +184,7 @@ def test_subscribe_confirm_through_the_emailed_link_then_receive_the_next_briefi
 
 
 def test_expired_link_and_bad_address_change_nothing(site, home, smtp_server):
-    status, page = request(site, "POST", "/subscribe", "email=not-an-address")
+    status, page = subscribe(site, "not-an-address")
     assert status == 400 and "is not an email address" in page
     key = tokens.secret_key(home)
     old = tokens.confirm_token(key, "erin@example.org", 1, now=time.time() - 7200)
@@ -166,6 +196,7 @@ def test_expired_link_and_bad_address_change_nothing(site, home, smtp_server):
 
 def test_asking_twice_sends_one_confirmation(site, home, smtp_server):
     for _ in range(2):
-        status, _ = request(site, "POST", "/subscribe", "email=fay@example.org")
+        status, _ = subscribe(site, "fay@example.org")
         assert status == 200
+    assert len(mails_to(smtp_server, "fay@example.org", 2, wait=2)) == 1
     assert [m.rcpt_tos for m in smtp_server.messages] == [("fay@example.org",)]
