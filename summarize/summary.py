@@ -36,7 +36,7 @@ import numpy as np
 from scipy import sparse
 
 from core.models import Article, SummarySentence
-from summarize import coherence, facts, furniture
+from summarize import coherence, facts, furniture, lead as home_lead
 from summarize.ranking import (METHODS, FastLexRankSummarizer, FastTextRankSummarizer, _RankRecorder,  # noqa: F401
                                _scale, build_document, content_terms, make_summarizer, rate_sentences,
                                tfidf_vectors)
@@ -79,6 +79,9 @@ class SummaryOptions:
     # True: add sentences while the summary is shorter than max_words, so the last one may
     # cross it (for a reader, or a scorer, that cuts the text at the budget itself)
     fill_budget: bool = False
+    # True: the summary is the lead of the article that best represents the story, with what
+    # other sources add (:mod:`summarize.lead`); False: the best-scored sentences of all sources
+    home_lead: bool = True
 
 
 @dataclass(frozen=True)
@@ -329,9 +332,24 @@ def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[_Candidate]
 
 
 def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-             options: SummaryOptions, blocked: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
-    """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit)."""
+             options: SummaryOptions, blocked: np.ndarray,
+             articles: Sequence[Article] = ()) -> tuple[list[int], tuple[int, ...], bool]:
+    """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit, in reading order).
+
+    With ``options.home_lead`` the home article's lead and what other sources add
+    (:func:`summarize.lead.compose`); when no lead stands on its own, or without the option,
+    the best-scored sentences of all sources after the best self-contained lead sentence.
+    """
     at = {(c.article, c.position): i for i, c in enumerate(candidates)}
+    if options.home_lead and articles:
+        chosen, anchor = home_lead.compose(
+            candidates, scores, blocked, articles, options,
+            unit_of=lambda i, known: _unit(i, candidates, at, known, options),
+            repeats=lambda j, chosen: _repeats_any(j, chosen, candidates, vectors, options),
+            copies=lambda j, chosen: bool((vectors[chosen] @ vectors[j].T).max() > options.repeat) or any(
+                facts.same_words(candidates[j].text, candidates[k].text, options.language) for k in chosen))
+        if chosen:
+            return chosen, anchor, True
     order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
     budget = options.max_words
     stretch = None if budget is None else budget * 1.15
@@ -350,7 +368,7 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
                 anchor = unit
                 break
     if not anchor:
-        return [], ()
+        return [], (), False
     chosen = list(anchor)
     words = sum(candidates[j].words for j in chosen)
     known = {w.lower() for j in anchor for w in split_words(candidates[j].text)}
@@ -380,7 +398,7 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
             continue
         chosen.extend(new)
         words += extra
-    return chosen, anchor
+    return chosen, anchor, False
 
 
 def _reading_order(chosen: Sequence[int], anchor: Sequence[int], candidates: Sequence[_Candidate],
@@ -433,21 +451,21 @@ def _repeats(candidates: Sequence[_Candidate], seen: Collection[str], options: S
 
 
 def _compose_new(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-                 options: SummaryOptions, repeats: np.ndarray,
-                 superseded: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
+                 options: SummaryOptions, repeats: np.ndarray, superseded: np.ndarray,
+                 articles: Sequence[Article] = ()) -> tuple[list[int], tuple[int, ...], bool]:
     """``_compose`` among the sentences not sent before; repeats only fill up to ``min_sentences``.
 
     A story that goes on for days is retold in every follow-up ("The talks began on
     Monday in ..."); the briefing says what is new since the last one.
     """
-    chosen, anchor = _compose(candidates, scores, vectors, options, repeats | superseded)
+    chosen, anchor, in_order = _compose(candidates, scores, vectors, options, repeats | superseded, articles)
     if len(chosen) >= options.min_sentences or not repeats.any():
-        return chosen, anchor
+        return chosen, anchor, in_order
     # Too little new material for a readable summary: every new sentence still ranks
     # first, and repeated ones make up the minimum.
     penalised = scores - repeats * (float(scores.max() - scores.min()) + 1.0)
     fill = dataclasses.replace(options, max_sentences=max(options.min_sentences, len(chosen)))
-    return _compose(candidates, penalised, vectors, fill, superseded)
+    return _compose(candidates, penalised, vectors, fill, superseded, articles)
 
 
 def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions(),
@@ -479,11 +497,11 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     scores = scores + options.recency_weight * _recency(candidates, articles)
     superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options)
     if seen:
-        chosen, anchor = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
-                                      superseded)
+        chosen, anchor, in_order = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
+                                      superseded, articles)
     else:
-        chosen, anchor = _compose(candidates, scores, vectors, options, superseded)
-    ordered = _reading_order(chosen, anchor, candidates, articles)
+        chosen, anchor, in_order = _compose(candidates, scores, vectors, options, superseded, articles)
+    ordered = chosen if in_order else _reading_order(chosen, anchor, candidates, articles)
     log.debug("summarised %d articles: %d candidates, %d superseded previews, %d chosen", len(articles),
               len(candidates), int(superseded.sum()), len(ordered))
     return tuple(SummarySentence(text=candidates[i].text, article_id=articles[candidates[i].article].id,
