@@ -18,8 +18,8 @@ is built in two steps:
 
 If room is left, the home lead goes on; if the summary is still short when the home lead is
 spent, other sources' sentences that stand where they are placed and repeat nothing fill
-it. The reading order (the home article first, then the
-other sources by time) is :func:`summarize.summary._reading_order`'s.
+it. The reading order is the home lead in its own order, then the other sources' sentences in
+the order they were added (each was judged to stand after what came before it).
 """
 from __future__ import annotations
 
