@@ -171,13 +171,16 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
                 stands_alone: Callable[[int], bool]) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
-    An article qualifies when one of its first two usable sentences stands on its own; its
-    worth is the mean score of its first three usable sentences. With articles of several
+    An article qualifies when one of its first two usable sentences stands on its own and
+    its lead is not a preview of what the story reports as done; its worth is the mean score
+    of its first three usable sentences. With articles of several
     days, the latest day's articles are preferred while one of them qualifies.
     """
     firsts: dict[int, list[int]] = {}
+    # an article whose lead is a preview the story reports the outcome of is yesterday's news
+    outdated = {c.article for i, c in enumerate(candidates) if c.lead == 0 and c.preview and blocked[i]}
     for i, c in enumerate(candidates):
-        if c.usable and not blocked[i] and c.lead < 3:
+        if c.usable and not blocked[i] and c.lead < 3 and c.article not in outdated:
             firsts.setdefault(c.article, []).append(i)
     worth: dict[int, float] = {}
     for a, ids in firsts.items():
