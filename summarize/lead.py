@@ -36,6 +36,9 @@ from summarize.sentences import split_words
 # The home lead: how far into an article its lead runs, and the share of the word budget it
 # fills before other sources may add what it lacks.
 HOME_LEADS = 10
+# The length of an email's paragraph: a longer summary goes on past what this module composes
+# with the best remaining sentences (:func:`summarize.summary._compose`).
+EMAIL_WORDS = 110
 HOME_SHARE = 0.7
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
@@ -296,7 +299,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
 
     add_others(news_only=True)
     take_lead(1.0)
-    if budget is not None and words < SHORT * budget:
+    if budget is None or words < SHORT * budget:
         # the home lead is spent and the summary still short: other sources' sentences that
         # stand on their own and tell something not yet told fill it
         add_others(news_only=False)

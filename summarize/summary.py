@@ -226,11 +226,17 @@ def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: spars
             repeats=lambda j, chosen: _repeats_any(j, chosen, candidates, vectors, options),
             copies=lambda j, chosen: bool((vectors[chosen] @ vectors[j].T).max() > options.repeat) or any(
                 facts.same_words(candidates[j].text, candidates[k].text, options.language) for k in chosen))
-        if chosen:
+        if chosen and options.max_words is not None and options.max_words <= home_lead.EMAIL_WORDS:
             return chosen, anchor, True
+        if chosen:
+            # longer than an email's paragraph: the lead-composed opening, then the best
+            # remaining sentences (each with what it leans on), article by article
+            more = _fill(list(chosen), candidates, scores, vectors, options, blocked, at)[len(chosen):]
+            more.sort(key=lambda i: (_timestamp(articles[candidates[i].article].published),
+                                     candidates[i].article, candidates[i].position))
+            return chosen + more, anchor, True
     order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
     budget = options.max_words
-    stretch = None if budget is None else budget * 1.15
 
     anchor: tuple[int, ...] = ()
     for i in order:
@@ -247,10 +253,18 @@ def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: spars
                 break
     if not anchor:
         return [], (), False
-    chosen = list(anchor)
-    words = sum(candidates[j].words for j in chosen)
-    known = {w.lower() for j in anchor for w in split_words(candidates[j].text)}
+    return _fill(list(anchor), candidates, scores, vectors, options, blocked, at), anchor, False
 
+
+def _fill(chosen: list[int], candidates: Sequence[Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+          options: SummaryOptions, blocked: np.ndarray, at: dict[tuple[int, int], int]) -> list[int]:
+    """``chosen`` and after it the best-scored units (a sentence with what it leans on) that
+    repeat nothing chosen, within the sentence and word budget."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
+    budget = options.max_words
+    stretch = None if budget is None else budget * 1.15
+    words = sum(candidates[j].words for j in chosen)
+    known = {w.lower() for j in chosen for w in split_words(candidates[j].text)}
     units = []
     for i in order:
         unit = _unit(i, candidates, at, known, options)
@@ -276,7 +290,7 @@ def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: spars
             continue
         chosen.extend(new)
         words += extra
-    return chosen, anchor, False
+    return chosen
 
 
 def _reading_order(chosen: Sequence[int], anchor: Sequence[int], candidates: Sequence[Candidate],
