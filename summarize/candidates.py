@@ -43,6 +43,7 @@ class Candidate:
     answers: bool = False            # follows a question it answers ("A fellow ..., of course.")
 
 
+# The writer's own voice or the reader addressed: a letter, a blog or a column, not a report.
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b(?!\.)")
 _QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
 
@@ -74,7 +75,8 @@ def _article_candidates(a: int, text: str, options: SummaryOptions, limit: int |
     """
     kept: list[Candidate] = []
     lead, position = 0, 0
-    previous_end = False  # whether the sentence before was a question
+    previous_end = (False, False)  # whether the two sentences before were questions
+    previous_label = False          # whether the sentence before was a speaker's label ("PELLEY:")
     stop = None if limit is None else limit + options.max_unit_sentences
     for paragraph, line in enumerate(paragraph_spans(text)):
         # A picture credit ("Photo: ...") makes its whole line a caption block: the
@@ -91,7 +93,10 @@ def _article_candidates(a: int, text: str, options: SummaryOptions, limit: int |
             inside = open_quote and balance == 0
             if balance:
                 open_quote = balance > 0
-            asked, previous_end = previous_end, sentence.rstrip("\"'\u201d\u2019) ").endswith("?")
+            # a question one or two sentences back (a speaker's label may stand between)
+            asked = previous_end[-1] or previous_end[-2] and previous_label
+            previous_label = sentence.rstrip().endswith(":")
+            previous_end = (previous_end[-1], sentence.rstrip("\"'\u201d\u2019) ").endswith("?"))
             if words < 3 or caption or furniture.is_furniture(sentence, len(line) == 1):
                 continue
             usable = is_prose(sentence, words, options)

@@ -61,6 +61,7 @@ _CREDIT = re.compile(
     r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
     r"|\bfile\s+(?:photo|image|picture|footage)\b"
     r"|\b(?:image|photo|picture|video)\s+caption\b"
+    r"|(?-i:\((?:L|R|C|L-R|R-L|[^()]{0,30}\b(?:center|centre|left|right|row))\))"
     r"|(?-i:\b[A-Z][a-z]+\s+[A-Z][\w'-]+\s*/\s*(?:[A-Z]{2,}|The\s+[A-Z]))"
     r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
     r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
@@ -68,7 +69,8 @@ _CREDIT = re.compile(
     re.IGNORECASE)
 # Cheap first test for _CREDIT: one of these must be in the lower-cased text.
 _CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
-                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)|[a-z] ?/ ?[a-z]")
+                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)|[a-z] ?/ ?[a-z]|"
+                           "\\((?:l|r|c|l-r|r-l)\\)|(?:center|centre|left|right|row)\\)")
 # The text speaks about the page it is on: corrections, updates, where it first appeared.
 _ABOUT_PAGE = re.compile(
     r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
@@ -112,14 +114,17 @@ _DATELINE = re.compile(
 
 
 # A wire picture's caption ends on the day it was taken: "..., Tuesday, April 11, 2017."
-_CAPTION_DATE = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+[A-Z][a-z]{2,8}\.?\s+"
-                           r"\d{1,2},\s+\d{4}\.?\s*(?:\([^)]*\))?$")
+_CAPTION_DATE = re.compile(r",\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?"
+                           r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\.?\s*(?:\([^)]*\))?$")
 # A media player's controls read as words: "CLOSE Skip in Skip x Embed x Share", "Replay Video".
 _PLAYER_WORDS = frozenset("close skip embed share replay play pause mute unmute autoplay fullscreen next "
                           "previous x copy link".split())
 # A live blog's time stamp glued before an entry: "10:45 AM PT:", "9.12am:", "14:05 -".
 _TIME_STAMP = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\-\u2013\u2014|]+\s*"
                          r"(?=[\"\u201c'A-Z])")
+
+
+_CONTROL_WORD = re.compile(r"^([A-Z]{4,})\s+(?=[A-Z][a-z])")
 
 
 def player_controls(text: str) -> bool:
@@ -137,6 +142,9 @@ def prose_start(sentence: str) -> int:
     stamp = _TIME_STAMP.match(sentence)
     if stamp and len(sentence[stamp.end():].split()) >= 5:
         return stamp.end()
+    control = _CONTROL_WORD.match(sentence)
+    if control and control.group(1).lower() in _PLAYER_WORDS and len(sentence[control.end():].split()) >= 5:
+        return control.end()  # a player's button glued before the text: "CLOSE Bone-chilling cold ..."
     match = _DATELINE.match(sentence)
     if not match or match.end() == 0:
         return 0

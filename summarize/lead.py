@@ -165,6 +165,17 @@ def adds_news(text: str, told: str, language: str) -> bool:
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
+# The writer's own voice or the reader addressed, outside quotations: a column's or a blog's
+# sentence ("If you know your history...", "let me just mention"), not a report's.
+_WRITER_VOICE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Yy]ou|[Yy]our|[Yy]ou're|[Yy]ou'll)\b(?!\.)")
+_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
+
+
+def writer_voice(text: str) -> bool:
+    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations."""
+    return bool(_WRITER_VOICE.search(_QUOTATION.sub(" ", text)))
+
+
 def known_words(texts: Sequence[str]) -> set[str]:
     """The lower-cased words of the sentences told so far."""
     return {w.lower() for t in texts for w in split_words(t)}
@@ -174,8 +185,9 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
                 stands_alone: Callable[[int], bool]) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
-    An article qualifies when one of its first two usable sentences stands on its own and
-    its lead is not a preview of what the story reports as done; its worth is the mean score
+    An article qualifies when one of its first two usable sentences stands on its own, its
+    lead is not a preview of what the story reports as done and does not speak in the
+    writer's voice; its worth is the mean score
     of its first three usable sentences. With articles of several
     days, the latest day's articles are preferred while one of them qualifies.
     """
@@ -188,6 +200,8 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
     worth: dict[int, float] = {}
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
+        if any(writer_voice(candidates[i].text) for i in ids):
+            continue  # a column's or a blog's opening, not the report to lead with
         if any(candidates[i].lead < 2 and stands_alone(i) for i in ids):
             worth[a] = float(np.mean(scores[ids])) - (0.1 if len(ids) < 2 else 0.0)
     if not worth:
@@ -212,7 +226,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     def stands_alone(i: int) -> bool:
         c = candidates[i]
         return unit_of(i, set()) == (i,) and unintroduced_surname(c.text, set(), forms) is None \
-            and unintroduced_thing(c.text, set()) is None
+            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text)
 
     forms = name_forms(articles)
     home = choose_home(candidates, scores, blocked, articles, stands_alone)
@@ -226,6 +240,9 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     lead = [i for i in lead if candidates[i].position >= candidates[start].position]
     chosen: list[int] = []
     words = 0
+    # an email's paragraph reads as a report throughout (a longer summary is filled on by
+    # summarize.summary._compose from every source)
+    paragraph = budget is not None and budget <= EMAIL_WORDS
 
     def fits(extra: int, share: float = 1.0) -> bool:
         if limit is not None and len(chosen) >= limit:
@@ -243,7 +260,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             i = lead[0]
             known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
             unit = unit_of(i, known)
-            if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit):
+            if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit) \
+                    or paragraph and any(writer_voice(candidates[j].text) for j in unit):
                 lead.pop(0)  # leans on a sentence the summary cannot carry: the lead goes on past it
                 continue
             new = [j for j in unit if j not in chosen]
@@ -286,7 +304,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or not fits(c.words):
                 continue
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
-                    or introduced_again(c.text, summary, known, forms):
+                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
                 continue
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):

@@ -121,6 +121,11 @@ def test_captions_credits_player_controls_and_notes_are_furniture():
     assert furniture.is_furniture("Farmers watch the dam open near Brill, Norvania, Monday, Sept. 13, 2032.")
     assert furniture.is_furniture("The following is an excerpt of an article from the Lake Quarterly.")
     assert not furniture.is_furniture("The talks in Brill/Varn ended on Monday with an accord on the dam.")
+    assert furniture.is_furniture("Engineers inspect the sluice with minister Ilse Aalto (R) in Brill, Sept. 13, 2032.")
+    assert furniture.is_furniture("Ilse Aalto (second row, left) listened to the engineers.")
+    assert not furniture.is_furniture("The accord was signed in Brill on Sept. 13, 2032.")
+    glued = "CLOSE Dry weather gripped the southern plain as the dam stayed shut for a third summer."
+    assert glued[furniture.prose_start(glued):].startswith("Dry weather")
     stamped = "10:45 AM PT: Ilse Aalto has arrived at the dam for the reopening ceremony."
     assert stamped[furniture.prose_start(stamped):].startswith("Ilse Aalto")
 
@@ -157,3 +162,17 @@ def test_a_preview_title_gives_way_to_an_outcome_summary():
 def test_the_old_composition_is_still_there_when_asked_for():
     summary = summarize_story([SIDE, MAIN, ESSAY], SummaryOptions(home_lead=False))
     assert 1 <= len(summary) <= 5
+
+
+def test_a_column_s_voice_neither_opens_a_summary_nor_is_added_to_one():
+    assert lead.writer_voice("If you know your rivers, you know the Ostra floods in spring.")
+    assert lead.writer_voice("Let me just mention that the dam is ninety years old.")
+    assert not lead.writer_voice('"You will have water by October," Aalto told the farmers.')
+    column = article("column", [
+        "If you have ever farmed the southern plain, you know what a closed dam means.",
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute.",
+        "Let me just mention that the dam is older than both countries.",
+    ])
+    summary = summarize_story([column, MAIN])
+    assert summary[0].article_id == MAIN.id
+    assert not any(lead.writer_voice(s.text) for s in summary if s.article_id == column.id)
