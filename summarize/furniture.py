@@ -113,9 +113,12 @@ _DATELINE = re.compile(
     r"|[A-Z]{3,}\s+(?=(?:The|A|An|In|On|At|For|As|After|When|While)\s))")
 
 
-# A wire picture's caption ends on the day it was taken: "..., Tuesday, April 11, 2017."
+# A wire picture's caption ends on the day it was taken ("..., Tuesday, April 11, 2017.") or
+# gives it in full mid-sentence ("... holds a sign Thursday, Oct. 3, 2013, in ...").
 _CAPTION_DATE = re.compile(r",\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?"
-                           r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\.?\s*(?:\([^)]*\))?$")
+                           r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\.?\s*(?:\([^)]*\))?$"
+                           r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+[A-Z][a-z]{2,8}\.?\s+"
+                           r"\d{1,2},\s+\d{4},")
 # A media player's controls read as words: "CLOSE Skip in Skip x Embed x Share", "Replay Video".
 _PLAYER_WORDS = frozenset("close skip embed share replay play pause mute unmute autoplay fullscreen next "
                           "previous x copy link".split())

@@ -16,9 +16,8 @@ is built in two steps:
    thing or person the summary has not introduced ("the figure", "the network", a surname
    alone), introduces no one already introduced, and restates nothing already told.
 
-If room is left, the home lead goes on; if the summary is still short when the home lead is
-spent, other sources' sentences that stand where they are placed and repeat nothing fill
-it. The reading order is the home lead in its own order, then the other sources' sentences in
+If room is left, the home lead goes on; a summary still short of ``min_sentences`` takes other
+sources' sentences that stand where they are placed and repeat nothing. The reading order is the home lead in its own order, then the other sources' sentences in
 the order they were added (each was judged to stand after what came before it).
 """
 from __future__ import annotations
@@ -42,9 +41,6 @@ EMAIL_WORDS = 110
 HOME_SHARE = 0.7
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
-# A summary shorter than this share of its word budget when the home lead is spent is filled
-# with other sources' sentences that add nothing new but stand where they are placed.
-SHORT = 0.8
 ADDITION_LEADS = 8
 
 _REPORTING = re.compile(r"\b(?:said|says|told|added|announced|confirmed|denied|warned|called|urged|"
@@ -287,12 +283,11 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     told = [candidates[j].text for j in chosen]
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
 
-    def add_others(news_only: bool) -> None:
+    def add_others(news_only: bool = True) -> None:
         nonlocal words
         for i in order:
             c = candidates[i]
-            if c.article == home or blocked[i] or not c.usable or i in chosen \
-                    or news_only and c.lead >= ADDITION_LEADS:
+            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS:
                 continue
             if any(candidates[j].article == c.article and candidates[j].position > c.position for j in chosen):
                 continue  # would stand after a later sentence of its own article
@@ -315,11 +310,11 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             told.append(c.text)
             words += c.words
 
-    add_others(news_only=True)
+    add_others()
     take_lead(1.0)
-    if budget is None or words < SHORT * budget:
-        # the home lead is spent and the summary still short: other sources' sentences that
-        # stand on their own and tell something not yet told fill it
+    if len(chosen) < options.min_sentences:
+        # too little news for a paragraph: sentences of other sources that stand where they
+        # are placed, share the subject and repeat nothing make up the minimum
         add_others(news_only=False)
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
