@@ -304,7 +304,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):
                 continue
-            if repeats(i, chosen):
+            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told):
                 continue
             chosen.append(i)
             told.append(c.text)
@@ -319,6 +319,16 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
         + added, anchor
+
+
+def retells(text: str, told: str, language: str = "english") -> bool:
+    """Whether a sentence tells again the event of a sentence already told, with a detail or
+    two of its own: the same four or more names (people, places, bodies, the day) and a good
+    share of the same words ("EU leaders gather in Brussels on Thursday" ... "European Union
+    leaders meet in Brussels on Thursday with the package blocked by Slovakia")."""
+    mine, theirs = facts.marks(text, language), facts.marks(told, language)
+    shared_terms = len(mine.terms & theirs.terms) / max(1, min(len(mine.terms), len(theirs.terms)))
+    return len(mine.names & theirs.names) >= 4 and shared_terms >= 0.3
 
 
 def _on_subject(text: str, summary: str, language: str) -> bool:

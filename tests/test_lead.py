@@ -176,3 +176,13 @@ def test_a_column_s_voice_neither_opens_a_summary_nor_is_added_to_one():
     summary = summarize_story([column, MAIN])
     assert summary[0].article_id == MAIN.id
     assert not any(lead.writer_voice(s.text) for s in summary if s.article_id == column.id)
+
+
+def test_an_addition_that_retells_the_lead_s_event_is_left_out():
+    told = ("Ministers of Norvania, Keldor and Varnia pressed Ostland on Monday to lift its veto on the Lake "
+            "Council's water package before leaders gather in Brill on Thursday.")
+    again = ("Lake Council leaders meet in Brill on Thursday with the water package blocked by Ostland and a "
+             "quarrel over fishing rights.")
+    other = "Farmers in the southern plain said the veto would cost them a fourth harvest."
+    assert lead.retells(again, told)
+    assert not lead.retells(other, told)
