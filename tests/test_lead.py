@@ -93,13 +93,18 @@ def test_a_definite_thing_needs_its_introduction():
 
 
 def test_a_story_over_two_days_leads_with_the_latest_day():
-    before = article("herald", [
-        "Norvania and Keldor began talks on Sunday over reopening the Varn dam on the Ostra river.",
-        "Delegations from both capitals met in the lakeside town of Brill for a first round.",
-        "Farmers on both banks of the river watched the talks closely.",
-    ], hours=-26)
-    summary = summarize_story([before, MAIN])
-    assert summary[0].article_id == MAIN.id
+    # three reports of the first day tell the talks began; one of the next day tells the outcome
+    began = [article(f"day1-{k}", [
+        "Norvania and Keldor began talks on Sunday in Brill over reopening the Varn dam on the Ostra river.",
+        f"Delegations from both capitals met in the lakeside town of Brill for a first round, report {k} said.",
+        "Farmers on both banks of the Ostra river watched the talks over the dam closely.",
+    ], hours=-26 + k) for k in range(3)]
+    outcome = article("day2", [
+        "Norvania and Keldor agreed in Brill on Monday to reopen the Varn dam.",
+        "The gates will open on the first of October.",
+    ])
+    summary = summarize_story([*began, outcome])
+    assert summary[0].article_id == outcome.id
 
 
 def test_an_answer_never_comes_without_its_question():
