@@ -140,8 +140,9 @@ def test_a_headline_is_never_a_caption_credit_or_gallery_label():
                   "Photo: the dam at dawn"):
         assert is_label(label)
     assert not is_label("Norvania and Keldor agree to reopen the Varn dam")
-    labelled = article("pics", MAIN.text.split("\n"), title="Gallery 12 photos \u00a9 Lake Press")
-    titled = article("wire", SIDE.text.split("\n"), title="Norvania traders welcome Varn dam deal")
+    labelled = article("pics", MAIN.text.split("\n"),
+                       title="Norvania and Keldor reopen the Varn dam on the Ostra river: 12 photos \u00a9 Lake Press")
+    titled = article("wire", SIDE.text.split("\n"), title="Traders cheer")
     assert choose_headline([labelled, titled]) == titled.title
 
 
