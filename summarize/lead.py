@@ -35,10 +35,10 @@ from summarize.sentences import split_words
 # The home lead: how far into an article its lead runs, and the share of the word budget it
 # fills before other sources may add what it lacks.
 HOME_LEADS = 10
+HOME_SHARE = 0.7
 # The length of an email's paragraph: a longer summary goes on past what this module composes
 # with the best remaining sentences (:func:`summarize.summary._compose`).
 EMAIL_WORDS = 110
-HOME_SHARE = 0.7
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
 ADDITION_LEADS = 8
