@@ -65,7 +65,7 @@ _DEFINITE_SPEAKER = re.compile(
     r"(?:,|[\"\u201d])\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s+"
     r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued)\b"
     r"|\b(?:said|says|added|noted|continued)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
-_ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
+ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
 previous current initial second whole full joint original recent earlier later""".split())
 _QUOTE_OPEN = "\u201c\u00ab"
 _QUOTE_CLOSE = "\u201d\u00bb"
@@ -176,7 +176,7 @@ def definite_heads(text: str) -> tuple[str, ...]:
     if not match:
         return ()
     words = [w for w in match.groups() if w]
-    if words and words[0] in _ADJECTIVES:
+    if words and words[0] in ADJECTIVES:
         words = words[1:]  # "The new goal": the noun is what was introduced
     return tuple(words)
 

@@ -83,6 +83,12 @@ def _containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+def same_words(a: str, b: str, language: str = "english") -> bool:
+    """Whether most content words of the shorter sentence are in the other: the same thing said
+    in much the same words (the first test of :func:`restates`)."""
+    return _containment(marks(a, language).terms, marks(b, language).terms) >= 0.5
+
+
 def restates(a: str, b: str, language: str = "english") -> bool:
     """Whether two sentences state much the same fact, in the same words or in others.
 

@@ -17,7 +17,13 @@ from any particular site:
 * a **truncated teaser**: text that ends in an ellipsis;
 * a **note about the page itself**: the sentence talks about "this story", "this article",
   "this page", its updates, where it first appeared, or how readers' comments are moderated;
-* a **request to the reader**: a sentence opening on "Please" outside a quotation.
+* a **request to the reader**: a sentence opening on "Please" outside a quotation;
+* a **wire picture caption**: a sentence ending on the full date the picture was taken
+  ("..., Tuesday, April 11, 2017."), or a credit "Name Surname/AGENCY" inside the text;
+* **player controls**: a sentence opening on a video player's buttons ("CLOSE Skip ... Share");
+* an **editor's note**: "The following is an excerpt of an article from ...".
+
+A live blog's time stamp ("10:45 AM PT:") before an entry is cut like a dateline.
 
 A wire dateline glued to a sentence ("KYIV (Reuters) -", "GENEVA, March 3 (AFP) —",
 "WASHINGTON —") is not furniture to drop but a prefix to cut: :func:`prose_start` gives
@@ -32,7 +38,7 @@ _CALL_TO_ACTION = re.compile(
     r"^(?:please\s+)?(?:click|tap|share|sign\s+up|subscribe|follow|like\s+us|join\s+us|email\s+this|"
     r"e-mail\s+this|download|watch|listen|read\s+(?:more|the\s+full|our|this)|see\s+(?:more|also|our)|"
     r"get\s+(?:\w+\s+){0,3}(?:newsletters?|app|alerts|emails|updates)\b|scroll|visit|register|log\s+in|support\s+us|"
-    r"send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more|"
+    r"check\s+out|send\s+us|tell\s+us|let\s+us\s+know|don't\s+miss|never\s+miss|find\s+out\s+more|learn\s+more|"
     r"view\s+(?:all|more|comments?|gallery|galleries|photos?|slideshow|the\s+full|our|this))\b",
     re.IGNORECASE)
 # The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
@@ -40,7 +46,7 @@ _READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re
 # A hashtag or a handle belongs to a social-media embed, not to the report.
 _HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
 _ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
-read see get scroll visit register log support send tell let don't don\u2019t never find learn view""".split())
+read see get scroll visit register log support send tell let check don't don\u2019t never find learn view""".split())
 # A box's label run into its text: two to five capitalised words before a capitalised verb.
 _GLUED_LABEL = re.compile(r"^(?:[A-Z][\w'\u2019-]*\s+){2,5}(?=[A-Z][a-z])")
 # A short label before a colon or a pipe: "Photo:", "MORE:", "Watch Video:", "Updated |".
@@ -54,13 +60,17 @@ _CREDIT = re.compile(
     r"|\((?:AP|AFP|Reuters|Getty|EPA|File)\b[^)]*(?:photo|image|/)[^)]*\)"
     r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
     r"|\bfile\s+(?:photo|image|picture|footage)\b"
+    r"|\b(?:image|photo|picture|video)\s+caption\b"
+    r"|(?-i:\((?:L|R|C|L-R|R-L|[^()]{0,30}\b(?:center|centre|left|right|row))\))"
+    r"|(?-i:\b[A-Z][a-z]+\s+[A-Z][\w'-]+\s*/\s*(?:[A-Z]{2,}|The\s+[A-Z]))"
     r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
     r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
     r"(?:from|of|taken|shows|showing|made|released|provided)\b",
     re.IGNORECASE)
 # Cheap first test for _CREDIT: one of these must be in the lower-cased text.
 _CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
-                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)")
+                           "caption|courtesy|, (?:far )?(?:left|right|cent|top|bottom|second from)|[a-z] ?/ ?[a-z]|"
+                           "\\((?:l|r|c|l-r|r-l)\\)|(?:center|centre|left|right|row)\\)")
 # The text speaks about the page it is on: corrections, updates, where it first appeared.
 _ABOUT_PAGE = re.compile(
     r"\bthis\s+(?:story|article|post|page|report|piece|video|gallery|slideshow)\s+"
@@ -70,6 +80,8 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
     r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
+    r"|^(?:the\s+following\s+(?:is|was|are)\b|editor['\u2019]?s\s+note\b)"
+    r"|\b(?:an?\s+)?(?:excerpt|extract)\s+(?:of|from)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:\w+\s+)?(?:article|book|essay|story|interview|column|report)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
     r"|\b(?:enable|enabled)\s+javascript\b|\b(?:use\s+(?:of\s+)?cookies|cookie\s+(?:policy|settings))\b"
     r"|\b(?:all\s+rights\s+reserved|copyright\s+\d{4}|\u00a9)"
@@ -77,6 +89,7 @@ _ABOUT_PAGE = re.compile(
     re.IGNORECASE)
 # Cheap first test for _ABOUT_PAGE.
 _ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|"
+                               "following|editor|excerpt|extract|"
                                "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9|comment")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
@@ -100,12 +113,41 @@ _DATELINE = re.compile(
     r"|[A-Z]{3,}\s+(?=(?:The|A|An|In|On|At|For|As|After|When|While)\s))")
 
 
+# A wire picture's caption ends on the day it was taken ("..., Tuesday, April 11, 2017.") or
+# gives it in full mid-sentence ("... holds a sign Thursday, Oct. 3, 2013, in ...").
+_CAPTION_DATE = re.compile(r",\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+)?"
+                           r"[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\.?\s*(?:\([^)]*\))?$"
+                           r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+[A-Z][a-z]{2,8}\.?\s+"
+                           r"\d{1,2},\s+\d{4},")
+# A media player's controls read as words: "CLOSE Skip in Skip x Embed x Share", "Replay Video".
+_PLAYER_WORDS = frozenset("close skip embed share replay play pause mute unmute autoplay fullscreen next "
+                          "previous x copy link".split())
+# A live blog's time stamp glued before an entry: "10:45 AM PT:", "9.12am:", "14:05 -".
+_TIME_STAMP = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\-\u2013\u2014|]+\s*"
+                         r"(?=[\"\u201c'A-Z])")
+
+
+_CONTROL_WORD = re.compile(r"^([A-Z]{4,})\s+(?=[A-Z][a-z])")
+
+
+def player_controls(text: str) -> bool:
+    """Whether a sentence opens on a media player's controls ("CLOSE Skip in Skip x Embed x Share ...")."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text[:80])[:8]]
+    return sum(w in _PLAYER_WORDS for w in words) >= 3
+
+
 def prose_start(sentence: str) -> int:
     """Where the sentence proper begins: after a glued wire dateline, else 0.
 
     The cut is kept only when what is left is still a sentence of some length, so a
     sentence opening on an upper-case acronym and a dash is left alone.
     """
+    stamp = _TIME_STAMP.match(sentence)
+    if stamp and len(sentence[stamp.end():].split()) >= 5:
+        return stamp.end()
+    control = _CONTROL_WORD.match(sentence)
+    if control and control.group(1).lower() in _PLAYER_WORDS and len(sentence[control.end():].split()) >= 5:
+        return control.end()  # a player's button glued before the text: "CLOSE Bone-chilling cold ..."
     match = _DATELINE.match(sentence)
     if not match or match.end() == 0:
         return 0
@@ -152,6 +194,8 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     if _CREDIT_HINTS.search(lowered) and _CREDIT.search(text):
         return True
     if _ABOUT_PAGE_HINTS.search(lowered) and _ABOUT_PAGE.search(text):
+        return True
+    if _CAPTION_DATE.search(text.rstrip("\"'\u201d\u2019 ")) or player_controls(text):
         return True
     if alone_on_line and len(text.split()) <= 16 and not _FINITE.search(text):
         return True

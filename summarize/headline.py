@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from core.models import Article
-from summarize import coherence
+from summarize import coherence, furniture
 from summarize.sentences import split_sentences, stop_words
 from summarize.summary import content_terms, tfidf_vectors
 
@@ -33,14 +33,17 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
     With ``summary`` (the story's summary sentences), a title naming someone or
     somewhere the summary does not mention is only chosen when every title does
     (then the one naming fewest such), and titles whose words the summary shares are
-    preferred. Ties go to the earliest article, then the shorter title. When no article
-    has a title, the first sentence of the earliest article stands in (``""`` when even
-    that is missing).
+    preferred. Ties go to the earliest article, then the shorter title. When the best title
+    still announces what the summary reports as done, the
+    summary's opening sentence is the headline (:func:`from_sentence`), and so it is when no
+    article has a title; a title that is a caption, credit or gallery label is no title.
+    Without a summary or a title, the first clean sentence of the earliest article stands
+    in (``""`` when even that is missing).
     """
-    titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip()]
+    titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip() and not is_label(a.title)]
     if not titled:
-        return _fallback(articles)
-    if len(titled) == 1:
+        return from_sentence(summary[0]) if summary else _fallback(articles)
+    if len(titled) == 1 and not summary:
         return titled[0][1].title.strip()
 
     title_terms = [content_terms(a.title, language) for _, a in titled]
@@ -78,7 +81,42 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
 
     best = min(range(len(titled)), key=order)
     log.debug("headline scores %s, unsupported names %s", [round(s, 3) for s in scores], unsupported)
+    if foretells[best]:
+        # the best title announces what the summary reports as done: the summary's own
+        # opening tells the reader what happened
+        opening = from_sentence(summary[0])
+        if opening:
+            return opening
     return titled[best][1].title.strip()
+
+
+# What a caption, a credit or a gallery label looks like when it stands where a title should.
+_LABEL_TITLE = re.compile(r"^(?:image|photo|picture|video|gallery|slideshow|watch|listen|close|caption)\b"
+                          r"|\u00a9|\bcaption\b|\bphotos?\s+gallery\b|\bgallery\s+\d|\b\d+\s+photos?\b",
+                          re.IGNORECASE)
+
+
+def is_label(title: str) -> bool:
+    """Whether a title is a caption, a credit, a gallery label or a player's controls, not a headline."""
+    title = title.strip()
+    return bool(_LABEL_TITLE.search(title)) or furniture.is_credit(title) or furniture.player_controls(title)
+
+
+HEADLINE_WORDS = 22
+
+
+def from_sentence(sentence: str) -> str:
+    """A headline from a summary's opening sentence: its spacing made regular, its full stop
+    dropped, and past ``HEADLINE_WORDS`` words cut at a clause (or at a word with an ellipsis)."""
+    text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split())).rstrip(" .")
+    words = text.split()
+    if len(words) <= HEADLINE_WORDS:
+        return text
+    head = " ".join(words[:HEADLINE_WORDS])
+    clause = max(head.rfind(", "), head.rfind("; "), head.rfind(" \u2014 "), head.rfind(" -- "))
+    if clause > 0 and len(head[:clause].split()) >= 8:
+        return head[:clause]
+    return _cut(words)
 
 
 # Headline future: "Leaders to meet in Geneva", "Talks set to resume", "Ministers will sign".
@@ -220,6 +258,15 @@ FALLBACK_WORDS = 16
 FALLBACK_MIN_WORDS = 5
 
 
+def _cut(words: Sequence[str]) -> str:
+    """The first ``FALLBACK_WORDS`` words, without trailing small words, and an ellipsis."""
+    cut = list(words[:FALLBACK_WORDS])
+    stop = stop_words()
+    while len(cut) > FALLBACK_MIN_WORDS and cut[-1].lower().strip(",;:") in stop:
+        cut.pop()  # "... divides the waters of the…" reads better as "... divides the waters…"
+    return " ".join(cut).rstrip(",;:-–—") + "…"
+
+
 def _fallback(articles: Sequence[Article]) -> str:
     """The opening sentence of the earliest article with text, cut to headline length at a
     word boundary, for stories without titles."""
@@ -228,13 +275,11 @@ def _fallback(articles: Sequence[Article]) -> str:
             words = sentence.split()
             if len(words) < FALLBACK_MIN_WORDS:
                 continue
+            if furniture.is_furniture(sentence) or coherence.points_back(sentence):
+                continue
             if len(words) <= FALLBACK_WORDS:
                 return " ".join(words)
-            cut = words[:FALLBACK_WORDS]
-            stop = stop_words()
-            while len(cut) > FALLBACK_MIN_WORDS and cut[-1].lower().strip(",;:") in stop:
-                cut.pop()  # "... divides the waters of the…" reads better as "... divides the waters…"
-            return " ".join(cut).rstrip(",;:-–—") + "…"
+            return _cut(words)
     for article in sorted(articles, key=_timestamp):
         sentences = split_sentences(article.text or "")
         if sentences:

@@ -2,31 +2,33 @@
 
 The pipeline for one story:
 
-1. split every article into sentences (:mod:`summarize.sentences`, blingfire, offline);
-   keep the sentences shaped like news prose, drop page furniture
-   (:mod:`summarize.furniture`: captions, credits, prompts, labels, truncated teasers) and
-   cut wire datelines glued to a sentence; per article only the first
-   ``lead_sentences`` of them: news puts the event in its first paragraphs, and the cap
-   keeps a 9,000-sentence story fast;
+1. the candidates (:mod:`summarize.candidates`): every article split into sentences
+   (:mod:`summarize.sentences`, blingfire, offline), the sentences shaped like news prose
+   kept, page furniture dropped (:mod:`summarize.furniture`: captions, credits, prompts,
+   labels, player controls, editor's notes) and wire datelines and live-blog stamps cut; per
+   article only the first ``lead_sentences``: news puts the event in its first paragraphs,
+   and the cap keeps a 9,000-sentence story fast;
 2. rank the candidates with a sumy summarizer chosen by name
    (:data:`summarize.ranking.METHODS`), mixed with a lead prior, a bonus for the articles
    closest to the story as a whole and a small one for later reporting;
 3. read what each sentence needs (:mod:`summarize.coherence`): a sentence that points back
-   comes only with the sentence before it, a quotation only whole, and a preview of what
-   was expected is left out when the story reports how it turned out;
-4. anchor on the best-scored self-contained lead sentence: the main development first;
-5. add the best remaining sentences (with what they need) that tell something not yet
-   told — compared on figures, names and content words (:mod:`summarize.facts`) as well
-   as TF-IDF cosine — while the summary stays within its sentence and word budget;
-6. reading order: the anchor, the rest of its article in article order, then the other
-   articles by time, each in article order, so every sentence that leans on another
-   stands right after it.
+   comes only with the sentence before it, a quotation only whole, an answer only with its
+   question, and a preview of what was expected is left out when the story reports how it
+   turned out;
+4. compose (:mod:`summarize.lead`, the default): the lead of the article that best
+   represents the story, in its own order, and from other sources only what adds news and
+   can stand where it is placed; the reading order is that of the composition;
+5. without ``home_lead`` (or when no article's lead stands on its own): anchor on the
+   best-scored self-contained lead sentence, add the best remaining sentences (with what
+   they need) that tell something not yet told — compared on figures, names and content
+   words (:mod:`summarize.facts`) as well as TF-IDF cosine — within the sentence and word
+   budget, and read the anchor's article first, then the others by time, each in article
+   order.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,11 +38,12 @@ import numpy as np
 from scipy import sparse
 
 from core.models import Article, SummarySentence
-from summarize import coherence, facts, furniture
+from summarize import coherence, facts, lead as home_lead
+from summarize.candidates import Candidate, candidates as candidate_sentences
 from summarize.ranking import (METHODS, FastLexRankSummarizer, FastTextRankSummarizer, _RankRecorder,  # noqa: F401
                                _scale, build_document, content_terms, make_summarizer, rate_sentences,
                                tfidf_vectors)
-from summarize.sentences import SentenceSplitter, paragraph_spans, split_words
+from summarize.sentences import SentenceSplitter, split_words
 
 log = logging.getLogger(__name__)
 
@@ -79,136 +82,14 @@ class SummaryOptions:
     # True: add sentences while the summary is shorter than max_words, so the last one may
     # cross it (for a reader, or a scorer, that cuts the text at the budget itself)
     fill_budget: bool = False
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    """A sentence that may enter the summary, with where it came from and what it needs."""
-
-    text: str
-    article: int      # index of the article in the story
-    position: int     # index of the sentence among all sentences of its article
-    lead: int         # index among the article's usable sentences (0 = its lead)
-    paragraph: int
-    words: int
-    usable: bool      # False when kept only as a fallback to reach min_sentences
-    start: int = 0    # where the sentence starts in its article's text (past a wire dateline)
-    back: bool = False               # opens on a word pointing back to the sentence before
-    quote: int = 0                   # +1 opens a quotation left open, -1 closes one opened before
-    inside: bool = False             # stands inside a quotation opened by an earlier sentence
-    heads: tuple[str, ...] = ()      # a definite subject ("The deadline") its article introduced earlier
-    preview: bool = False            # tells what is expected, not what happened
-
-
-# ---- candidates --------------------------------------------------------------------------
-
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b(?!\.)")
-_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
-
-
-def _is_prose(text: str, words: int, options: SummaryOptions) -> bool:
-    """Whether a sentence looks like a complete sentence of news prose."""
-    if not options.min_sentence_words <= words <= options.max_sentence_words:
-        return False
-    stripped = text.rstrip("\"'\u201d\u2019)] ")
-    if not stripped or stripped[-1] not in ".!" or text.rstrip().endswith(":"):
-        # headings, captions and button rows have no full stop; a question is a teaser, not a finding
-        return False
-    if stripped[-1] == "!" and not any(q in text for q in "\"\u201c\u201d"):
-        return False  # an exclamation outside a quotation is a plea or a promotion, not a report
-    first = text.lstrip("\"'\u201c\u2018([- ")[:1]
-    if first.islower() or not first:
-        return False  # starts mid-sentence: a fragment left by a broken line or quote
-    if _FIRST_PERSON.search(_QUOTATION.sub(" ", text)):
-        return False  # the writer's own voice ("we at the company", "our journey"): a letter or a blog, not a report
-    # SHOUTED teaser or heading
-    return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
-
-
-def _article_candidates(a: int, text: str, options: SummaryOptions, limit: int | None) -> list[_Candidate]:
-    """The sentences of one article that are not furniture, with their place and quotation state.
-
-    Splitting stops once ``limit`` usable sentences (and room for what the last ones lean
-    on) are found: on a big story most of an article is never read.
-    """
-    kept: list[_Candidate] = []
-    lead, position = 0, 0
-    stop = None if limit is None else limit + options.max_unit_sentences
-    for paragraph, line in enumerate(paragraph_spans(text)):
-        # A picture credit ("Photo: ...") makes its whole line a caption block: the
-        # sentences beside it describe the picture ("The envoy speaks to reporters.").
-        # (A credit alone on its line is furniture by itself.)
-        caption = len(line) > 1 and any(furniture.is_credit(text[s:e]) for s, e in line)
-        open_quote = False
-        for start, end in line:
-            position += 1
-            cut = furniture.prose_start(text[start:end])
-            sentence = text[start + cut:end]
-            words = len(sentence.split())  # whitespace tokens: cheap, and close enough for length rules
-            balance = coherence.quote_balance(sentence)
-            inside = open_quote and balance == 0
-            if balance:
-                open_quote = balance > 0
-            if words < 3 or caption or furniture.is_furniture(sentence, len(line) == 1):
-                continue
-            usable = _is_prose(sentence, words, options)
-            kept.append(_Candidate(sentence, a, position - 1, lead, paragraph, words, usable, start + cut,
-                                   quote=balance, inside=inside))
-            lead += usable
-        if stop is not None and lead > stop:
-            break
-    return kept
-
-
-def _mentioned(noun: str, lowered: str, before: int) -> bool:
-    """Whether ``noun`` (or its plural or singular) occurs in the lower-cased article text before ``before``."""
-    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-    start = lowered.find(stem, 0, before)
-    while start >= 0:
-        after = start + len(stem)
-        tail = lowered[after:after + 3]
-        if (start == 0 or not lowered[start - 1].isalnum()) and \
-                (not tail[:1].isalnum() or tail[:1] == "s" and not tail[1:2].isalnum()
-                 or tail[:2] == "es" and not tail[2:3].isalnum()):
-            return True
-        start = lowered.find(stem, after, before)
-    return False
-
-
-def _candidates(articles: Sequence[Article], options: SummaryOptions) -> list[_Candidate]:
-    """Split the articles and keep the sentences worth ranking, lead sentences first."""
-    limit = options.lead_sentences
-    if limit is not None and len(articles) * limit > options.max_candidates:
-        # The round-robin cap below keeps about max_candidates / articles leads of each
-        # article; reading twice that many (at least ten) leaves room for short articles
-        # to hand their share to longer ones.
-        limit = min(limit, max(10, 2 * math.ceil(options.max_candidates / len(articles))))
-    per_article = [_article_candidates(a, article.text or "", options, limit) for a, article in enumerate(articles)]
-    usable = [[c for c in cands if c.usable] for cands in per_article]
-    if sum(map(len, usable)) < options.min_sentences:
-        # short story: let the looser sentences compete too, each standing on its own
-        usable = [[dataclasses.replace(c, usable=True) for c in cands] for cands in per_article]
-    if options.lead_sentences is not None:
-        usable = [cands[:options.lead_sentences] for cands in usable]
-    # round-robin by lead position so a cap keeps every article's opening
-    merged = sorted((c for cands in usable for c in cands), key=lambda c: (c.lead, c.article, c.position))
-    merged = merged[:options.max_candidates]
-    # What a sentence leans on is read only for the sentences that made the cut: on a big
-    # story most sentences never do.
-    lowered: dict[int, str] = {}
-    annotated = []
-    for c in merged:
-        if c.article not in lowered:
-            lowered[c.article] = (articles[c.article].text or "").lower()
-        heads = tuple(h for h in coherence.definite_heads(c.text) if _mentioned(h, lowered[c.article], c.start))
-        annotated.append(dataclasses.replace(c, back=coherence.points_back(c.text), heads=heads[:1],
-                                             preview=coherence.is_preview(c.text)))
-    return sorted(annotated, key=lambda c: (c.article, c.position))
+    # True: the summary is the lead of the article that best represents the story, with what
+    # other sources add (:mod:`summarize.lead`); False: the best-scored sentences of all sources
+    home_lead: bool = True
 
 
 # ---- scores ------------------------------------------------------------------------------
 
-def _article_closeness(candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+def _article_closeness(candidates: Sequence[Candidate], vectors: sparse.csr_matrix,
                        article_count: int) -> tuple[np.ndarray, np.ndarray]:
     """Per article: how close it is to the story as a whole (scaled 0..1), and to the other articles (cosine).
 
@@ -229,7 +110,7 @@ def _article_closeness(candidates: Sequence[_Candidate], vectors: sparse.csr_mat
     return _scale(profiles @ profiles.mean(axis=0)), to_others
 
 
-def _off_story(candidates: Sequence[_Candidate], to_others: np.ndarray, options: SummaryOptions) -> np.ndarray:
+def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: SummaryOptions) -> np.ndarray:
     """Per candidate: whether its article shares next to nothing with the rest of the story.
 
     Pages stored with an article sometimes carry another text entirely (an archive's note
@@ -244,13 +125,13 @@ def _off_story(candidates: Sequence[_Candidate], to_others: np.ndarray, options:
     return off[[c.article for c in candidates]]
 
 
-def _recency(candidates: Sequence[_Candidate], articles: Sequence[Article]) -> np.ndarray:
+def _recency(candidates: Sequence[Candidate], articles: Sequence[Article]) -> np.ndarray:
     """Per candidate: how late its article was published among the story's (0 earliest .. 1 latest)."""
     times = np.array([_timestamp(articles[c.article].published) for c in candidates])
     return _scale(times) if len(times) and times.max() > times.min() else np.zeros(len(candidates))
 
 
-def _superseded(candidates: Sequence[_Candidate], articles: Sequence[Article], language: str) -> np.ndarray:
+def _superseded(candidates: Sequence[Candidate], articles: Sequence[Article], language: str) -> np.ndarray:
     """Per candidate: a preview whose outcome the story also reports.
 
     A preview ("are due to sit down on Monday") is superseded by a sentence that tells
@@ -282,7 +163,7 @@ def _superseded(candidates: Sequence[_Candidate], articles: Sequence[Article], l
 
 # ---- composing the summary -----------------------------------------------------------------
 
-def _unit(i: int, candidates: Sequence[_Candidate], at: dict[tuple[int, int], int], known: set[str],
+def _unit(i: int, candidates: Sequence[Candidate], at: dict[tuple[int, int], int], known: set[str],
           options: SummaryOptions) -> tuple[int, ...] | None:
     """The sentences that must enter together with candidate ``i``, in article order; None if impossible.
 
@@ -296,7 +177,7 @@ def _unit(i: int, candidates: Sequence[_Candidate], at: dict[tuple[int, int], in
     def needs_previous(j: int) -> bool:
         c = candidates[j]
         unresolved = c.heads and not any(h in known or h.rstrip("s") in known for h in c.heads)
-        return c.back or c.inside or c.quote < 0 or bool(unresolved)
+        return c.back or c.inside or c.answers or c.quote < 0 or bool(unresolved)
 
     while needs_previous(unit[0]) or sum(candidates[j].quote for j in unit) < 0:
         first = candidates[unit[0]]
@@ -317,7 +198,7 @@ def _unit(i: int, candidates: Sequence[_Candidate], at: dict[tuple[int, int], in
     return tuple(unit)
 
 
-def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[_Candidate], vectors: sparse.csr_matrix,
+def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[Candidate], vectors: sparse.csr_matrix,
                  options: SummaryOptions) -> bool:
     """Whether candidate ``j`` says again what a chosen sentence says (same words or same fact)."""
     if not chosen:
@@ -328,13 +209,34 @@ def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[_Candidate]
     return any(facts.restates(candidates[j].text, candidates[k].text, options.language) for k in chosen)
 
 
-def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-             options: SummaryOptions, blocked: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
-    """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit)."""
+def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+             options: SummaryOptions, blocked: np.ndarray,
+             articles: Sequence[Article] = ()) -> tuple[list[int], tuple[int, ...], bool]:
+    """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit, in reading order).
+
+    With ``options.home_lead`` the home article's lead and what other sources add
+    (:func:`summarize.lead.compose`); when no lead stands on its own, or without the option,
+    the best-scored sentences of all sources after the best self-contained lead sentence.
+    """
     at = {(c.article, c.position): i for i, c in enumerate(candidates)}
+    if options.home_lead and articles:
+        chosen, anchor = home_lead.compose(
+            candidates, scores, blocked, articles, options,
+            unit_of=lambda i, known: _unit(i, candidates, at, known, options),
+            repeats=lambda j, chosen: _repeats_any(j, chosen, candidates, vectors, options),
+            copies=lambda j, chosen: bool((vectors[chosen] @ vectors[j].T).max() > options.repeat) or any(
+                facts.same_words(candidates[j].text, candidates[k].text, options.language) for k in chosen))
+        if chosen and options.max_words is not None and options.max_words <= home_lead.EMAIL_WORDS:
+            return chosen, anchor, True
+        if chosen:
+            # longer than an email's paragraph: the lead-composed opening, then the best
+            # remaining sentences (each with what it leans on), article by article
+            more = _fill(list(chosen), candidates, scores, vectors, options, blocked, at)[len(chosen):]
+            more.sort(key=lambda i: (_timestamp(articles[candidates[i].article].published),
+                                     candidates[i].article, candidates[i].position))
+            return chosen + more, anchor, True
     order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
     budget = options.max_words
-    stretch = None if budget is None else budget * 1.15
 
     anchor: tuple[int, ...] = ()
     for i in order:
@@ -350,11 +252,19 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
                 anchor = unit
                 break
     if not anchor:
-        return [], ()
-    chosen = list(anchor)
-    words = sum(candidates[j].words for j in chosen)
-    known = {w.lower() for j in anchor for w in split_words(candidates[j].text)}
+        return [], (), False
+    return _fill(list(anchor), candidates, scores, vectors, options, blocked, at), anchor, False
 
+
+def _fill(chosen: list[int], candidates: Sequence[Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+          options: SummaryOptions, blocked: np.ndarray, at: dict[tuple[int, int], int]) -> list[int]:
+    """``chosen`` and after it the best-scored units (a sentence with what it leans on) that
+    repeat nothing chosen, within the sentence and word budget."""
+    order = [int(i) for i in np.argsort(-scores, kind="stable") if not blocked[i]]
+    budget = options.max_words
+    stretch = None if budget is None else budget * 1.15
+    words = sum(candidates[j].words for j in chosen)
+    known = {w.lower() for j in chosen for w in split_words(candidates[j].text)}
     units = []
     for i in order:
         unit = _unit(i, candidates, at, known, options)
@@ -380,10 +290,10 @@ def _compose(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: spar
             continue
         chosen.extend(new)
         words += extra
-    return chosen, anchor
+    return chosen
 
 
-def _reading_order(chosen: Sequence[int], anchor: Sequence[int], candidates: Sequence[_Candidate],
+def _reading_order(chosen: Sequence[int], anchor: Sequence[int], candidates: Sequence[Candidate],
                    articles: Sequence[Article]) -> list[int]:
     """The anchor's article first, then the other articles by time; each article's sentences in its order.
 
@@ -414,7 +324,7 @@ def _timestamp(when: datetime) -> float:
     return when.timestamp()
 
 
-def _repeats(candidates: Sequence[_Candidate], seen: Collection[str], options: SummaryOptions) -> np.ndarray:
+def _repeats(candidates: Sequence[Candidate], seen: Collection[str], options: SummaryOptions) -> np.ndarray:
     """Per candidate: whether it says again what a sentence already sent said.
 
     Same TF-IDF cosine as the redundancy check, fitted over the candidates and the sent
@@ -432,22 +342,22 @@ def _repeats(candidates: Sequence[_Candidate], seen: Collection[str], options: S
                                                                   for c in candidates])
 
 
-def _compose_new(candidates: Sequence[_Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
-                 options: SummaryOptions, repeats: np.ndarray,
-                 superseded: np.ndarray) -> tuple[list[int], tuple[int, ...]]:
+def _compose_new(candidates: Sequence[Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
+                 options: SummaryOptions, repeats: np.ndarray, superseded: np.ndarray,
+                 articles: Sequence[Article] = ()) -> tuple[list[int], tuple[int, ...], bool]:
     """``_compose`` among the sentences not sent before; repeats only fill up to ``min_sentences``.
 
     A story that goes on for days is retold in every follow-up ("The talks began on
     Monday in ..."); the briefing says what is new since the last one.
     """
-    chosen, anchor = _compose(candidates, scores, vectors, options, repeats | superseded)
+    chosen, anchor, in_order = _compose(candidates, scores, vectors, options, repeats | superseded, articles)
     if len(chosen) >= options.min_sentences or not repeats.any():
-        return chosen, anchor
+        return chosen, anchor, in_order
     # Too little new material for a readable summary: every new sentence still ranks
     # first, and repeated ones make up the minimum.
     penalised = scores - repeats * (float(scores.max() - scores.min()) + 1.0)
     fill = dataclasses.replace(options, max_sentences=max(options.min_sentences, len(chosen)))
-    return _compose(candidates, penalised, vectors, fill, superseded)
+    return _compose(candidates, penalised, vectors, fill, superseded, articles)
 
 
 def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions(),
@@ -464,7 +374,7 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     """
     if not articles:
         return ()
-    candidates = _candidates(articles, options)
+    candidates = candidate_sentences(articles, options)
     if not candidates:
         return ()
     tokenizer = SentenceSplitter(options.language)
@@ -479,11 +389,11 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     scores = scores + options.recency_weight * _recency(candidates, articles)
     superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options)
     if seen:
-        chosen, anchor = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
-                                      superseded)
+        chosen, anchor, in_order = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
+                                      superseded, articles)
     else:
-        chosen, anchor = _compose(candidates, scores, vectors, options, superseded)
-    ordered = _reading_order(chosen, anchor, candidates, articles)
+        chosen, anchor, in_order = _compose(candidates, scores, vectors, options, superseded, articles)
+    ordered = chosen if in_order else _reading_order(chosen, anchor, candidates, articles)
     log.debug("summarised %d articles: %d candidates, %d superseded previews, %d chosen", len(articles),
               len(candidates), int(superseded.sum()), len(ordered))
     return tuple(SummarySentence(text=candidates[i].text, article_id=articles[candidates[i].article].id,

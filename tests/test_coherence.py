@@ -267,11 +267,13 @@ def test_the_email_summary_is_short_and_opens_on_the_main_development():
 
 
 def test_the_word_budget_is_configurable():
-    story = [BACKGROUND, POINTER, SPENDING_A, QUOTE]
+    story = [BACKGROUND, POINTER]
     short = summarize_story(story, SummaryOptions(max_words=60, min_sentences=1))
     assert sum(len(s.text.split()) for s in short) <= 60
     longer = summarize_story(story, SummaryOptions(max_words=200, max_sentences=8))
-    assert sum(len(s.text.split()) for s in longer) > 110
+    # a longer budget carries more of the story, and stays within itself
+    assert sum(len(s.text.split()) for s in short) < sum(len(s.text.split()) for s in longer) <= 200
+    assert len(longer) > len(short)
 
 
 # ---- a speaker named only as "the official" -------------------------------------------

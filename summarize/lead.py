@@ -1,0 +1,338 @@
+"""Composing a summary the way a wire editor does: one article's lead, and what other sources add.
+
+Blind readers preferred the plain lead of the article that best represents a story to a
+paragraph of the best-scored sentences from all sources: such a paragraph jumped between
+texts, met people and things never introduced and told one fact twice. So a summary here
+is built in two steps:
+
+1. **the home article's lead**: the article whose opening best represents the story
+   (its first sentences score high on centrality, closeness to the other articles and the
+   lead prior; its first sentence stands on its own). When the articles carry different
+   days, the home article is one of the latest day's, so the summary leads with the
+   latest development. Its usable sentences are kept in their own order, from its first;
+2. **what other sources add**: a sentence of another article enters only when it tells
+   news the lead has not (a figure, an outcome, a reaction from someone named), shares the
+   story's subject, and can stand where it is placed: it points back to nothing, names no
+   thing or person the summary has not introduced ("the figure", "the network", a surname
+   alone), introduces no one already introduced, and restates nothing already told.
+
+If room is left, the home lead goes on; a summary still short of ``min_sentences`` takes other
+sources' sentences that stand where they are placed and repeat nothing. The reading order is the home lead in its own order, then the other sources' sentences in
+the order they were added (each was judged to stand after what came before it).
+"""
+from __future__ import annotations
+
+import re
+from datetime import timezone
+from typing import Callable, Sequence
+
+import numpy as np
+
+from core.models import Article
+from summarize import coherence, facts
+from summarize.sentences import split_words
+
+# The home lead: how far into an article its lead runs, and the share of the word budget it
+# fills before other sources may add what it lacks.
+HOME_LEADS = 10
+HOME_SHARE = 0.7
+# The length of an email's paragraph: a longer summary goes on past what this module composes
+# with the best remaining sentences (:func:`summarize.summary._compose`).
+EMAIL_WORDS = 110
+# Another source's sentence is read only among its first this many usable sentences: past
+# them an article gives background, not news.
+ADDITION_LEADS = 8
+
+_REPORTING = re.compile(r"\b(?:said|says|told|added|announced|confirmed|denied|warned|called|urged|"
+                        r"welcomed|condemned|criticised|criticized|praised|vowed|insisted|according\s+to)\b")
+
+
+def _day(article: Article) -> str:
+    """The calendar day of an article's publication (naive times read as UTC)."""
+    when = article.published
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).date().isoformat()
+
+
+def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
+    """Surnames of the story's people: for each last word of a two-word name ("Troy Tulowitzki"),
+    the first words it comes with.
+
+    A word counts as a surname when most articles that use it introduce it with a first
+    name: a sentence that then uses it alone ("Tulowitzki said") leans on the sentence that
+    introduced the person. A name most articles use alone ("Prodigy", "Madonna") is not one.
+    """
+    forms: dict[str, set[str]] = {}
+    full_first: dict[str, int] = {}
+    for article in articles:
+        text = article.text or ""
+        firsts: dict[str, int] = {}
+        for match in _FULL_NAME.finditer(text):
+            first, last = match.groups()
+            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST:
+                continue
+            forms.setdefault(last, set()).add(first)
+            firsts.setdefault(last, match.start(2))
+        for last, at in firsts.items():
+            alone = re.search(rf"\b{re.escape(last)}\b", text)
+            full_first[last] = full_first.get(last, 0) + (1 if alone and alone.start() >= at else -1)
+    return {last: firsts for last, firsts in forms.items() if full_first.get(last, 0) > 0}
+
+
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)\s+([A-Z][a-z]{2,})\b(?!\s+[A-Z])")
+# Capitalised words that open a sentence or name a title, month or day: never a first name.
+_NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
+these those it he she they we his her their its our there here new north south east west former
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday""".split())
+# "Mr", "Ms", "Dr" say nothing of who someone is: "Ms. Clifford" needs her introduction as
+# much as "Clifford" does; "President", "Sen." or "Gov." tell the reader who is meant.
+_HONORIFICS = frozenset("mr mrs ms dr miss mme".split())
+_TITLES = frozenset("""sen sen. rep rep. gov gov. president minister prime premier
+chancellor king queen prince princess pope judge justice general gen gen. secretary senator governor mayor
+sir lord lady officer sheriff chief coach captain""".split())
+
+
+def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
+    """A surname the sentence uses alone ("Gilbert joins...") that the summary has not introduced."""
+    words = re.findall(r"[A-Za-z][\w'.-]*", text)
+    for k, word in enumerate(words):
+        bare = word.rstrip(".'s").rstrip("'")
+        if bare not in forms or bare.lower() in known:
+            continue
+        before = words[k - 1].rstrip(".") if k else ""
+        if before and before[:1].isupper() and (before in forms[bare] or before.lower() in _TITLES):
+            continue  # the full name, or a title with the surname ("Mr Wong"), names the person here
+        return bare
+    return None
+
+
+def introduced_again(text: str, summary: str, known: set[str], forms: dict[str, set[str]]) -> bool:
+    """Whether the sentence introduces by full name someone the summary already named
+    ("... Mr Wong ..." then "Singapore's prime minister, Lawrence Wong, ...")."""
+    for first, last in _FULL_NAME.findall(text):
+        if last in forms and last.lower() in known and f"{first} {last}" not in summary \
+                and first.lower() not in _TITLES and first.lower().rstrip(".") not in _HONORIFICS:
+            return True
+    return False
+
+
+# A definite subject anywhere in a sentence's first clause: "the figure holds", "the network said".
+_DEFINITE_SUBJECT = re.compile(
+    r"\b[Tt]he\s+([a-z][a-z-]+)\s+(?:is|was|are|were|has|had|have|will|would|could|can|may|might|"
+    r"said|says|told|added|[a-z]+ed|[a-z]{3,}s)\b(?!\s+(?:of|in|at|for|from|who|that|which|with)\b)")
+# A definite noun phrase set off by a comma ("The reboot, which...", "The culprit, the ..."):
+# what follows describes a thing the reader is supposed to know already.
+_DEFINITE_APPOSED = re.compile(r"^[\"\u201c]?The\s+([a-z][a-z-]+),")
+_SELF_DEFINING = frozenset("""first last same following next other world public past future time day week year
+morning afternoon evening night weekend end rest top bottom number majority most""".split())
+
+
+def unintroduced_thing(text: str, known: set[str]) -> str | None:
+    """A common noun the sentence refers to as known ("The reboot, which...", "the figure holds")
+    that the summary has not named."""
+    head = " ".join(text.split()[:12])
+    for pattern in (_DEFINITE_APPOSED, _DEFINITE_SUBJECT):
+        for match in pattern.finditer(head):
+            noun = match.group(1)
+            if noun in _SELF_DEFINING or noun in coherence.ADJECTIVES:
+                continue
+            stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+            if noun in known or stem in known or stem + "s" in known:
+                continue
+            return noun
+    return None
+
+
+def adds_news(text: str, told: str, language: str) -> bool:
+    """Whether a sentence tells news the summary has not: a new figure (an amount, a share, a
+    date), a reaction of someone the summary has not quoted, or an outcome with new actors."""
+    mine, theirs = facts.marks(text, language), facts.marks(told, language)
+    if mine.figures - theirs.figures - _WEEKDAYS:
+        return True
+    new_names, new_terms = mine.names - theirs.names, mine.terms - theirs.terms
+    quoted = coherence.quote_balance(text) == 0 and any(q in text for q in "\"\u201c")
+    if (new_names or len(new_terms) >= 3) and (_REPORTING.search(text) or quoted):
+        return True
+    return coherence.tells_outcome(text) and bool(new_names) and len(new_terms) >= 3
+
+
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+# The writer's own voice or the reader addressed, outside quotations: a column's or a blog's
+# sentence ("If you know your history...", "let me just mention"), not a report's.
+_WRITER_VOICE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Yy]ou|[Yy]our|[Yy]ou're|[Yy]ou'll)\b(?!\.)")
+_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
+
+
+def writer_voice(text: str) -> bool:
+    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations."""
+    return bool(_WRITER_VOICE.search(_QUOTATION.sub(" ", text)))
+
+
+def known_words(texts: Sequence[str]) -> set[str]:
+    """The lower-cased words of the sentences told so far."""
+    return {w.lower() for t in texts for w in split_words(t)}
+
+
+def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
+                stands_alone: Callable[[int], bool]) -> int | None:
+    """The article whose lead best represents the story, or None when no article's lead stands alone.
+
+    An article qualifies when one of its first two usable sentences stands on its own, its
+    lead is not a preview of what the story reports as done and does not speak in the
+    writer's voice; its worth is the mean score
+    of its first three usable sentences. With articles of several
+    days, the latest day's articles are preferred while one of them qualifies.
+    """
+    firsts: dict[int, list[int]] = {}
+    # an article whose lead is a preview the story reports the outcome of is yesterday's news
+    outdated = {c.article for i, c in enumerate(candidates) if c.lead == 0 and c.preview and blocked[i]}
+    for i, c in enumerate(candidates):
+        if c.usable and not blocked[i] and c.lead < 3 and c.article not in outdated:
+            firsts.setdefault(c.article, []).append(i)
+    worth: dict[int, float] = {}
+    for a, ids in firsts.items():
+        ids.sort(key=lambda i: candidates[i].position)
+        if any(writer_voice(candidates[i].text) for i in ids):
+            continue  # a column's or a blog's opening, not the report to lead with
+        if any(candidates[i].lead < 2 and stands_alone(i) for i in ids):
+            worth[a] = float(np.mean(scores[ids])) - (0.1 if len(ids) < 2 else 0.0)
+    if not worth:
+        return None
+    latest = max(_day(articles[a]) for a in worth)
+    recent = {a: w for a, w in worth.items() if _day(articles[a]) == latest}
+    return max(recent or worth, key=lambda a: (recent or worth)[a])
+
+
+def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
+            options, unit_of: Callable[[int, set[str]], tuple[int, ...] | None],
+            repeats: Callable[[int, list[int]], bool],
+            copies: Callable[[int, list[int]], bool]) -> tuple[list[int], tuple[int, ...]]:
+    """The home article's lead, then what other sources add; returns (chosen, anchor unit).
+
+    ``unit_of(i, known)`` gives the sentences candidate ``i`` must enter with (None when it
+    cannot), ``repeats(i, chosen)`` whether it tells again what a chosen sentence tells,
+    ``copies(i, chosen)`` whether it says it again in much the same words (the test for the
+    home article's own sentences, which share its words without repeating it).
+    Returns ``([], ())`` when no article's lead stands on its own.
+    """
+    def stands_alone(i: int) -> bool:
+        c = candidates[i]
+        return unit_of(i, set()) == (i,) and unintroduced_surname(c.text, set(), forms) is None \
+            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text)
+
+    forms = name_forms(articles)
+    home = choose_home(candidates, scores, blocked, articles, stands_alone)
+    if home is None:
+        return [], ()
+    budget = options.max_words
+    limit = options.max_sentences
+    lead = sorted((i for i, c in enumerate(candidates) if c.article == home and c.usable and c.lead < HOME_LEADS),
+                  key=lambda i: candidates[i].position)
+    start = next(i for i in lead if candidates[i].lead < 2 and not blocked[i] and stands_alone(i))
+    lead = [i for i in lead if candidates[i].position >= candidates[start].position]
+    chosen: list[int] = []
+    words = 0
+    # an email's paragraph reads as a report throughout (a longer summary is filled on by
+    # summarize.summary._compose from every source)
+    paragraph = budget is not None and budget <= EMAIL_WORDS
+
+    def fits(extra: int, share: float = 1.0) -> bool:
+        if limit is not None and len(chosen) >= limit:
+            return False
+        if budget is None:
+            return True
+        if options.fill_budget and share >= 1.0:
+            return words < budget
+        stretch = 1.15 if len(chosen) < options.min_sentences and share >= 1.0 else 1.0
+        return words + extra <= budget * share * stretch
+
+    def take_lead(share: float) -> None:
+        nonlocal words
+        while lead:
+            i = lead[0]
+            known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
+            unit = unit_of(i, known)
+            if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit) \
+                    or paragraph and any(writer_voice(candidates[j].text) for j in unit):
+                lead.pop(0)  # leans on a sentence the summary cannot carry: the lead goes on past it
+                continue
+            new = [j for j in unit if j not in chosen]
+            extra = sum(candidates[j].words for j in new)
+            if chosen and not fits(extra, share):
+                if share < 1.0 or limit is not None and len(chosen) >= limit:
+                    return
+                lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
+                continue
+            lead.pop(0)
+            # An article's sentences share its words without telling its lead twice: within it
+            # only a near copy (a summary line above the lead) counts as a repeat.
+            others = [j for j in chosen if candidates[j].article != home]
+            if others and any(repeats(j, others) for j in new) or chosen and any(copies(j, chosen) for j in new):
+                continue
+            chosen.extend(new)
+            words += extra
+
+    take_lead(HOME_SHARE)
+    if not chosen:
+        return [], ()
+    anchor = (chosen[0],)
+    told = [candidates[j].text for j in chosen]
+    order = [int(i) for i in np.argsort(-scores, kind="stable")]
+
+    def add_others(news_only: bool = True) -> None:
+        nonlocal words
+        for i in order:
+            c = candidates[i]
+            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS:
+                continue
+            if any(candidates[j].article == c.article and candidates[j].position > c.position for j in chosen):
+                continue  # would stand after a later sentence of its own article
+            known = known_words(told)
+            summary = " ".join(told)
+            unit = unit_of(i, known)
+            # it stands alone, or right after the sentence of its article it leans on
+            if unit is None or unit[-1] != i or list(unit[:-1]) != chosen[len(chosen) - len(unit) + 1:] \
+                    or not fits(c.words):
+                continue
+            if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
+                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
+                continue
+            if news_only and not adds_news(c.text, summary, options.language) \
+                    or not _on_subject(c.text, summary, options.language):
+                continue
+            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told):
+                continue
+            chosen.append(i)
+            told.append(c.text)
+            words += c.words
+
+    add_others()
+    take_lead(1.0)
+    if len(chosen) < options.min_sentences:
+        # too little news for a paragraph: sentences of other sources that stand where they
+        # are placed, share the subject and repeat nothing make up the minimum
+        add_others(news_only=False)
+    added = [i for i in chosen if candidates[i].article != home]
+    return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
+        + added, anchor
+
+
+def retells(text: str, told: str, language: str = "english") -> bool:
+    """Whether a sentence tells again the event of a sentence already told, with a detail or
+    two of its own: the same four or more names (people, places, bodies, the day) and a good
+    share of the same words ("EU leaders gather in Brussels on Thursday" ... "European Union
+    leaders meet in Brussels on Thursday with the package blocked by Slovakia")."""
+    mine, theirs = facts.marks(text, language), facts.marks(told, language)
+    shared_terms = len(mine.terms & theirs.terms) / max(1, min(len(mine.terms), len(theirs.terms)))
+    return len(mine.names & theirs.names) >= 4 and shared_terms >= 0.3
+
+
+def _on_subject(text: str, summary: str, language: str) -> bool:
+    """Whether a sentence shares the summary's subject: a name, or two content words, in common."""
+    mine, theirs = facts.marks(text, language), facts.marks(summary, language)
+    shared_names, shared_terms = len(mine.names & theirs.names), len(mine.terms & theirs.terms)
+    return shared_names >= 1 or shared_terms >= 2

@@ -1,0 +1,194 @@
+"""The summary is the lead of the article that best represents the story, and what others add.
+
+Every fixture is invented for this project: a dam dispute between two made-up countries,
+Norvania and Keldor, told by made-up outlets.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from core.models import Article
+from summarize import furniture, lead
+from summarize.headline import choose_headline, from_sentence, is_label
+from summarize.summary import SummaryOptions, summarize_story
+
+T0 = datetime(2032, 9, 14, 6, 0, tzinfo=timezone.utc)
+
+
+def article(key: str, lines: list[str], hours: float = 0.0, title: str = "") -> Article:
+    """An article of one paragraph per line, ``hours`` after T0."""
+    return Article(id=f"https://{key}.example/story", title=title, text="\n".join(lines), outlet=key.title(),
+                   published=T0 + timedelta(hours=hours))
+
+
+MAIN = article("courier", [
+    "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute over the flow of the "
+    "Ostra river, ending a standoff that had dried out farms on both banks.",
+    "Foreign minister Ilse Aalto announced the accord after a night of talks in the lakeside town of Brill.",
+    "The dam will release water again from the first of October under a schedule drawn up by engineers.",
+    "Farmers downstream had lost three harvests since the gates were closed.",
+])
+SIDE = article("ledger", [
+    "Grain traders in Norvania welcomed the reopening of the Varn dam on Monday.",
+    "Aalto said the accord would be put to the Norvanian parliament within a week.",
+    "The figure holds few surprises for the farmers of the southern plain.",
+    "Keldor will receive 40% of the river's summer flow under the accord, officials in both capitals said.",
+])
+ESSAY = article("quarterly", [
+    "Rivers have always divided the peoples who live along them, and they always will.",
+    "A river is a promise that the water upstream makes to the water downstream.",
+    "Dams, in that light, are a broken promise set in concrete.",
+])
+
+
+def texts(summary) -> list[str]:
+    return [s.text for s in summary]
+
+
+def test_the_summary_opens_on_the_representative_lead_and_keeps_its_order():
+    summary = summarize_story([SIDE, MAIN, ESSAY])
+    assert summary[0].text == MAIN.text.split("\n")[0]
+    own = [s.position for s in summary if s.article_id == MAIN.id]
+    assert own == sorted(own) and len(own) >= 2
+    assert not any(s.article_id == ESSAY.id for s in summary)
+
+
+def test_another_source_adds_a_figure_but_not_a_definite_thing_it_never_introduced():
+    summary = " ".join(texts(summarize_story([SIDE, MAIN, ESSAY])))
+    assert "40% of the river's summer flow" in summary
+    assert "The figure holds" not in summary
+
+
+def test_a_surname_alone_needs_the_sentence_that_introduced_the_person():
+    forms = lead.name_forms([MAIN, SIDE])
+    assert "Aalto" in forms
+    assert lead.unintroduced_surname("Aalto said the accord would pass.", set(), forms) == "Aalto"
+    assert lead.unintroduced_surname("Aalto said the accord would pass.", {"aalto"}, forms) is None
+    assert lead.unintroduced_surname("Ilse Aalto said the accord would pass.", set(), forms) is None
+    # "Ms." says nothing of who she is; a title of office does
+    assert lead.unintroduced_surname("Ms. Aalto said the accord would pass.", set(), forms) == "Aalto"
+    assert lead.unintroduced_surname("Minister Aalto said the accord would pass.", set(), forms) is None
+
+
+def test_a_name_most_articles_use_alone_is_no_surname():
+    band = [article(f"a{i}", ["Tamberlane, the singer of the Lake Choir, died on Sunday at 61.",
+                              "Tamberlane had sung with the choir for forty years."]) for i in range(3)]
+    band.append(article("b", ["The late singer Tamberlane was buried in Brill."]))
+    assert "Tamberlane" not in lead.name_forms(band)
+
+
+def test_a_person_is_not_introduced_twice():
+    forms = {"Wong": {"Lawrence"}}
+    told = "Mr Wong met the premier in the capital on Tuesday."
+    assert lead.introduced_again("The prime minister, Lawrence Wong, has pressed for open trade.", told,
+                                 {"wong"}, forms)
+    assert not lead.introduced_again("Wong pressed for open trade.", told, {"wong"}, forms)
+
+
+def test_a_definite_thing_needs_its_introduction():
+    assert lead.unintroduced_thing("The reboot, which opens in May, stars a new cast.", set()) == "reboot"
+    assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", set()) == "figure"
+    assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", {"figure"}) is None
+    assert lead.unintroduced_thing("The foreign ministers of both countries met in Brill.", set()) is None
+
+
+def test_a_story_over_two_days_leads_with_the_latest_day():
+    # three reports of the first day tell the talks began; one of the next day tells the outcome
+    began = [article(f"day1-{k}", [
+        "Norvania and Keldor began talks on Sunday in Brill over reopening the Varn dam on the Ostra river.",
+        f"Delegations from both capitals met in the lakeside town of Brill for a first round, report {k} said.",
+        "Farmers on both banks of the Ostra river watched the talks over the dam closely.",
+    ], hours=-26 + k) for k in range(3)]
+    outcome = article("day2", [
+        "Norvania and Keldor agreed in Brill on Monday to reopen the Varn dam.",
+        "The gates will open on the first of October.",
+    ])
+    summary = summarize_story([*began, outcome])
+    assert summary[0].article_id == outcome.id
+
+
+def test_an_answer_never_comes_without_its_question():
+    story = article("gazette", [
+        "Keldor's president Mira Osk opened the new session of parliament in Brill on Monday with a speech on water.",
+        "Whom does she want as her partner in the talks? A fellow engineer from the southern plain, of course.",
+        "The session will vote on the dam accord before the end of the month, the speaker's office said.",
+        "Opposition deputies said they would back the accord if fishing rights on the river were added.",
+    ])
+    told = texts(summarize_story([story]))
+    assert len(told) >= 3
+    assert not any("of course" in t for t in told)
+
+
+def test_captions_credits_player_controls_and_notes_are_furniture():
+    assert furniture.is_furniture("Dam gates opened Jon Varga/THE LAKE PRESS A worker checks the sluice on Monday.")
+    assert furniture.is_furniture("Image caption Ilse Aalto was driven to the talks under escort.")
+    assert furniture.is_furniture("CLOSE Skip in Skip x Embed x Share Late Monday the gates were opened.")
+    assert furniture.is_furniture("Farmers watch the dam open near Brill, Norvania, Monday, Sept. 13, 2032.")
+    assert furniture.is_furniture("The following is an excerpt of an article from the Lake Quarterly.")
+    assert not furniture.is_furniture("The talks in Brill/Varn ended on Monday with an accord on the dam.")
+    assert furniture.is_furniture("Engineers inspect the sluice with minister Ilse Aalto (R) in Brill, Sept. 13, 2032.")
+    assert furniture.is_furniture("Ilse Aalto (second row, left) listened to the engineers.")
+    assert not furniture.is_furniture("The accord was signed in Brill on Sept. 13, 2032.")
+    glued = "CLOSE Dry weather gripped the southern plain as the dam stayed shut for a third summer."
+    assert glued[furniture.prose_start(glued):].startswith("Dry weather")
+    stamped = "10:45 AM PT: Ilse Aalto has arrived at the dam for the reopening ceremony."
+    assert stamped[furniture.prose_start(stamped):].startswith("Ilse Aalto")
+
+
+def test_a_headline_is_never_a_caption_credit_or_gallery_label():
+    for label in ("Gallery 12 photo Gallery \u00a9 Lake Press", "Image caption Ilse Aalto at the dam",
+                  "Photo: the dam at dawn"):
+        assert is_label(label)
+    assert not is_label("Norvania and Keldor agree to reopen the Varn dam")
+    labelled = article("pics", MAIN.text.split("\n"),
+                       title="Norvania and Keldor reopen the Varn dam on the Ostra river: 12 photos \u00a9 Lake Press")
+    titled = article("wire", SIDE.text.split("\n"), title="Traders cheer")
+    assert choose_headline([labelled, titled]) == titled.title
+
+
+def test_untitled_stories_are_headlined_by_their_summary_not_a_page_fragment():
+    first = article("untitled", ["CLOSE Skip in Skip x Embed x Share video", *MAIN.text.split("\n")])
+    summary = texts(summarize_story([first]))
+    headline = choose_headline([first], summary=summary)
+    assert headline == from_sentence(summary[0])
+    assert "Skip" not in headline and not headline.endswith(".")
+    assert from_sentence("Aalto promised water to the farmers themselves .") == \
+        "Aalto promised water to the farmers themselves"
+    assert len(from_sentence(MAIN.text.split("\n")[0]).split()) <= 22
+
+
+def test_a_preview_title_gives_way_to_an_outcome_summary():
+    preview = article("wire", MAIN.text.split("\n"), title="Norvania and Keldor to hold talks on the Varn dam")
+    summary = texts(summarize_story([preview]))
+    headline = choose_headline([preview], summary=summary)
+    assert headline != preview.title
+    assert "agreed" in headline
+
+
+def test_the_old_composition_is_still_there_when_asked_for():
+    summary = summarize_story([SIDE, MAIN, ESSAY], SummaryOptions(home_lead=False))
+    assert 1 <= len(summary) <= 5
+
+
+def test_a_column_s_voice_neither_opens_a_summary_nor_is_added_to_one():
+    assert lead.writer_voice("If you know your rivers, you know the Ostra floods in spring.")
+    assert lead.writer_voice("Let me just mention that the dam is ninety years old.")
+    assert not lead.writer_voice('"You will have water by October," Aalto told the farmers.')
+    column = article("column", [
+        "If you have ever farmed the southern plain, you know what a closed dam means.",
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute.",
+        "Let me just mention that the dam is older than both countries.",
+    ])
+    summary = summarize_story([column, MAIN])
+    assert summary[0].article_id == MAIN.id
+    assert not any(lead.writer_voice(s.text) for s in summary if s.article_id == column.id)
+
+
+def test_an_addition_that_retells_the_lead_s_event_is_left_out():
+    told = ("Ministers of Norvania, Keldor and Varnia pressed Ostland on Monday to lift its veto on the Lake "
+            "Council's water package before leaders gather in Brill on Thursday.")
+    again = ("Lake Council leaders meet in Brill on Thursday with the water package blocked by Ostland and a "
+             "quarrel over fishing rights.")
+    other = "Farmers in the southern plain said the veto would cost them a fourth harvest."
+    assert lead.retells(again, told)
+    assert not lead.retells(other, told)
