@@ -44,7 +44,7 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
     if not titled:
         return from_sentence(summary[0]) if summary else _fallback(articles)
     if len(titled) == 1 and not summary:
-        return titled[0][1].title.strip()
+        return tidy_title(titled[0][1].title)
 
     title_terms = [content_terms(a.title, language) for _, a in titled]
     text_terms = [content_terms(f"{a.title}\n{a.text}", language) for a in articles]
@@ -87,7 +87,21 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
         opening = from_sentence(summary[0])
         if opening:
             return opening
-    return titled[best][1].title.strip()
+    return tidy_title(titled[best][1].title)
+
+
+def tidy_title(title: str) -> str:
+    """A title as a headline: without a wire dateline glued before it ("TOKYO (AP) — ...",
+    seen where a record's title is its first sentence) and, past ``HEADLINE_WORDS`` words,
+    cut at a clause like a sentence made headline (:func:`from_sentence`)."""
+    title = " ".join(title.split())
+    start = furniture.prose_start(title)
+    if start:
+        rest = title[start:].lstrip()
+        title = rest[:1].upper() + rest[1:]
+    if len(title.split()) > HEADLINE_WORDS:
+        return from_sentence(title)
+    return title
 
 
 # What a caption, a credit or a gallery label looks like when it stands where a title should.

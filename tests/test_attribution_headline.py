@@ -86,3 +86,19 @@ def test_an_untitled_source_is_listed_as_such_not_under_its_outlet_twice():
     email = render_email(Briefing("2025-06-25", (Story("s", "Envoys meet", (), (source,), WHEN),), WHEN))
     assert "[1] Capital Observer: untitled article" in email.text
     assert '<b>Capital Observer</b>: <a href="https://capitalobserver.example/a">untitled article</a>' in email.html
+
+
+def test_a_title_that_is_a_wire_opening_loses_its_dateline_and_is_cut_to_headline_length():
+    opening = ("VALLETTA (Harbour Wire) — Foreign ministers of the two island states said on Friday that "
+               "they had agreed to reopen their embassies next month, ending a dispute over fishing rights "
+               "that began three years ago when a patrol boat detained a trawler")
+    text = opening + ". The agreement was signed at a short ceremony in the harbour."
+    headline = choose_headline([article(1, opening, text)])
+    assert not headline.startswith("VALLETTA") and "Harbour Wire" not in headline
+    assert headline.startswith("Foreign ministers of the two island states")
+    assert len(headline.split()) <= 22
+
+
+def test_an_ordinary_title_is_kept_as_written():
+    title = "Island states agree to reopen embassies after fishing dispute"
+    assert choose_headline([article(1, title, "Foreign ministers agreed on Friday to reopen the embassies.")]) == title
