@@ -14,7 +14,7 @@ from core.options import Options
 from delivery import subscribers
 from delivery.bounces import apply_bounces
 from delivery.recipients import parse_addresses
-from delivery.send import open_record, recipients_of
+from delivery.record import open_record, recipients_of
 
 log = logging.getLogger(__name__)
 

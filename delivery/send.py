@@ -59,7 +59,8 @@ from core.errors import BriefingError, ConfigError
 from core.options import Options
 from delivery import message as messages
 from delivery import subscribers, tokens
-from delivery.recipients import TO_SETTING, load_recipients, sender_address
+from delivery.recipients import sender_address
+from delivery.record import open_record, recipients_of
 from delivery.smtp import TLS_MODES, Outcome
 from delivery.workers import Progress, deliver
 
@@ -143,25 +144,6 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def open_record(options: Options, threads: bool = False) -> sqlite3.Connection:
-    """The database with the delivery tables (``threads``: one connection for the sending threads).
-
-    A committed row survives the process being killed: in WAL mode a commit is written to
-    the log file before it returns, and the system keeps what a dead process wrote. It is
-    not forced to the disk at each commit (``synchronous=NORMAL``): that took 3 ms or more a
-    message, and a power cut in the middle of a send is rarer than a kill; it could lose
-    the last rows, whose recipients a rerun would then send a second copy with the same
-    Message-ID.
-    """
-    conn = db.connect(options.db_path)
-    if threads:
-        conn.close()
-        conn = sqlite3.connect(options.db_path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return conn
-
-
 def deliveries(conn: sqlite3.Connection, date: str) -> dict[str, sqlite3.Row]:
     """The delivery rows of a date, by lower-case recipient."""
     return {row["recipient"].lower(): row for row in conn.execute("SELECT * FROM deliveries WHERE date = ?", (date,))}
@@ -178,14 +160,6 @@ def _mark(conn: sqlite3.Connection, date: str, recipient: str, message_id: str, 
         " attempts = attempts + excluded.attempts, updated = excluded.updated",
         (date, recipient, message_id, status, outcome.code if outcome else None,
          outcome.answer if outcome else None, 1 if attempt else 0, _stamp()))
-
-
-def recipients_of(options: Options, conn: sqlite3.Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(who gets the briefing, configured addresses left out because they unsubscribed or bounced)."""
-    configured = load_recipients(options.smtp, options.home)
-    where = TO_SETTING + (f" or {options.smtp.recipients_file}" if options.smtp.recipients_file else "")
-    subscribers.sync_configured(conn, configured, f"configured in {where}")
-    return subscribers.recipients(conn, configured)
 
 
 def everyone_has(options: Options, date: str) -> bool:

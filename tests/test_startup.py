@@ -73,3 +73,9 @@ def test_build_still_loads_what_it_needs_and_checks_every_setting(configured, tm
     done = subprocess.run([sys.executable, str(ROOT / "briefing.py"), "build"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 1 and "[grouping] threshold" in done.stderr, done.stderr
+
+
+def test_subscriber_commands_do_not_load_the_message_templates(configured):
+    # Listing who is subscribed needs the delivery record, not jinja2, MJML or SMTP.
+    modules = loaded(configured, "subscribers", "list")
+    assert not modules & {"jinja2", "mjml", "smtplib", "templates"}, sorted(modules & {"jinja2", "mjml", "smtplib", "templates"})
