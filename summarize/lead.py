@@ -172,6 +172,22 @@ def writer_voice(text: str) -> bool:
     return bool(_WRITER_VOICE.search(_QUOTATION.sub(" ", text)))
 
 
+# The shortest sentence a report opens on. A shorter "sentence" at the top of a page is a
+# picture's caption left in the text ("The cabin of a Qatar Airways plane."), a kicker or a
+# label; a summary that opened on one told the reader nothing (a blind judge's item).
+LEAD_MIN_WORDS = 8
+
+# "Though X and Y say ..." with no clause of its own: "though" there means "however" and
+# answers a sentence the page had before (a document that starts mid-article).
+_CONCESSIVE_OPENING = re.compile(r"^(?:Though|Although|Still|Yet)\b[^,;:]*$")
+
+
+def opens_a_report(text: str) -> bool:
+    """Whether a sentence can open the summary: long enough to be a report's sentence, and
+    not a "though ..." that answers something before it."""
+    return len(text.split()) >= LEAD_MIN_WORDS and not _CONCESSIVE_OPENING.match(text.strip())
+
+
 def known_words(texts: Sequence[str]) -> set[str]:
     """The lower-cased words of the sentences told so far."""
     return {w.lower() for t in texts for w in split_words(t)}
@@ -222,7 +238,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     def stands_alone(i: int) -> bool:
         c = candidates[i]
         return unit_of(i, set()) == (i,) and unintroduced_surname(c.text, set(), forms) is None \
-            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text)
+            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text) \
+            and opens_a_report(c.text)
 
     forms = name_forms(articles)
     home = choose_home(candidates, scores, blocked, articles, stands_alone)

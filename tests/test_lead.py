@@ -192,3 +192,26 @@ def test_an_addition_that_retells_the_lead_s_event_is_left_out():
     other = "Farmers in the southern plain said the veto would cost them a fourth harvest."
     assert lead.retells(again, told)
     assert not lead.retells(other, told)
+
+
+def test_a_caption_left_at_the_top_of_a_page_never_opens_the_summary():
+    # the caption and the credit run into the report on one line, as scraped pages have them
+    captioned = article("gazette", [
+        "The dam at Brill at dawn. Reuters Norvania and Keldor signed an accord in Brill on Monday to reopen "
+        "the Varn dam, ending two years of dispute over the Ostra river that had dried out farms.",
+        "Engineers will open the gates from the first of October under a schedule both sides approved.",
+    ], hours=1)
+    other = article("post", [
+        "Keldor's farmers cheered the reopening of the Varn dam, which Norvania and Keldor agreed on Monday.",
+        "The Ostra river had run dry for two summers as the dispute dragged on.",
+    ])
+    summary = texts(summarize_story([captioned, other], SummaryOptions(max_words=110)))
+    assert summary and "The dam at Brill at dawn." not in summary
+    assert len(" ".join(summary).split()) >= 20
+
+
+def test_an_opening_that_answers_a_sentence_the_page_lost_does_not_lead():
+    assert not lead.opens_a_report("Though Aalto and Brennik have also kept the schedule to themselves for now.")
+    assert not lead.opens_a_report('Though Aalto and Brennik have also called the schedule a "state secret."')
+    assert lead.opens_a_report("Though the talks ran late, Norvania and Keldor agreed on the dam on Monday.")
+    assert not lead.opens_a_report("The harbour at Brill at dawn.")
