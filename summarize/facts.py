@@ -101,7 +101,7 @@ def restates(a: str, b: str, language: str = "english") -> bool:
     terms = _containment(x.terms, y.terms)
     if terms >= 0.5:
         return True
-    shared_figures = x.figures & y.figures - _WEEKDAYS
+    shared_figures = x.figures & y.figures - WEEKDAYS
     # an amount, a share or a year is specific enough that two sentences giving it about
     # the same things ("5% ... defence spending") tell the same fact
     specific = {f for f in shared_figures if not f.isdigit() or len(f) >= 4}
@@ -113,5 +113,5 @@ def restates(a: str, b: str, language: str = "english") -> bool:
     return min(len(x.names), len(y.names)) >= 2 and names >= 0.99 and terms >= 0.25
 
 
-_WEEKDAYS = frozenset(d.lower() for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+WEEKDAYS = frozenset(d.lower() for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                            "Sunday"))

@@ -129,6 +129,9 @@ _TIME_STAMP = re.compile(r"^\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{
 
 _CONTROL_WORD = re.compile(r"^([A-Z]{4,})\s+(?=[A-Z][a-z])")
 
+# A video's title and running time glued before the text: "Costs soar to new highs (3:40) As ...".
+_VIDEO_TITLE = re.compile(r"^[^.!?()]{3,120}\(\d{1,2}:\d{2}(?::\d{2})?\)\s+(?=[\"\u201c'A-Z])")
+
 
 def player_controls(text: str) -> bool:
     """Whether a sentence opens on a media player's controls ("CLOSE Skip in Skip x Embed x Share ...")."""
@@ -145,6 +148,9 @@ def prose_start(sentence: str) -> int:
     stamp = _TIME_STAMP.match(sentence)
     if stamp and len(sentence[stamp.end():].split()) >= 5:
         return stamp.end()
+    video = _VIDEO_TITLE.match(sentence)
+    if video and len(sentence[video.end():].split()) >= 5:
+        return video.end()
     control = _CONTROL_WORD.match(sentence)
     if control and control.group(1).lower() in _PLAYER_WORDS and len(sentence[control.end():].split()) >= 5:
         return control.end()  # a player's button glued before the text: "CLOSE Bone-chilling cold ..."

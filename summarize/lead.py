@@ -111,11 +111,18 @@ def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]])
 def introduced_again(text: str, summary: str, known: set[str], forms: dict[str, set[str]]) -> bool:
     """Whether the sentence introduces by full name someone the summary already named
     ("... Mr Wong ..." then "Singapore's prime minister, Lawrence Wong, ...")."""
-    for first, last in _FULL_NAME.findall(text):
-        if last in forms and last.lower() in known and f"{first} {last}" not in summary \
-                and first.lower() not in _TITLES and first.lower().rstrip(".") not in _HONORIFICS:
-            return True
+    for match in _FULL_NAME.finditer(text):
+        first, last = match.groups()
+        if last not in forms or last.lower() not in known \
+                or first.lower() in _TITLES or first.lower().rstrip(".") in _HONORIFICS:
+            continue
+        if f"{first} {last}" not in summary or _APPOSITION.match(text, match.end()):
+            return True  # named again in another form, or introduced again by who they are
     return False
+
+
+# What introduces a person right after the name: "Daniel Kreiss, an assistant professor ...".
+_APPOSITION = re.compile(r",\s+(?:a|an|the|who)\s")
 
 
 # A definite subject anywhere in a sentence's first clause: "the figure holds", "the network said".
@@ -149,7 +156,7 @@ def adds_news(text: str, told: str, language: str) -> bool:
     """Whether a sentence tells news the summary has not: a new figure (an amount, a share, a
     date), a reaction of someone the summary has not quoted, or an outcome with new actors."""
     mine, theirs = facts.marks(text, language), facts.marks(told, language)
-    if mine.figures - theirs.figures - _WEEKDAYS:
+    if mine.figures - theirs.figures - facts.WEEKDAYS:
         return True
     new_names, new_terms = mine.names - theirs.names, mine.terms - theirs.terms
     quoted = coherence.quote_balance(text) == 0 and any(q in text for q in "\"\u201c")
@@ -158,7 +165,6 @@ def adds_news(text: str, told: str, language: str) -> bool:
     return coherence.tells_outcome(text) and bool(new_names) and len(new_terms) >= 3
 
 
-_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 # The writer's own voice or the reader addressed, outside quotations: a column's or a blog's
@@ -269,9 +275,9 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
 
     def take_lead(share: float) -> None:
         nonlocal words
+        known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
         while lead:
             i = lead[0]
-            known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
             unit = unit_of(i, known)
             if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit) \
                     or paragraph and any(writer_voice(candidates[j].text) for j in unit):
@@ -291,25 +297,26 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             if others and any(repeats(j, others) for j in new) or chosen and any(copies(j, chosen) for j in new):
                 continue
             chosen.extend(new)
+            known.update(known_words([candidates[j].text for j in new]))
             words += extra
 
     take_lead(HOME_SHARE)
     if not chosen:
         return [], ()
     anchor = (chosen[0],)
-    told = [candidates[j].text for j in chosen]
     order = [int(i) for i in np.argsort(-scores, kind="stable")]
 
     def add_others(news_only: bool = True) -> None:
         nonlocal words
+        told = [candidates[j].text for j in chosen]  # the lead's later sentences included
+        known = known_words(told)
+        summary = " ".join(told)
         for i in order:
             c = candidates[i]
             if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS:
                 continue
             if any(candidates[j].article == c.article and candidates[j].position > c.position for j in chosen):
                 continue  # would stand after a later sentence of its own article
-            known = known_words(told)
-            summary = " ".join(told)
             unit = unit_of(i, known)
             # it stands alone, or right after the sentence of its article it leans on
             if unit is None or unit[-1] != i or list(unit[:-1]) != chosen[len(chosen) - len(unit) + 1:] \
@@ -325,6 +332,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 continue
             chosen.append(i)
             told.append(c.text)
+            known.update(known_words([c.text]))
+            summary = f"{summary} {c.text}"
             words += c.words
 
     add_others()

@@ -85,6 +85,14 @@ def test_a_person_is_not_introduced_twice():
     assert not lead.introduced_again("Wong pressed for open trade.", told, {"wong"}, forms)
 
 
+def test_a_person_named_in_full_is_not_introduced_again_by_who_they_are():
+    forms = {"Aalto": {"Ilse"}}
+    told = "Foreign minister Ilse Aalto announced the accord after a night of talks."
+    assert lead.introduced_again("A statement by Ilse Aalto, the foreign minister, set out the schedule.", told,
+                                 {"aalto"}, forms)
+    assert not lead.introduced_again("Ilse Aalto said the schedule would be published.", told, {"aalto"}, forms)
+
+
 def test_a_definite_thing_needs_its_introduction():
     assert lead.unintroduced_thing("The reboot, which opens in May, stars a new cast.", set()) == "reboot"
     assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", set()) == "figure"
@@ -117,6 +125,13 @@ def test_an_answer_never_comes_without_its_question():
     told = texts(summarize_story([story]))
     assert len(told) >= 3
     assert not any("of course" in t for t in told)
+
+
+def test_a_video_title_and_running_time_glued_before_the_text_are_cut():
+    sentence = "Dam talks end in accord (3:40) Norvania and Keldor agreed on Monday to reopen the Varn dam."
+    assert sentence[furniture.prose_start(sentence):].startswith("Norvania and Keldor agreed")
+    plain = "Norvania and Keldor agreed on Monday (after talks) to reopen the dam."
+    assert furniture.prose_start(plain) == 0
 
 
 def test_captions_credits_player_controls_and_notes_are_furniture():
