@@ -23,7 +23,8 @@ from core.options import Options
 from delivery import optin
 from delivery.message import MESSAGE_POLICY, as_bytes, domain_of
 from delivery.recipients import sender_address
-from delivery.smtp import SmtpSession, Unreachable
+from delivery.signing import signer
+from delivery.smtp import SmtpSession, Unreachable, check_smtp_settings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def check_mail_settings(options: Options) -> None:
     if not smtp.host.strip():
         raise ConfigError("the subscribe form needs a mail server to send its confirmation links: set "
                           "BRIEFING_SMTP_HOST (and BRIEFING_SMTP_PORT, BRIEFING_SMTP_TLS) or [smtp] host")
+    check_smtp_settings(smtp)
     sender_address(smtp)
 
 
@@ -63,6 +65,9 @@ class ConfirmationMailer:
 
     def __init__(self, options: Options, open_store: Callable, sleep: Callable[[float], None] = time.sleep) -> None:
         self.options = options
+        # Signed like the briefings when DKIM is set up: a confirmation is the message most likely
+        # to be taken for spam. A key that cannot be used stops `serve` here, before any mail.
+        self.signer = signer(options.smtp, options.home)
         self.open_store = open_store  # () -> a new connection to the store
         self.sleep = sleep
         self.jobs: queue.Queue = queue.Queue(QUEUE_SIZE)
@@ -109,6 +114,8 @@ class ConfirmationMailer:
             try:
                 check_mail_settings(self.options)
                 data = confirmation_message(self.options, address, link)
+                if self.signer:
+                    data = self.signer.sign(data)
                 session = SmtpSession(smtp, sender_address(smtp))
                 try:
                     session.open()

@@ -61,7 +61,7 @@ from delivery import message as messages
 from delivery import subscribers, tokens
 from delivery.recipients import sender_address
 from delivery.record import open_record, recipients_of
-from delivery.smtp import TLS_MODES, Outcome
+from delivery.smtp import Outcome, check_smtp_settings
 from delivery.workers import Progress, deliver
 
 log = logging.getLogger(__name__)
@@ -205,18 +205,12 @@ def refuses_the_address(outcome: Outcome) -> bool:
 
 def _check_settings(options: Options, need_server: bool) -> None:
     smtp = options.smtp
-    if smtp.tls not in TLS_MODES:
-        raise ConfigError(f"BRIEFING_SMTP_TLS / [smtp] tls is {smtp.tls!r}; use one of {', '.join(TLS_MODES)}")
+    check_smtp_settings(smtp)
     if options.briefing.quiet_day not in QUIET_DAY:
         raise ConfigError(f"[briefing] quiet_day is {options.briefing.quiet_day!r}; use send or skip")
     if need_server and not smtp.host.strip():
         raise ConfigError("no mail server configured: set BRIEFING_SMTP_HOST (and BRIEFING_SMTP_PORT, "
                           "BRIEFING_SMTP_TLS) or [smtp] host; or use --dry-run DIR to write .eml files")
-    if smtp.retries < 0 or smtp.retry_delay < 0 or smtp.timeout <= 0:
-        raise ConfigError("[smtp] retries and retry_delay must be >= 0 and timeout > 0")
-    if smtp.connections < 1 or smtp.messages_per_second < 0 or smtp.messages_per_connection < 0:
-        raise ConfigError("[smtp] connections must be at least 1, messages_per_second and "
-                          "messages_per_connection >= 0 (0: no limit)")
 
 
 def _date_of(options: Options, date: str | None) -> str:

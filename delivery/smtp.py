@@ -363,3 +363,13 @@ class SmtpSession:
         return Outcome("temporary", code, answer)
 
 
+def check_smtp_settings(smtp) -> None:
+    """ConfigError when the [smtp] settings cannot work whatever is sent (TLS mode, retries,
+    timeouts, connections); shared by ``send`` and the subscribe form's confirmations."""
+    if smtp.tls not in TLS_MODES:
+        raise ConfigError(f"BRIEFING_SMTP_TLS / [smtp] tls is {smtp.tls!r}; use one of {', '.join(TLS_MODES)}")
+    if smtp.retries < 0 or smtp.retry_delay < 0 or smtp.timeout <= 0:
+        raise ConfigError("[smtp] retries and retry_delay must be >= 0 and timeout > 0")
+    if smtp.connections < 1 or smtp.messages_per_second < 0 or smtp.messages_per_connection < 0:
+        raise ConfigError("[smtp] connections must be at least 1, messages_per_second and "
+                          "messages_per_connection >= 0 (0: no limit)")

@@ -124,3 +124,15 @@ def test_send_without_a_sender_leaves_no_empty_outbox(mail_home, monkeypatch, tm
     kept.mkdir()
     assert briefing.main(["send", "--date", DATE, "--dry-run", str(kept)]) == 1
     assert kept.is_dir()  # a folder the user made is theirs: left as it was
+
+
+def test_subscribe_confirmations_are_signed_too(mail_home, smtp_server, key_pair):
+    from core.options import load_options
+    from delivery.confirmations import ConfirmationMailer
+    from delivery.record import open_record
+
+    options = load_options(home=mail_home)
+    mailer = ConfirmationMailer(options, lambda: open_record(options))
+    assert mailer._send("cy@example.org", "https://news.example.org/confirm?t=abc")
+    raw = smtp_server.messages[-1].data
+    assert verifies(raw, key_pair[1])

@@ -299,3 +299,4 @@ def test_without_a_trusted_proxy_forwarded_for_is_ignored(site, site_env):
     answers = [subscribe(site, f"r{n}@example.org", headers={"X-Forwarded-For": f"203.0.113.{n}"})[0]
                for n in range(3)]
     assert answers == [200, 200, 429]
+
