@@ -1,10 +1,11 @@
 """Commands that reach the readers: send, subscribers, bounces, schedule."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from core import flags
-from cli.output import load, progress, quiet
+from cli.output import load, progress, say
 
 
 def cmd_send(args) -> int:
@@ -29,17 +30,12 @@ def cmd_subscribers(args) -> int:
     from delivery.manage import run_subscribers
     return run_subscribers(load(light=True), args.subscribers_command, getattr(args, "addresses", None),
                            getattr(args, "file", None), getattr(args, "state", None),
-                           out=print if args.subscribers_command in ("list", "export") else _out(args))
+                           out=print if args.subscribers_command in ("list", "export") else partial(say, args))
 
 
 def cmd_bounces(args) -> int:
     from delivery.manage import run_bounces
-    return run_bounces(load(light=True), args.path, out=_out(args))
-
-
-def _out(args):
-    """Where a command's report lines go: standard output, or nowhere with -q."""
-    return (lambda text: None) if quiet(args) else print
+    return run_bounces(load(light=True), args.path, out=partial(say, args))
 
 
 def cmd_schedule(args) -> int:
