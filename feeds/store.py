@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -199,25 +199,21 @@ class Store:
 
     def articles_by_id(self, ids: Iterable[str]) -> list[Article]:
         """The stored articles with these ids (unknown ids are skipped)."""
+        return [_row_article(r) for r in self._select_in("SELECT * FROM articles WHERE id IN ({})", ids)]
+
+    def _select_in(self, sql: str, ids: Iterable[str]) -> Iterator[sqlite3.Row]:
+        """The rows of ``sql`` (with ``{}`` where the list of ids goes) for these ids, asked
+        500 at a time (SQLite limits the number of parameters of one statement)."""
         ids = list(ids)
-        found: list[Article] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found += [_row_article(r) for r in self.conn.execute(
-                f"SELECT * FROM articles WHERE id IN ({marks})", chunk)]
-        return found
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     # -- readings (summarize.reading) ---------------------------------------------------
     def readings(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         """article id -> (key, reading) of the stored readings of these articles."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            found.update({r[0]: (r[1], r[2]) for r in self.conn.execute(
-                f"SELECT article_id, key, reading FROM readings WHERE article_id IN ({marks})", chunk)})
-        return found
+        return {r[0]: (r[1], r[2]) for r in self._select_in(
+            "SELECT article_id, key, reading FROM readings WHERE article_id IN ({})", ids)}
 
     def save_readings(self, rows: Sequence[tuple[str, str, str]]) -> None:
         """Keep (article id, key, reading) rows, replacing an article's older reading."""
@@ -230,14 +226,8 @@ class Store:
         """article id -> story id, for the given articles (or all)."""
         if article_ids is None:
             return {r[0]: r[1] for r in self.conn.execute("SELECT article_id, story_id FROM story_members")}
-        ids = list(article_ids)
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update({r[0]: r[1] for r in self.conn.execute(
-                f"SELECT article_id, story_id FROM story_members WHERE article_id IN ({marks})", chunk)})
-        return found
+        return {r[0]: r[1] for r in self._select_in(
+            "SELECT article_id, story_id FROM story_members WHERE article_id IN ({})", article_ids)}
 
     def assign_stories(self, assignments: Mapping[str, str]) -> None:
         """Record new story assignments; an article's earlier assignment is kept."""
