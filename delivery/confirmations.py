@@ -89,9 +89,18 @@ class ConfirmationMailer:
             time.sleep(0.02)
         return not self.jobs.unfinished_tasks
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Send what is queued, then stop the thread."""
+        self.jobs.put(None)
+        self.thread.join(timeout)
+
     def _run(self) -> None:
         while True:
-            address, link, token = self.jobs.get()
+            job = self.jobs.get()
+            if job is None:
+                self.jobs.task_done()
+                return
+            address, link, token = job
             try:
                 sent = self._send(address, link)
                 conn = self.open_store()

@@ -133,6 +133,10 @@ def test_subscribe_confirmations_are_signed_too(mail_home, smtp_server, key_pair
 
     options = load_options(home=mail_home)
     mailer = ConfirmationMailer(options, lambda: open_record(options))
-    assert mailer._send("cy@example.org", "https://news.example.org/confirm?t=abc")
+    try:
+        assert mailer._send("cy@example.org", "https://news.example.org/confirm?t=abc")
+    finally:
+        mailer.close()
+    assert not mailer.thread.is_alive()
     raw = smtp_server.messages[-1].data
     assert verifies(raw, key_pair[1])
