@@ -12,7 +12,7 @@ items) are compared with what was stored:
 * ``empty``      entries with no title, no text and no link: nothing to show, not stored;
 * ``same id``    entries that are one article with an earlier entry of the same file: the same
                  link (or, when the file shares that link among different items, the same guid,
-                 else the same text) - ``feeds.parse.with_keys``.
+                 else the same text) - ``feeds.entries.with_keys``.
 
 "Nothing lost" means feedparser's count = stored + empty + same id for every file, and
 every failure is reported with the file and the reason. Files that are not feeds (the
@@ -140,7 +140,8 @@ def ingest(files: list[Path], corpus: Path = CORPUS) -> list[FileFigures]:
 
 def _explain(row: FileFigures, data: bytes, url: str) -> None:
     """Count the entries of a parsed file that are empty or repeat an earlier entry's id."""
-    from feeds.parse import entry_id, parse_feed
+    from feeds.entries import entry_id
+    from feeds.parse import parse_feed
 
     kind = "application/feed+json" if row.path.endswith(".json") else "application/xml"
     parsed = parse_feed(data, url, kind)

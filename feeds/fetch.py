@@ -36,7 +36,8 @@ from core.models import Article
 from feeds import pages
 from feeds.feedspec import FeedSpec
 from feeds.guard import GuardedTransport, redact, redact_url
-from feeds.parse import FeedEntry, ParsedFeed, entry_id, entry_to_article, parse_date, parse_feed
+from feeds.entries import FeedEntry, entry_id, entry_to_article, parse_date
+from feeds.parse import ParsedFeed, parse_feed
 from feeds.workers import MIN_POOL_FEEDS, Workers
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import trafilatura
 
 from core.errors import FeedError
-from feeds.parse import FeedEntry, plain_text
+from feeds.entries import FeedEntry, plain_text
 from feeds.walls import is_wall
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import pytest
 
 from feeds import pages
 from feeds.fetch import FeedSpec, FeedState, FetchOptions, fetch_feeds
-from feeds.parse import FeedEntry
+from feeds.entries import FeedEntry
 from tests.httpserver import Request, Route, http_server  # noqa: F401 - pytest fixture
 from tests.test_parse import (ATOM03, ATOM10, HTML_ERROR_PAGE, JSONFEED10, JSONFEED11, MALFORMED_XML, RSS10,
                               RSS20, RSS091)

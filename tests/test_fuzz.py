@@ -20,7 +20,8 @@ from feeds.fetch import retry_after_seconds
 from feeds.guard import is_public_address, redact, redact_url
 from feeds.importer import ArticleFile, parse_files
 from feeds.opml import read_opml
-from feeds.parse import FeedEntry, entry_to_article, html_to_text, parse_feed, plain_text
+from feeds.entries import FeedEntry, entry_to_article, html_to_text, plain_text
+from feeds.parse import parse_feed
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2025, 3, 3, tzinfo=timezone.utc)

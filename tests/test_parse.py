@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import FeedError
-from feeds.parse import clean_title, entry_to_article, html_to_text, parse_feed
+from feeds.entries import clean_title, entry_to_article, html_to_text
+from feeds.parse import parse_feed
 
 FEED_URL = "https://news.example.org/feed"
 

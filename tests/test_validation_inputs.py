@@ -16,7 +16,8 @@ from core.errors import FeedError
 from feeds.decode import decode_bytes
 from feeds.importer import import_paths
 from feeds.opml import read_opml_report
-from feeds.parse import entry_to_article, parse_feed
+from feeds.entries import entry_to_article
+from feeds.parse import parse_feed
 from feeds.walls import is_wall
 from tests.httpserver import Route, http_server  # noqa: F401 - pytest fixture
 
