@@ -353,7 +353,8 @@ def _floor(feed_urls: list[str], page_urls: list[str], answer) -> None:
 
     import httpx
 
-    from feeds.fetch import FetchOptions, HostSlots, Slots
+    from feeds.fetch import FetchOptions
+    from feeds.http import HostSlots, Slots
 
     options = FetchOptions()
 

@@ -3,9 +3,10 @@
 This is the I/O edge of the feeds stage. Per feed: a conditional GET (ETag /
 Last-Modified from the stored ``FeedState``), a size cap on what is read (compressed and
 decompressed), a time limit, a bounded number of redirects; then the body goes to the pure
-``feeds.parse.parse_feed`` and teaser entries get their article page fetched
-(``feeds.pages``). Every outcome is a ``FeedResult``; failures carry a message naming the
-feed and keep the previous state, so a bad day never makes us forget what we had seen.
+``feeds.prepare`` (in worker processes) and teaser entries get their article page fetched
+(``feeds.pages``); the GET itself, under its caps, is ``feeds.http``. Every outcome is a
+``FeedResult``; failures carry a message naming the feed and keep the previous state, so a
+bad day never makes us forget what we had seen.
 
 What may be fetched: http and https only, and (unless a feed sets ``allow_private``) no
 loopback, private, link-local or otherwise non-public address - checked after DNS
@@ -18,13 +19,10 @@ the fetch job to act on; ``retry_at`` is the backoff policy. Secrets in feed URL
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import re
-import zlib
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Literal
 from urllib.parse import urlsplit
@@ -36,8 +34,9 @@ from core.models import Article
 from feeds import pages
 from feeds.feedspec import FeedSpec
 from feeds.guard import GuardedTransport, redact, redact_url
-from feeds.entries import FeedEntry, entry_id, entry_to_article, parse_date
-from feeds.parse import ParsedFeed, parse_feed
+from feeds.http import (HostSlots, HttpResponse, Slots, conditional_headers, http_get, permanent_target,
+                        redirect_problems, retry_after_seconds, status_message)
+from feeds.prepare import PreparedEntry, PreparedFeed, page_article, prepare_feed
 from feeds.workers import MIN_POOL_FEEDS, Workers
 
 log = logging.getLogger(__name__)
@@ -108,17 +107,6 @@ class FeedResult:
     retry_after: float | None = None
     # The feed is gone for good (410): stop fetching it until the user resumes it.
     gone: bool = False
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    """A fully read (and capped) HTTP response."""
-
-    url: str
-    status: int
-    headers: httpx.Headers
-    body: bytes
-    redirects: tuple[tuple[int, str], ...] = field(default_factory=tuple)
 
 
 Progress = Callable[[int, int], None]  # (feeds done, feeds in all), as jobs.fetch passes it
@@ -200,39 +188,6 @@ async def fetch_feeds_async(feeds: Sequence[FeedSpec], states: Mapping[str, Feed
         return list(await asyncio.gather(*(one(spec) for spec in feeds)))
 
 
-class HostSlots:
-    """At most ``per_host`` requests at once to any one host name (feeds and pages together)."""
-
-    def __init__(self, per_host: int) -> None:
-        self.per_host = max(1, per_host)
-        self._slots: dict[str, asyncio.Semaphore] = {}
-
-    def of(self, url: str) -> asyncio.Semaphore:
-        """The semaphore of ``url``'s host."""
-        host = (urlsplit(url).hostname or "").lower()
-        slots = self._slots.get(host)
-        if slots is None:
-            slots = self._slots[host] = asyncio.Semaphore(self.per_host)
-        return slots
-
-
-class Slots:
-    """Request slots of one kind (feeds or pages): ``overall`` at once, and the per-host limit."""
-
-    def __init__(self, overall: int, hosts: HostSlots) -> None:
-        self.overall = asyncio.Semaphore(max(1, overall))
-        self.hosts = hosts
-
-    @contextlib.asynccontextmanager
-    async def take(self, url: str):
-        """Hold a slot for one request to ``url``."""
-        # The host's slot first: the pages of one busy site then queue among themselves
-        # instead of holding shared slots that requests to other sites could use.
-        async with self.hosts.of(url):
-            async with self.overall:
-                yield
-
-
 def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncClient:
     timeout = httpx.Timeout(options.timeout, connect=min(options.connect_timeout, options.timeout))
     most = max(1, options.concurrency) + max(1, options.page_concurrency)
@@ -250,17 +205,6 @@ def _client(options: FetchOptions, allow_private: bool = False) -> httpx.AsyncCl
                                  allow_private=allow_private)
     return httpx.AsyncClient(timeout=timeout, headers=headers, follow_redirects=True,
                              max_redirects=options.max_redirects, transport=transport, trust_env=False)
-
-
-def conditional_headers(state: FeedState) -> dict[str, str]:
-    """The request headers for a conditional GET from the stored state."""
-    headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                         "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"}
-    if state.etag:
-        headers["If-None-Match"] = state.etag
-    if state.modified:
-        headers["If-Modified-Since"] = state.modified
-    return headers
 
 
 async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedState, options: FetchOptions,
@@ -286,8 +230,8 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
             continue
         break
     assert response is not None
-    new_url = _permanent_target(url, response)
-    problems = _redirect_problems(url, response)
+    new_url = permanent_target(url, response)
+    problems = redirect_problems(url, response)
     if response.status == 304:
         # A 304 may carry a fresh validator; otherwise the stored one still holds.
         kept = FeedState(etag=response.headers.get("etag") or state.etag,
@@ -295,7 +239,7 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
         return FeedResult(url, "not-modified", kept, http_status=304, problems=problems, new_url=new_url)
     if not 200 <= response.status < 300:
         wait = retry_after_seconds(response.headers.get("retry-after"))
-        error = _status_message(shown, response.status)
+        error = status_message(shown, response.status)
         if wait is not None and response.status in (429, 503):
             error += f"; the site asked us to wait {wait:g} s"
         return FeedResult(url, "failed", state, http_status=response.status, problems=problems,
@@ -318,28 +262,6 @@ async def _fetch_feed(client: httpx.AsyncClient, spec: FeedSpec, state: FeedStat
                       new_url=new_url)
 
 
-# A server asking for more than a week is treated as asking for a week: the daily job
-# must come back eventually, and a bogus far-future date must not silence a feed forever.
-MAX_RETRY_AFTER = 7 * 24 * 3600.0
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """The wait a Retry-After header asks for, in seconds (delta-seconds or an HTTP date),
-    capped at a week; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.fullmatch(r"[0-9]{1,12}", value):  # ASCII digits only: "²".isdigit() is True too
-        return min(float(value), MAX_RETRY_AFTER)
-    if not value.isascii():
-        return None
-    when = parse_date(value)
-    if when is None:
-        return None
-    delta = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    return min(max(delta, 0.0), MAX_RETRY_AFTER)
-
-
 def retry_at(failures: int, now: datetime, options: FetchOptions = FetchOptions(),
              retry_after: float | None = None) -> datetime | None:
     """When a feed that has now failed ``failures`` times in a row may be fetched again
@@ -351,42 +273,6 @@ def retry_at(failures: int, now: datetime, options: FetchOptions = FetchOptions(
     if retry_after is not None:
         delay = max(delay, retry_after)
     return now + timedelta(seconds=delay) if delay > 0 else None
-
-
-def _permanent_target(url: str, response: HttpResponse) -> str | None:
-    # Only a chain of permanent redirects moves the feed: a 302/307 anywhere on the way
-    # says the old address stays the right one to ask.
-    if response.redirects and all(code in (301, 308) for code, _ in response.redirects) \
-            and response.url != url and 200 <= response.status < 400:
-        return response.url
-    return None
-
-
-def _status_message(url: str, status: int) -> str:
-    reason = httpx.codes.get_reason_phrase(status)
-    text = f"{url}: HTTP {status} {reason}".rstrip()
-    if status == 410:
-        text += " (the site says the feed is gone for good; it is paused - remove it or resume it)"
-    elif status == 404:
-        text += " (the feed has moved or gone; check the URL or remove it from the feed list)"
-    elif status in (401, 403):
-        text += " (the site refuses us; the feed may need a login or block automated readers)"
-    elif status == 429 or status >= 500:
-        text += " (a problem on the site's side; it will be tried again later)"
-    return text
-
-
-def _redirect_problems(url: str, response: HttpResponse) -> tuple[str, ...]:
-    # A permanent redirect means the configured URL is stale; say so, so the user can update
-    # the feed list before the old address stops redirecting.
-    if response.redirects and all(code in (301, 308) for code, _ in response.redirects):
-        return (f"{redact_url(url)}: moved permanently to {redact_url(response.url)}; update the feed list",)
-    return ()
-
-
-def outlet_name(spec: FeedSpec, parsed: ParsedFeed) -> str:
-    """The outlet shown for a feed's articles: the configured name, the feed's title, or its host."""
-    return spec.name or parsed.title or (urlsplit(spec.url).hostname or spec.url)
 
 
 async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: PreparedFeed, fetched: datetime,
@@ -431,49 +317,6 @@ async def _articles(client: httpx.AsyncClient, spec: FeedSpec, prepared: Prepare
     return tuple(a for a in articles if a is not None), tuple(sorted(problems))
 
 
-# ---------------------------------------------------------------- CPU work in worker processes
-
-@dataclass(frozen=True)
-class PreparedEntry:
-    """One entry of a parsed feed, made ready in a worker: its article id, its article with the
-    feed's own text, and the entry itself when it is a teaser whose page may hold the rest."""
-
-    ident: str
-    article: Article | None
-    teaser: FeedEntry | None = None
-
-
-@dataclass(frozen=True)
-class PreparedFeed:
-    """A parsed feed as a worker hands it back: picklable, entries in feed order."""
-
-    title: str
-    outlet: str
-    entries: tuple[PreparedEntry, ...]
-    problems: tuple[str, ...] = ()
-
-
-def prepare_feed(body: bytes, spec: FeedSpec, content_type: str | None, status: int | None,
-                 fetched: datetime, fetch_pages: bool) -> PreparedFeed:
-    """Parse a feed body and turn every entry into an article (pure; runs in a worker process).
-
-    Raises ``FeedError`` naming the feed when the body is not a feed (see ``parse_feed``).
-    """
-    parsed = parse_feed(body, spec.url, content_type, status=status)
-    outlet = outlet_name(spec, parsed)
-    entries = []
-    for entry in parsed.entries:
-        teaser = entry if fetch_pages and pages.is_teaser(entry) else None
-        article = entry_to_article(entry, outlet, spec.url, fetched, text=pages.strip_feed_trailer(entry.text))
-        entries.append(PreparedEntry(entry_id(entry), article, teaser))
-    return PreparedFeed(parsed.title, outlet, tuple(entries), parsed.problems)
-
-
-def page_article(body: bytes, entry: FeedEntry, outlet: str, feed_url: str, fetched: datetime) -> Article | None:
-    """The article of a teaser entry whose page was fetched: the page's main text when it adds
-    to the teaser (pure; runs in a worker process). Raises ``FeedError`` when the page has none."""
-    text = pages.page_text(body, entry.link or "")
-    return entry_to_article(entry, outlet, feed_url, fetched, text=pages.choose_text(entry.text, text))
 
 
 # A small HTML page where a feed should be (an error, login or "moved" page, which some
@@ -493,97 +336,3 @@ def _worker_count(options: FetchOptions, feeds: int) -> int:
     if options.workers is not None:
         return max(0, options.workers)
     return os.cpu_count() or 2
-
-
-# ---------------------------------------------------------------- HTTP with caps
-
-class _Decoder:
-    """Decompresses a gzip/deflate body incrementally, never producing more than asked for.
-
-    Decoding here rather than in httpx lets the size cap apply to the decompressed bytes
-    as they are produced: a 50 KB gzip bomb must not become 5 GB in memory first.
-    """
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        if encoding in ("gzip", "x-gzip"):
-            self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif encoding == "deflate":
-            self._inflate = zlib.decompressobj(zlib.MAX_WBITS)
-            self._started = False
-        else:
-            self._inflate = None
-
-    def feed(self, data: bytes, limit: int) -> bytes:
-        """Decode ``data``; returns at most ``limit`` bytes (more would exceed the cap anyway)."""
-        if self._inflate is None:
-            return data
-        if self.encoding == "deflate" and not self._started:
-            self._started = True
-            try:
-                return self._inflate.decompress(data, limit)
-            except zlib.error:
-                # "deflate" is sent both zlib-wrapped (as the RFC says) and raw (as old IIS did).
-                self._inflate = zlib.decompressobj(-zlib.MAX_WBITS)
-        return self._inflate.decompress(data, limit)
-
-    def overflowing(self) -> bool:
-        """True when input is left undecoded because the output limit was reached."""
-        return bool(self._inflate is not None and self._inflate.unconsumed_tail)
-
-
-def _content_encoding(headers: httpx.Headers, url: str) -> str:
-    codings = [c.strip().lower() for c in headers.get("content-encoding", "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if not codings:
-        return "identity"
-    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
-        return codings[0]
-    raise FeedError(f"{url}: the server sent an encoding we did not ask for ({', '.join(codings)})")
-
-
-async def http_get(client: httpx.AsyncClient, url: str, options: FetchOptions,
-                   headers: Mapping[str, str] | None = None) -> HttpResponse:
-    """GET ``url`` and read the body, capped at ``options.max_bytes`` decompressed bytes and
-    ``options.timeout`` seconds in all. Raises ``FeedError`` naming the URL on any failure;
-    an HTTP error status is returned, not raised."""
-    try:
-        async with asyncio.timeout(options.timeout):
-            return await _read(client, url, options, headers or {})
-    except (TimeoutError, httpx.TimeoutException) as exc:
-        raise FeedError(f"{url}: timed out after {options.timeout:g} s (the site is slow or down; "
-                        "it will be tried again next run)") from exc
-    except httpx.TooManyRedirects as exc:
-        raise FeedError(f"{url}: more than {options.max_redirects} redirects") from exc
-    except httpx.UnsupportedProtocol as exc:
-        raise FeedError(f"{url}: redirected to an address that is not http(s) ({exc})") from exc
-    except httpx.ConnectError as exc:
-        raise FeedError(f"{url}: could not connect ({exc or type(exc).__name__})") from exc
-    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
-        detail = str(exc) or type(exc).__name__
-        raise FeedError(f"{url}: the connection was reset or closed before a complete answer ({detail}); "
-                        "it will be tried again next run") from exc
-    except (httpx.HTTPError, zlib.error) as exc:
-        raise FeedError(f"{url}: {type(exc).__name__}: {exc}") from exc
-
-
-async def _read(client: httpx.AsyncClient, url: str, options: FetchOptions,
-                headers: Mapping[str, str]) -> HttpResponse:
-    cap = options.max_bytes
-    too_big = f"{url}: response larger than {cap:,} bytes; stopped reading (raise max_bytes if the feed is really this big)"
-    async with client.stream("GET", url, headers=dict(headers)) as response:
-        redirects = tuple((r.status_code, str(r.headers.get("location", ""))) for r in response.history)
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
-            raise FeedError(too_big)
-        decoder = _Decoder(_content_encoding(response.headers, url))
-        chunks: list[bytes] = []
-        size = 0
-        async for raw in response.aiter_raw():
-            data = decoder.feed(raw, cap - size + 1)
-            size += len(data)
-            if size > cap or decoder.overflowing():
-                raise FeedError(too_big)
-            chunks.append(data)
-        return HttpResponse(url=str(response.url), status=response.status_code, headers=response.headers,
-                            body=b"".join(chunks), redirects=redirects)

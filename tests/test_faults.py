@@ -14,7 +14,8 @@ import pytest
 
 import jobs
 from core.options import load_options
-from feeds.fetch import FeedSpec, FeedState, FetchOptions, fetch_feeds, retry_after_seconds, retry_at
+from feeds.fetch import FeedSpec, FeedState, FetchOptions, fetch_feeds, retry_at
+from feeds.http import retry_after_seconds
 from feeds.store import Store
 from tests.faultserver import Fault, FaultServer
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from core.errors import BriefingError, FeedError, InputError
 from feeds.clean import clean_page_text
-from feeds.fetch import retry_after_seconds
+from feeds.http import retry_after_seconds
 from feeds.guard import is_public_address, redact, redact_url
 from feeds.importer import ArticleFile, parse_files
 from feeds.opml import read_opml
