@@ -12,10 +12,11 @@ CSS, in a ``<!--[if !mso]><!-->…<!--<![endif]-->`` block that Outlook skips:
 - ``<html xmlns:v xmlns:o>``: Outlook gets that tag, the others ``<html>`` without them;
 - ``mso-`` declarations in a ``<style>``: moved to a ``<style>`` only Outlook reads;
 - a table or cell with layout attributes or inline ``mso-`` CSS: Outlook gets the opening
-  tag as mjml wrote it; the others get it with CSS instead (``cellspacing="0"`` is
-  ``border-spacing:0``, ``cellpadding="0"`` is ``padding:0`` on each cell that sets no
-  padding of its own, ``align="center"`` on a table is ``margin:0 auto``, on a cell
-  ``text-align``, ``width="600"`` is ``width:600px``; ``border="0"`` is the default).
+  tag as mjml wrote it; the others get it with CSS instead: ``cellspacing="0"`` is
+  ``border-collapse:collapse`` (as in mjml's own <style>), ``cellpadding="0"`` is
+  ``padding:0`` on each cell that sets no padding of its own, ``align="center"`` on a table
+  is ``margin:0 auto``, on a cell ``text-align``, ``width="600"`` is ``width:600px``, and
+  ``border="0"`` is the default.
 
 mjml's ``word-break:break-word`` (a deprecated value) becomes ``word-wrap:break-word`` (the
 name the mail clients in caniemail's tables read) then ``overflow-wrap:anywhere`` (which
@@ -66,8 +67,10 @@ def _layout_css(name: str, values: dict, style: str, cell_padding: str | None) -
     extra = ""
     if name == "table":
         spacing = values.get("cellspacing")
-        if spacing is not None and not _declares(style, "border-spacing"):
-            extra += "border-spacing:0;" if spacing == "0" else f"border-spacing:{spacing}px;"
+        if spacing == "0" and not _declares(style, "border-collapse"):
+            extra += "border-collapse:collapse;"  # Outlook for Mac reads no border-spacing
+        elif spacing is not None and not _declares(style, "border-spacing"):
+            extra += f"border-spacing:{spacing}px;"
         if values.get("align") == "center" and not _declares(style, "margin"):
             extra += "margin-left:auto;margin-right:auto;"
         elif values.get("align") in ("left", "right") and not _declares(style, "float"):

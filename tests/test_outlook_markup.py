@@ -70,7 +70,7 @@ def test_css_takes_the_place_of_each_attribute():
         '<table border="0" cellpadding="0" cellspacing="0" align="center" width="600" role="presentation">'
         '<tr><td align="right">a</td><td style="padding:4px;word-break:break-word">b</td></tr></table>')
     others = as_others_read_it(made)
-    assert others == ('<table role="presentation" style="border-spacing:0;margin-left:auto;margin-right:auto;'
+    assert others == ('<table role="presentation" style="border-collapse:collapse;margin-left:auto;margin-right:auto;'
                       'width:600px;"><tr><td style="text-align:right;padding:0;">a</td>'
                       '<td style="padding:4px;word-wrap:break-word;overflow-wrap:anywhere;">b</td></tr></table>')
     assert as_outlook_reads_it(made) == (

