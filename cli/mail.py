@@ -1,11 +1,12 @@
 """Commands that reach the readers: send, subscribers, bounces, schedule."""
 from __future__ import annotations
 
+import sys
 from functools import partial
 from pathlib import Path
 
 from core import flags
-from cli.output import load, progress, say
+from cli.output import load, progress, quiet, say
 
 
 def cmd_send(args) -> int:
@@ -22,7 +23,10 @@ def cmd_send(args) -> int:
     finally:
         if made and dry_run is not None and not any(dry_run.iterdir()):
             dry_run.rmdir()  # a send that stopped before writing leaves no empty outbox behind
-    print(result.summary())
+    if result.ok:
+        say(args, result.summary())
+    else:  # who did not get it is an error: said even with -q, then on standard error
+        print(result.summary(), file=sys.stderr if quiet(args) else sys.stdout)
     return 0 if result.ok else 1
 
 

@@ -95,23 +95,28 @@ class ConfirmationMailer:
         self.thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                self.jobs.task_done()
-                return
-            address, link, token = job
-            try:
-                sent = self._send(address, link)
-                conn = self.open_store()
+        conn = None  # the thread's one connection to the store, opened at its first email
+        try:
+            while True:
+                job = self.jobs.get()
+                if job is None:
+                    self.jobs.task_done()
+                    return
+                address, link, token = job
                 try:
+                    sent = self._send(address, link)
+                    conn = conn or self.open_store()
                     (optin.mailed if sent else optin.not_mailed)(conn, token)
+                except Exception:  # noqa: BLE001 - the thread must live on; the request is simply not mailed
+                    log.exception("confirmation email to %s", address)
+                    if conn is not None:  # a connection that failed is not trusted again
+                        conn.close()
+                        conn = None
                 finally:
-                    conn.close()
-            except Exception:  # noqa: BLE001 - the thread must live on; the request is simply not mailed
-                log.exception("confirmation email to %s", address)
-            finally:
-                self.jobs.task_done()
+                    self.jobs.task_done()
+        finally:
+            if conn is not None:
+                conn.close()
 
     def _send(self, address: str, link: str) -> bool:
         smtp = self.options.smtp

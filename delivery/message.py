@@ -420,14 +420,24 @@ class MessageTemplate:
     def wire(self, recipient: str, message_id: str, token: str, eightbit: bool, name: str = "") -> Wire:
         """The message to ``recipient`` as it goes after DATA; 8bit when ``eightbit`` (the server offers 8BITMIME)."""
         form = self.forms[eightbit]
-        data = self._fill(form.head, form.stuffed, recipient, message_id, token, name)
+        head, token_bytes = self._head(form.head, recipient, message_id, token, name)
+        data = head + form.stuffed.fill(token_bytes)
         if self.sign:
-            # Signed as the receiver reads it, before dot-stuffing; a header line never starts
-            # with a dot, so the signature goes in front of the stuffed bytes as it is.
-            data = self.sign(self._fill(form.head, form.split, recipient, message_id, token, name)) + data
+            # Signed as the receiver reads it, before dot-stuffing: the same head with the
+            # unstuffed body (a join, 0.05 ms for 150 KB, where stuffing the signed copy
+            # again would be a regular expression over all of it; the signature itself takes
+            # dkimpy some 50 ms). A header line never starts with a dot, so the signature
+            # goes in front of the stuffed bytes as it is.
+            data = self.sign(head + form.split.fill(token_bytes)) + data
         return Wire(data, form.eightbit)
 
     def _fill(self, head: bytes, body: _Split, recipient: str, message_id: str, token: str, name: str = "") -> bytes:
+        head, token_bytes = self._head(head, recipient, message_id, token, name)
+        return head + body.fill(token_bytes)
+
+    @staticmethod
+    def _head(head: bytes, recipient: str, message_id: str, token: str, name: str = "") -> tuple[bytes, bytes]:
+        """The head with the recipient, Message-ID and token filled in, and the token's bytes for the body."""
         if token and (len(token) != len(TOKEN_PLACEHOLDER) or not token.isalnum()):
             raise ValueError("an unsubscribe token must be 32 letters or digits")
         if any(c in recipient + message_id for c in "\r\n"):
@@ -435,9 +445,9 @@ class MessageTemplate:
         head = head.replace(_RECIPIENT_PLACEHOLDER.encode(), to_header(recipient, name).encode("ascii"), 1)
         head = head.replace(_MESSAGE_ID_PLACEHOLDER.encode(), message_id.encode("ascii"), 1)
         if not token:
-            return head + body.fill(TOKEN_PLACEHOLDER.encode())
+            return head, TOKEN_PLACEHOLDER.encode()
         token_bytes = token.encode("ascii")
-        return head.replace(TOKEN_PLACEHOLDER.encode(), token_bytes) + body.fill(token_bytes)
+        return head.replace(TOKEN_PLACEHOLDER.encode(), token_bytes), token_bytes
 
 
 def _swap(found: bytes, token: bytes) -> bytes:

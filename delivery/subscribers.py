@@ -84,13 +84,19 @@ db.register("subscribers", [
 
 
 def _restore_suppression(conn: sqlite3.Connection) -> None:
-    """Pending rows whose last state before a form post was a suppression get that state back."""
-    rows = conn.execute("SELECT address FROM subscribers WHERE state = 'pending'").fetchall()
-    for (address,) in rows:
-        last = conn.execute("SELECT state FROM subscriber_events WHERE address = ? AND state NOT IN ('pending')"
-                            " ORDER BY id DESC LIMIT 1", (address,)).fetchone()
-        if last and last[0] in SUPPRESSED:
-            set_state(conn, address, last[0], "restored: a form post had made it pending without a confirmation")
+    """Pending rows whose last state before a form post was a suppression get that state back.
+
+    One query finds them all (each pending address's latest event that is not 'pending'),
+    instead of one query per pending row; only the rows restored are written.
+    """
+    found = conn.execute(
+        "SELECT address, state FROM ("
+        " SELECT e.address, e.state, ROW_NUMBER() OVER (PARTITION BY e.address ORDER BY e.id DESC) AS latest"
+        " FROM subscriber_events e JOIN subscribers s ON s.address = e.address"
+        " WHERE s.state = 'pending' AND e.state != 'pending')"
+        f" WHERE latest = 1 AND state IN ({', '.join('?' * len(SUPPRESSED))})", SUPPRESSED).fetchall()
+    for address, state in found:
+        set_state(conn, address, state, "restored: a form post had made it pending without a confirmation")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import jinja2
 import mjml
 
 from core.models import Briefing, Story
+from templates.outlook import separate_outlook_markup
 from templates.storyview import feed_health, format_time, safe_url, story_view
 
 HERE = Path(__file__).parent
@@ -143,7 +144,8 @@ def render_mjml(briefing: Briefing, zone: str = "UTC", links: Links = Links()) -
 
 
 def render_email(briefing: Briefing, zone: str = "UTC", links: Links = Links()) -> RenderedEmail:
-    """Render the briefing as an email: responsive HTML through mjml, and plain text."""
-    html = mjml.mjml2html(render_mjml(briefing, zone, links), disable_comments=True, fonts={})
+    """Render the briefing as an email: responsive HTML through mjml (its Outlook-only markup
+    kept for Outlook alone, see templates.outlook), and plain text."""
+    html = separate_outlook_markup(mjml.mjml2html(render_mjml(briefing, zone, links), disable_comments=True, fonts={}))
     text = _TEXT.get_template("email.txt.j2").render(_context(briefing, zone, links))
     return RenderedEmail(subject_line(briefing), preheader(briefing), html, text)

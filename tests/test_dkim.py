@@ -140,3 +140,37 @@ def test_subscribe_confirmations_are_signed_too(mail_home, smtp_server, key_pair
     assert not mailer.thread.is_alive()
     raw = smtp_server.messages[-1].data
     assert verifies(raw, key_pair[1])
+
+
+def test_the_confirmation_mailer_keeps_one_store_connection_for_all_its_emails(mail_home, smtp_server):
+    import sqlite3
+
+    from core.options import load_options
+    from delivery import optin
+    from delivery.confirmations import ConfirmationMailer
+    from delivery.record import open_record
+
+    options = load_options(home=mail_home)
+    asking = open_record(options)
+    readers = [f"reader{n}@example.org" for n in range(4)]
+    tokens = [optin.ask(asking, address, 48).token for address in readers]
+    opened = []
+
+    def open_store():
+        opened.append(open_record(options))
+        return opened[-1]
+
+    mailer = ConfirmationMailer(options, open_store)
+    try:
+        for address, token in zip(readers, tokens):
+            mailer.submit(address, f"https://news.example.org/confirm?t={token}", token)
+        assert mailer.idle()
+    finally:
+        mailer.close()
+    assert sorted(smtp_server.delivered_to())[-4:] == readers
+    assert len(opened) == 1  # one connection for the thread, not one per email
+    mailed = asking.execute("SELECT COUNT(*) FROM confirmations WHERE mailed IS NOT NULL").fetchone()[0]
+    assert mailed == 4
+    with pytest.raises(sqlite3.ProgrammingError):  # closed with the thread
+        opened[0].execute("SELECT 1")
+    asking.close()

@@ -648,3 +648,15 @@ def test_messages_per_connection_opens_a_new_connection_after_that_many(home, sm
     assert send() == 0
     assert sorted(smtp_server.delivered_to()) == many(10)
     assert len(set(smtp_server.peers)) == 4  # 3 + 3 + 3 + 1
+
+
+def test_send_q_says_nothing_but_who_failed(home, smtp_server, capsys, tmp_path):
+    assert send("-q", "--dry-run", str(tmp_path / "outbox")) == 0
+    assert capsys.readouterr() == ("", "") and len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+    assert send("-q") == 0
+    assert capsys.readouterr() == ("", "")
+    assert sorted(smtp_server.delivered_to()) == PEOPLE
+    smtp_server.refuse("dan@example.org", "550 5.1.1 No such user")
+    assert send("-q", "--to", "dan@example.org") == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "dan@example.org" in err and "No such user" in err

@@ -188,3 +188,43 @@ def test_an_unsubscribe_an_older_version_let_a_form_post_undo_is_restored(tmp_pa
     assert subscribers.get(conn, "new@example.org").state == "pending"
     assert subscribers.recipients(conn, ["ann@example.org"]) == ((), ("ann@example.org",))
     conn.close()
+
+
+def test_the_suppression_repair_restores_in_one_query_whatever_the_list_size(tmp_path):
+    """The migration that undoes an old version's form posts (pending over a suppression)."""
+    import sqlite3
+
+    from core import db
+    from delivery import subscribers as subs
+
+    steps = db._REGISTRY["subscribers"]
+    repair = next(n for n, step in enumerate(steps, 1)
+                  if callable(step) and "_restore_suppression" in step.__code__.co_names)
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    with pytest.MonkeyPatch.context() as patch:  # the database as the version before the repair left it
+        patch.setattr(db, "_REGISTRY", {"subscribers": steps[:repair - 1]})
+        db.migrate(conn)
+    history = {"ann@example.org": ["active", "unsubscribed", "pending"],
+               "bo@example.org": ["active", "bounced", "pending", "pending"],
+               "cy@example.org": ["pending"],  # a real request: stays pending
+               "di@example.org": ["unsubscribed", "active", "pending"],  # came back on purpose, then asked
+               "ed@example.org": ["active", "complained"]}
+    for n in range(300):
+        history[f"new{n}@example.org"] = ["pending"]
+    for address, states in history.items():
+        for state in states:
+            subs.set_state(conn, address, state, "history")
+    selects = []
+    conn.set_trace_callback(lambda sql: selects.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db, "_REGISTRY", {"subscribers": steps[:repair]})
+        assert db.migrate(conn) == [f"subscribers#{repair}"]
+    conn.set_trace_callback(None)
+    states = {row["address"]: row["state"] for row in conn.execute("SELECT address, state FROM subscribers")}
+    assert (states["ann@example.org"], states["bo@example.org"]) == ("unsubscribed", "bounced")
+    assert (states["cy@example.org"], states["di@example.org"], states["ed@example.org"]) == ("pending", "pending",
+                                                                                             "complained")
+    assert sum(state == "pending" for state in states.values()) == 302
+    assert len([sql for sql in selects if "subscriber_events" in sql]) == 1  # not one per pending row
+    conn.close()
