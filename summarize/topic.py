@@ -39,6 +39,7 @@ from core.errors import ConfigError
 from core.models import Article
 from summarize.parallel import map_chunks
 from summarize.porter import porter_stem
+from summarize.topicmodel import lede
 
 log = logging.getLogger(__name__)
 
@@ -408,16 +409,21 @@ def score_text(title: str, text: str, profile: TopicProfile, rules_only: bool = 
 
     With a trained model (the packaged diplomacy profile has one) the score is the
     probability, from 0 to 1, that combines the model's reading of the title and lede with
-    the rule score; a text the model puts so far off the beat that no rule score could
-    bring it to the threshold gets the probability without rules, and its rules are never
-    computed (most of a day's articles). ``rules_only`` (and a profile without a model)
+    the rule score of the same title and lede; a text the model puts so far off the beat
+    that no rule score could bring it to the threshold gets the probability without rules,
+    and its rules are never computed (most of a day's articles). ``rules_only`` (and a profile without a model)
     gives the rule score: the title counts ``title_weight`` times; the body is damped by its
     length; the gazetteer bonus looks at the title and the first ``lede_words`` words.
     """
     model = None if rules_only else profile.model
     if model is not None:
         log_odds = model.log_odds(title, text)
-        rules = _rule_score(title, text, profile) if model.can_reach(log_odds) else 0.0
+        # The rules read what the model reads (the title and the lede), as they did on the
+        # short items both were fitted on: on a whole article they add the asides of its
+        # later paragraphs, which the combiner never saw.
+        rules = 0.0
+        if model.can_reach(log_odds):
+            rules = _rule_score(title, lede(title, text, model.lede_words), profile)
         return round(model.chance(log_odds, rules), 6)
     return _rule_score(title, text, profile)
 

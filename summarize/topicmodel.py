@@ -37,14 +37,20 @@ LEDE_WORDS = 60
 RULE_CAP = 8.0
 
 
-def model_text(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
-    """What the model reads: the title and the first ``lede_words`` words of the text."""
+def lede(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
+    """The first ``lede_words`` words of the text, after a first line that repeats the title."""
     title = (title or "").strip()
     body = (text or "").strip()
     if title and body.startswith(title):
         body = body[len(title):]
-    words = body.split(None, lede_words)[:lede_words]
-    return f"{title}\n{' '.join(words)}" if title else " ".join(words)
+    return " ".join(body.split(None, lede_words)[:lede_words])
+
+
+def model_text(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
+    """What the model reads: the title and the first ``lede_words`` words of the text."""
+    title = (title or "").strip()
+    words = lede(title, text, lede_words)
+    return f"{title}\n{words}" if title else words
 
 
 @dataclass(frozen=True)
