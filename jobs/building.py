@@ -276,7 +276,7 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
         if max_stories > 0 and len(places) >= max_stories and best < places[0]:
             break
         story = replace(outline, topic_score=topic_score(groups[outline.id]))
-        if not is_shown(story):
+        if not is_shown(story, groups[outline.id]):
             continue
         scored.append(story)
         heapq.heappush(places, rank_score(story, now))
