@@ -69,16 +69,19 @@ class TopicModel:
     def log_odds(self, title: str, text: str) -> float:
         """The word model's log-odds that the title and lede are about the beat."""
         tokens = _TOKEN.findall(model_text(title, text, self.lede_words).lower())
-        counts = Counter(tokens)
-        counts.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
+        counts = Counter(tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])])
         dot = norm = 0.0
         get = self.weights.get
         for term, n in counts.items():
             found = get(term)
             if found is not None:
-                tf = 1.0 + math.log(n)
-                dot += tf * found[0]
-                norm += (tf * found[1]) ** 2
+                if n == 1:  # most terms: tf 1, no logarithm to take
+                    dot += found[0]
+                    norm += found[1] * found[1]
+                else:
+                    tf = 1.0 + math.log(n)
+                    dot += tf * found[0]
+                    norm += (tf * found[1]) ** 2
         return self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
 
     def chance(self, log_odds: float, rule_score: float) -> float:
