@@ -49,14 +49,13 @@ def _timed(score, articles) -> tuple[list[float], float, float]:
 
 
 def _whole_text_rules(profile, articles) -> list[float]:
-    """The decision as it was before 2026-12-07 (second session): the model's reading of the
-    lede, with the rules of the whole text for the articles within reach."""
+    """The decision with the rules of the whole text for the articles within the model's
+    reach, as before 2026-12-07's second session (the model's reading as shipped)."""
     from summarize.topic import _rule_score
 
     model = profile.model
     scores = []
-    for a in articles:
-        log_odds = model.log_odds(a.title, a.text)
+    for a, log_odds in zip(articles, model.log_odds_many([(a.title, a.text) for a in articles]).tolist()):
         rules = _rule_score(a.title, a.text, profile) if model.can_reach(log_odds) else 0.0
         scores.append(round(model.chance(log_odds, rules), 6))
     return scores
