@@ -6,8 +6,8 @@
   below one told by reports of a development.
 * **Whether it goes in** (``is_shown``): a story more likely off the beat than on it
   (centrality below one half) is left out, however many outlets ran it; a story resting on
-  one short report (a blurb, a teaser, a fragment) goes in only when it is surely on the
-  beat. Articles need less to enter a story (the topic threshold), so that a story is
+  one short report (a blurb, a teaser, a fragment) goes in only when it is clearly on the
+  beat (odds of 3 to 1). Articles need less to enter a story (the topic threshold), so that a story is
   grouped from all its reports.
 * **Where it stands** (``rank_score``): centrality counts as evidence, in log-odds, so doubt
   weighs more than coverage: a story one is unsure about needs several times the reports of
@@ -83,7 +83,8 @@ class Standing:
 
     bar: float = 0.5              # centrality a story needs to be shown
     sure: float = 0.95            # centrality beyond which a story is surely on the beat
-    thin_words: int = 150         # one report shorter than this is thin evidence: it needs ``sure``
+    thin_words: int = 150         # one report shorter than this is thin evidence: it needs ``thin_bar``
+    thin_bar: float = 0.75        # odds of 3 to 1 that a story on thin evidence is on the beat
     coverage: float = 1.0         # weight of log2(1 + independent reporters)
     recency: float = 0.6          # weight of the halving-with-age bonus
     half_life_hours: float = 24.0
@@ -95,12 +96,13 @@ STANDING = Standing()
 def is_shown(story: Story, articles: Sequence[Article] = (), standing: Standing = STANDING) -> bool:
     """Whether a story goes into the briefing: its centrality reaches ``standing.bar``, and a
     story resting on one short report (one outlet, no text of ``thin_words`` words among
-    ``articles``: a blurb, a teaser, a fragment) only when it is surely on the beat."""
+    ``articles``: a blurb, a teaser, a fragment) only when it is clearly on the beat
+    (``thin_bar``)."""
     if story.topic_score < standing.bar:
         return False
     thin = (bool(articles) and len({source.outlet for source in story.sources}) == 1
             and all(len((a.text or "").split()) < standing.thin_words for a in articles))
-    return not thin or story.topic_score >= standing.sure
+    return not thin or story.topic_score >= standing.thin_bar
 
 
 def rank_score(story: Story, now: datetime, standing: Standing = STANDING) -> float:
