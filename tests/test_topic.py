@@ -361,7 +361,8 @@ def test_diplomatic_words_far_below_the_lede_do_not_raise_the_decision(diplomacy
     from summarize.topicmodel import LEDE_WORDS
 
     title = "Minister visits the capital"
-    lede = "France sends its minister on a visit to Kenya. " + " ".join(["Officials spoke at length."] * (LEDE_WORDS // 4))
+    lede = "France sends its minister on a visit to Kenya. " + " ".join(
+        ["Officials spoke at length."] * (LEDE_WORDS // 4))
     later = (" The ambassador, the envoy and the foreign minister discussed the treaty, the sanctions "
              "and the embassy with the United Nations, Japan, Peru and Kenya.") * 5
     assert score_text(title, lede + later, diplomacy) == score_text(title, lede, diplomacy)
