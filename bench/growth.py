@@ -35,7 +35,8 @@ def run_one(size: int, seed: int) -> dict:
     from jobs import shown_stories
     from core.options import load_options
     from summarize.group import group_articles
-    from summarize.stories import make_story, members_by_story, rank_stories
+    from summarize.standing import rank_stories
+    from summarize.stories import make_story, members_by_story
     from summarize.topic import is_relevant, load_profile, score_articles, score_story
 
     options = load_options({"BRIEFING_HOME": "/nonexistent-briefing-bench"})

@@ -276,10 +276,25 @@ _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019]?\s+(?=[\"'\u201c\u2018(]?[A-
 _ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b[A-Z][a-z]{0,2})\.$")
 
 
+# A wire dateline inside a line ("... for 30 Days WASHINGTON — The White House ..."): where a
+# headline glued to its article on one line ends and the article begins.
+_GLUED_DATELINE = re.compile(r"\s(?:[A-Z]{2,}[A-Z .,'’/-]*?(?:,\s+[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?"
+                             r"\s*(?:\([A-Z][\w&.' -]{1,30}\))?\s*[-–—]{1,2}|\([A-Z][\w&.' -]{1,30}\)\s*"
+                             r"[-–—]{1,2})(?:\s+(?=[\"“'A-Z])|\s*$)")
+
+
 def title_from_text(body: str, longest: int = 150) -> str:
     """A title for a record that has none: its first line when short, else that line's first
-    sentence when that is short enough, else its first words cut at a word and marked as cut."""
+    sentence when that is short enough, else its first words cut at a word and marked as cut.
+    A headline glued to its article's dateline on one line ("... for 30 Days WASHINGTON —
+    ...") is the part before the dateline."""
     first = next((line.strip() for line in body.splitlines() if line.strip()), "")
+    glued = _GLUED_DATELINE.search(first, 0, longest + 40)
+    # What comes before is a headline, not the dateline's own place ("OSAN AIR BASE, South
+    # Korea (AFNS) --"): some words of it are not capitalised.
+    head = first[:glued.start()].split() if glued else []
+    if len(head) >= 4 and sum(word[:1].islower() for word in head) >= 2:
+        return " ".join(head).rstrip(" ,;:")
     if len(first) <= longest:
         return first
     for end in _SENTENCE_END.finditer(first, 20, 200):

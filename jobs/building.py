@@ -110,8 +110,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
     from feeds.outlets import name_articles, registry_with
     from summarize.group import group_articles
     from summarize.reading import stored_reading
-    from summarize.stories import make_story, members_by_story, rank_stories
-    from summarize.standing import story_centrality
+    from summarize.stories import make_story, members_by_story
+    from summarize.standing import rank_stories, story_centrality
     from summarize.topic import is_relevant, load_profile, score_articles
     from templates.render import render_email
 
@@ -240,7 +240,8 @@ def feed_notes(store: Store, feeds: Sequence, since: datetime | None) -> tuple[F
 def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_stories: int, now: datetime,
                   topic_score: Callable[[list[Article]], float]) -> list[Story]:
     """The stories the briefing can show, best first, as outlines (sources, update time and
-    centrality; no headline or summary yet): ranked before anything is summarised.
+    centrality; no headline or summary yet): ranked before anything is summarised. A story
+    whose centrality falls below the bar (``summarize.standing.is_shown``) is left out.
 
     The rank needs only a story's outlets, last update and topic score, not its summary or
     headline; a 30,000-article day has thousands of stories, and summarising all of them
@@ -254,7 +255,7 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
     from dataclasses import replace
 
     from core.models import Source
-    from summarize.stories import rank_score, rank_stories
+    from summarize.standing import is_shown, rank_score, rank_stories
 
     outlines = []
     for story_id, members in groups.items():
@@ -275,6 +276,8 @@ def shown_stories(groups: dict[str, list[Article]], min_sources: int, max_storie
         if max_stories > 0 and len(places) >= max_stories and best < places[0]:
             break
         story = replace(outline, topic_score=topic_score(groups[outline.id]))
+        if not is_shown(story, groups[outline.id]):
+            continue
         scored.append(story)
         heapq.heappush(places, rank_score(story, now))
         if max_stories > 0 and len(places) > max_stories:

@@ -39,6 +39,7 @@ from core.errors import ConfigError
 from core.models import Article
 from summarize.parallel import map_chunks
 from summarize.porter import porter_stem
+from summarize.topicmodel import lede
 
 log = logging.getLogger(__name__)
 
@@ -408,18 +409,33 @@ def score_text(title: str, text: str, profile: TopicProfile, rules_only: bool = 
 
     With a trained model (the packaged diplomacy profile has one) the score is the
     probability, from 0 to 1, that combines the model's reading of the title and lede with
-    the rule score; a text the model puts so far off the beat that no rule score could
-    bring it to the threshold gets the probability without rules, and its rules are never
-    computed (most of a day's articles). ``rules_only`` (and a profile without a model)
-    gives the rule score: the title counts ``title_weight`` times; the body is damped by its
-    length; the gazetteer bonus looks at the title and the first ``lede_words`` words.
+    the rule score of the same title and lede; a text the model puts so far off the beat
+    that no rule score could bring it to the threshold gets the probability without rules,
+    and its rules are never computed (most of a day's articles). ``rules_only`` (and a
+    profile without a model) gives the rule score: the title counts ``title_weight`` times;
+    the body is damped by its length; the gazetteer bonus looks at the title and the first
+    ``lede_words`` words.
     """
-    model = None if rules_only else profile.model
-    if model is not None:
-        log_odds = model.log_odds(title, text)
-        rules = _rule_score(title, text, profile) if model.can_reach(log_odds) else 0.0
-        return round(model.chance(log_odds, rules), 6)
-    return _rule_score(title, text, profile)
+    if rules_only or profile.model is None:
+        return _rule_score(title, text, profile)
+    return score_texts([(title, text)], profile)[0]
+
+
+def score_texts(texts: Sequence[tuple[str, str]], profile: TopicProfile) -> list[float]:
+    """``score_text`` of many (title, text) pairs, the model's reading of them all at once."""
+    model = profile.model
+    if model is None:
+        return [_rule_score(title, text, profile) for title, text in texts]
+    scores = []
+    for (title, text), log_odds in zip(texts, model.log_odds_many(texts).tolist()):
+        # The rules read what the model reads (the title and the lede), as they did on the
+        # short items both were fitted on: on a whole article they add the asides of its
+        # later paragraphs, which the combiner never saw.
+        rules = 0.0
+        if model.can_reach(log_odds):
+            rules = _rule_score(title, lede(title, text, model.lede_words), profile)
+        scores.append(round(model.chance(log_odds, rules), 6))
+    return scores
 
 
 def _rule_score(title: str, text: str, profile: TopicProfile) -> float:
@@ -450,7 +466,7 @@ def score_articles(articles: Sequence[Article], profile: TopicProfile) -> list[f
 
 
 def _score_chunk(profile: TopicProfile, articles: Sequence[Article]) -> list[float]:
-    return [score_text(article.title, article.text, profile) for article in articles]
+    return score_texts([(article.title, article.text) for article in articles], profile)
 
 
 def is_relevant(score: float, profile: TopicProfile) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,21 +37,32 @@ LEDE_WORDS = 60
 RULE_CAP = 8.0
 
 
-def model_text(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
-    """What the model reads: the title and the first ``lede_words`` words of the text."""
+def lede(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
+    """The first ``lede_words`` words of the text, after a first line that repeats the title."""
     title = (title or "").strip()
     body = (text or "").strip()
     if title and body.startswith(title):
         body = body[len(title):]
-    words = body.split(None, lede_words)[:lede_words]
-    return f"{title}\n{' '.join(words)}" if title else " ".join(words)
+    return " ".join(body.split(None, lede_words)[:lede_words])
+
+
+def model_text(title: str, text: str, lede_words: int = LEDE_WORDS) -> str:
+    """What the model reads: the title and the first ``lede_words`` words of the text."""
+    title = (title or "").strip()
+    words = lede(title, text, lede_words)
+    return f"{title}\n{words}" if title else words
 
 
 @dataclass(frozen=True)
 class TopicModel:
-    """Weights of the word model and of the combiner, and the decision threshold."""
+    """Weights of the word model and of the combiner, and the decision threshold.
 
-    weights: dict[str, tuple[float, float]]  # term -> (coefficient * idf, idf)
+    ``terms`` maps each term to its row in ``coef`` (coefficient times idf) and ``idf``.
+    """
+
+    terms: dict[str, int]
+    coef: "np.ndarray"
+    idf: "np.ndarray"
     intercept: float
     rule_weight: float
     model_weight: float
@@ -62,18 +73,30 @@ class TopicModel:
 
     def log_odds(self, title: str, text: str) -> float:
         """The word model's log-odds that the title and lede are about the beat."""
-        tokens = _TOKEN.findall(model_text(title, text, self.lede_words).lower())
-        counts = Counter(tokens)
-        counts.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
-        dot = norm = 0.0
-        get = self.weights.get
-        for term, n in counts.items():
-            found = get(term)
-            if found is not None:
-                tf = 1.0 + math.log(n)
-                dot += tf * found[0]
-                norm += (tf * found[1]) ** 2
-        return self.intercept + (dot / math.sqrt(norm) if norm else 0.0)
+        return float(self.log_odds_many([(title, text)])[0])
+
+    def log_odds_many(self, texts: Sequence[tuple[str, str]]) -> "np.ndarray":
+        """``log_odds`` of many (title, text) pairs at once: the words are looked up one by
+        one, the sums are numpy's (a day's articles in a fraction of the time of a loop)."""
+        import numpy as np
+
+        find = self.terms.get
+        rows: list[int] = []
+        cols: list[int] = []
+        for row, (title, text) in enumerate(texts):
+            tokens = _TOKEN.findall(model_text(title, text, self.lede_words).lower())
+            found = [i for i in map(find, tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])])
+                     if i is not None]
+            cols.extend(found)
+            rows.extend([row] * len(found))
+        size = len(self.terms)
+        pairs, counts = np.unique(np.asarray(rows, dtype=np.int64) * size + np.asarray(cols, dtype=np.int64),
+                                  return_counts=True)
+        row_of, col_of = pairs // size, pairs % size
+        tf = 1.0 + np.log(counts)
+        dot = np.bincount(row_of, weights=tf * self.coef[col_of], minlength=len(texts))
+        norm = np.bincount(row_of, weights=(tf * self.idf[col_of]) ** 2, minlength=len(texts))
+        return self.intercept + np.divide(dot, np.sqrt(norm), out=np.zeros(len(texts)), where=norm > 0)
 
     def chance(self, log_odds: float, rule_score: float) -> float:
         """The combined probability that a text is on the beat, from both scores."""
@@ -96,7 +119,8 @@ def load_model(path: str) -> TopicModel:
             terms = bytes(data["terms"]).decode("utf-8").split("\n")
             weight, idf = data["weight"].tolist(), data["idf"].tolist()
             rule_weight, model_weight, bias = (float(v) for v in data["combiner"])
-            model = TopicModel(dict(zip(terms, zip(weight, idf))), float(data["intercept"]),
+            model = TopicModel({term: i for i, term in enumerate(terms)}, np.asarray(weight, dtype=np.float64),
+                               np.asarray(idf, dtype=np.float64), float(data["intercept"]),
                                rule_weight, model_weight, bias, float(data["threshold"]),
                                int(data["lede_words"]), float(data["rule_cap"]))
     except (OSError, KeyError, ValueError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import briefing
-from feeds.importer import import_paths
+from feeds.importer import import_paths, title_from_text
 
 # A first-person essay: every paragraph moves on to new people and places, so no word recurs
 # across paragraphs the way a report's subject does.
@@ -93,3 +93,20 @@ def test_a_record_without_a_title_is_titled_by_its_first_sentence_never_cut_insi
     cut = by_id["https://ledger.example/2"]
     assert cut.endswith("\u2026") and run_on.startswith(cut[:-1]) and cut[-2] != " "
     assert run_on[len(cut) - 1] == " "  # the cut falls between two words
+
+
+def test_a_headline_glued_to_its_articles_dateline_on_one_line_is_titled_by_the_headline(tmp_path):
+    glued = ("Harbour states extend the patrol deal for a year PORT ELLIS \u2014 The coastal states agreed on "
+             "Tuesday to keep sharing patrol boats along the northern strait for another year, officials said, "
+             "after talks that ran late into the night.")
+    plain = "PORT ELLIS (Harbour Wire) \u2014 " + REPORT
+    place = "PORT ELLIS, North Coast (Harbour Wire) -- " + REPORT  # a dateline's own place is no headline
+    lines = [_line(glued + "\n" + REPORT, 1), _line(plain + "\n" + REPORT, 2), _line(place + "\n" + REPORT, 4)]
+    (tmp_path / "day.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    by_id = {a.id: a.title for a in import_paths([tmp_path / "day.jsonl"]).articles}
+    assert by_id["https://ledger.example/1"] == "Harbour states extend the patrol deal for a year"
+    assert by_id["https://ledger.example/2"].startswith("PORT ELLIS (Harbour Wire) \u2014 Coastal states agreed")
+    # the dateline ends the first line: the article starts on the next
+    assert title_from_text("Harbour states extend the patrol deal PORT ELLIS \u2014\n" + REPORT) == \
+        "Harbour states extend the patrol deal"
+    assert by_id["https://ledger.example/4"].startswith("PORT ELLIS, North Coast (Harbour Wire) -- Coastal")

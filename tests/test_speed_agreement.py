@@ -17,7 +17,7 @@ import pytest
 from jobs import shown_stories
 from core.models import Article, Source, Story
 from summarize.group import GroupingOptions, _agglomerate
-from summarize.stories import rank_stories
+from summarize.standing import is_shown, rank_stories
 
 
 def direct_average_link(times, anchors, links, threshold, window):
@@ -77,7 +77,7 @@ def test_briefing_ranks_the_same_stories_without_scoring_them_all():
         groups[f"s{s}"] = [Article(id=f"s{s}-{k}", title="t", text="x", outlet=f"o{rng.randrange(8)}",
                                    published=now - timedelta(hours=rng.uniform(0, 48)), url=None)
                            for k in range(rng.randint(1, 6))]
-    topic = {story: rng.uniform(0, 4) for story in groups}
+    topic = {story: rng.uniform(0, 1) for story in groups}
     scored = []
 
     def topic_score(members):
@@ -87,6 +87,8 @@ def test_briefing_ranks_the_same_stories_without_scoring_them_all():
     shown = [s.id for s in shown_stories(groups, 1, 5, now, topic_score)]
     everything = rank_stories([Story(id=s, headline="", summary=(), topic_score=topic[s],
                                      sources=tuple(Source(a.id, a.outlet, a.title, a.url, a.published) for a in m),
-                                     updated=max(a.published for a in m)) for s, m in groups.items()], now)
+                                     updated=max(a.published for a in m)) for s, m in groups.items()
+                                if is_shown(Story(id=s, headline="", summary=(), sources=(), updated=now,
+                                                  topic_score=topic[s]))], now)
     assert shown[:5] == [s.id for s in everything[:5]]
     assert len(scored) < len(groups)  # the shortcut skipped stories that could not enter

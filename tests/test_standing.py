@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from core.models import Article, Source, Story
-from summarize.standing import centrality, is_commentary, story_centrality
-from summarize.stories import rank_stories
+from summarize.standing import centrality, is_commentary, is_shown, rank_stories, story_centrality
 from summarize.topic import load_profile
 
 T0 = datetime(2025, 6, 24, 12, tzinfo=timezone.utc)
@@ -73,7 +72,11 @@ def test_a_story_told_by_opinion_is_less_central_than_one_told_by_reports():
     reports = [_article(1), _article(2)]
     opinion = [_article(3, url="https://news.example/opinion/a"), _article(4, url="https://news.example/opinion/b")]
     assert story_centrality(reports, [0.9, 0.9], profile) == 0.9
-    assert story_centrality(opinion, [0.9, 0.9], profile) == 0.45
+    told_by_opinion = story_centrality(opinion, [0.9, 0.9], profile)
+    assert 0.5 < told_by_opinion < 0.9  # its odds count half: lower, but still on the beat
+    reported = _story("reported", 0.9, ["A", "B"])
+    opined = _story("opined", told_by_opinion, ["C", "D"])
+    assert is_shown(opined) and [s.id for s in rank_stories([opined, reported], T0)] == ["reported", "opined"]
 
 
 def test_a_rule_score_maps_to_one_half_at_the_threshold(tmp_path):
@@ -81,3 +84,29 @@ def test_a_rule_score_maps_to_one_half_at_the_threshold(tmp_path):
     path.write_text('threshold = 2.0\n[terms]\nclimate = 2.0\n', encoding="utf-8")
     rules = load_profile(path)
     assert centrality(2.0, rules) == 0.5 and 0 < centrality(0.5, rules) < 0.5 < centrality(8.0, rules) < 1
+
+
+def test_a_story_more_likely_off_the_beat_than_on_it_is_left_out_however_widely_run():
+    assert not is_shown(_story("court", 0.45, ["A", "B", "C", "D", "E", "F"]))
+    assert is_shown(_story("talks", 0.55, ["A"]))
+
+
+def test_a_surely_central_single_report_stands_above_a_doubtful_story_run_by_four_outlets():
+    sure = _story("sanctions", 0.99, ["A"])
+    doubtful = _story("caravan", 0.7, ["B", "C", "D", "E"])
+    assert [s.id for s in rank_stories([doubtful, sure], T0)] == ["sanctions", "caravan"]
+
+
+def test_among_surely_central_stories_reports_decide_not_the_last_digits_of_centrality():
+    wide = _story("wide", 0.96, ["A", "B", "C", "D", "E"])
+    single = _story("single", 0.999, ["F"])
+    assert [s.id for s in rank_stories([single, wide], T0)] == ["wide", "single"]
+
+
+def test_a_story_resting_on_one_short_report_goes_in_only_when_clearly_on_the_beat():
+    blurb = [_article(1, text="The index ranks states by what they give the world. " * 5)]
+    assert not is_shown(_story("blurb", 0.6, ["Outlet 1"]), blurb)
+    assert is_shown(_story("brief", 0.9, ["Outlet 1"]), blurb)
+    full = _article(2, text=REPORT * 2)
+    assert is_shown(_story("report", 0.6, ["Outlet 1"]), [full] + blurb)  # a full report among them
+    assert is_shown(_story("two", 0.6, ["Outlet 1", "Outlet 2"]), blurb * 2)  # two outlets: not one report

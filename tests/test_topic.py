@@ -355,3 +355,26 @@ def test_a_profile_naming_a_missing_model_gives_config_error_naming_it(tmp_path)
     profile = load_profile(path)
     with pytest.raises(ConfigError, match="weights.npz"):
         score_text("Treaty signed", "A treaty was signed.", profile)
+
+
+def test_diplomatic_words_far_below_the_lede_do_not_raise_the_decision(diplomacy):
+    from summarize.topicmodel import LEDE_WORDS
+
+    title = "Minister visits the capital"
+    lede = "France sends its minister on a visit to Kenya. " + " ".join(
+        ["Officials spoke at length."] * (LEDE_WORDS // 4))
+    later = (" The ambassador, the envoy and the foreign minister discussed the treaty, the sanctions "
+             "and the embassy with the United Nations, Japan, Peru and Kenya.") * 5
+    assert score_text(title, lede + later, diplomacy) == score_text(title, lede, diplomacy)
+    assert score_text(title, lede + later, diplomacy, rules_only=True) > score_text(title, lede, diplomacy,
+                                                                                    rules_only=True)
+
+
+def test_many_articles_read_at_once_score_as_each_alone(diplomacy):
+    from summarize.topic import score_texts
+
+    texts = [ON_BEAT["summit"], OTHER_SENSES["doping"], ("", ""), ("Zzz", "qqq xxv"), OFF_BEAT[sorted(OFF_BEAT)[0]]]
+    together = score_texts(texts, diplomacy)
+    assert together == [score_text(title, text, diplomacy) for title, text in texts]
+    assert together[0] > diplomacy.decision_threshold > together[1]
+    assert diplomacy.model.log_odds("", "") == diplomacy.model.intercept  # nothing read, nothing known
