@@ -134,6 +134,33 @@ def test_every_diplomatic_story_outscores_every_off_beat_one(diplomacy):
     assert lowest_on > highest_off
 
 
+# Migration is diplomacy when governments act toward each other over it, and a country's own
+# affair when it is enforcement at its border: the reader of a diplomacy briefing wants the
+# first and not the second.
+MIGRATION_DEAL = (
+    "Spain and Morocco agree to take back migrants under new readmission deal",
+    "The foreign ministers of Spain and Morocco signed an agreement in Rabat on Thursday under "
+    "which Morocco will take back migrants who cross into the Spanish enclaves, in return for "
+    "European Union aid. Madrid said the deal ends a year-long diplomatic dispute between the "
+    "two governments, and the EU commissioner for home affairs welcomed it.",
+)
+BORDER_ENFORCEMENT = (
+    "Hundreds of asylum seekers wait at border crossing as agents process claims",
+    "Several hundred asylum seekers lined up at a port of entry on Sunday as border patrol "
+    "agents processed their claims one family at a time. Customs and Border Protection said "
+    "the facility could hold only a few dozen people, and immigration lawyers warned that many "
+    "would face deportation. The administration sent the National Guard to the border last month.",
+)
+
+
+def test_a_migration_deal_between_governments_is_on_the_beat_and_border_enforcement_is_not(diplomacy):
+    deal = score_article(article(*MIGRATION_DEAL, n=1), diplomacy)
+    enforcement = score_article(article(*BORDER_ENFORCEMENT, n=2), diplomacy)
+    assert is_relevant(deal, diplomacy)
+    assert not is_relevant(enforcement, diplomacy)
+    assert deal > enforcement
+
+
 def test_default_profile_by_name_and_by_none_is_the_same(diplomacy):
     named = load_profile("diplomacy")
     assert named.name == diplomacy.name == "diplomacy"
