@@ -37,7 +37,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
-from summarize.reading import Reading, read_articles, read_text  # noqa: F401 (read_articles: tests)
+from summarize.reading import Readings, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class GroupingOptions:
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
-Reader = Callable[[Sequence[Article], textvec.Weighting], list[Reading]]
+Reader = Callable[[Sequence[Article], textvec.Weighting], Readings]
 
 
 def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {},
@@ -131,50 +131,72 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
         return {}
     times = np.array([a.published.timestamp() / _SECONDS_PER_DAY for a in ordered])
     known = np.array([a.id in previous for a in ordered])
-    matrix, days = article_vectors(ordered, options, read)
+    matrix, lead_days = article_vectors(ordered, options, read)
     left, right = _candidate_pairs(matrix, times, known, options)
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
-    sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
+    sims *= np.where(_days_disagree(lead_days, left, right), options.day_conflict, 1.0)
     log.debug("grouping %d articles (%d new): %d candidate pairs",
               len(ordered), int((~known).sum()), len(left))
 
-    clusters = _agglomerate(ordered, times, previous, left, right, sims, options,
-                            lambda groups: textvec.centred_cohesion(matrix, groups, options.background_shrink))
+    # Only the new articles and the earlier stories they link to can change: the rest are
+    # earlier stories with no link to anything new, which stay as they are (two earlier
+    # stories never merge). The agglomeration runs on that part alone, so a day with few
+    # new articles costs little however large the window (the same result as over all).
+    linked = sims > 0
+    left, right, sims = left[linked], right[linked], sims[linked]
+    part = _touched(ordered, previous, known, left, right)
+    place = np.full(len(ordered), -1, dtype=np.int64)
+    place[part] = np.arange(len(part))
+    clusters = _agglomerate([ordered[i] for i in part.tolist()], times[part], previous, place[left], place[right],
+                            sims, options,
+                            lambda groups: textvec.centred_cohesion(matrix, [part[g] for g in groups],
+                                                                    options.background_shrink))
 
-    result: dict[str, str] = {}
+    result: dict[str, str] = {ordered[i].id: previous[ordered[i].id]
+                              for i in np.flatnonzero(place < 0).tolist()}
     taken = set(previous.values())
     for members, anchor in clusters:
         story = anchor
         if story is None:
-            story = _new_story_id(ordered[members[0]].id, taken)
+            story = _new_story_id(ordered[part[members[0]]].id, taken)
             taken.add(story)
-        for index in members:
+        for index in part[members].tolist():
             article_id = ordered[index].id
             # An article grouped before keeps its story even if it was put among others.
             result[article_id] = previous.get(article_id, story)
     return result
 
 
-def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
-                    read: Reader = read_text) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """One row per article: its words and, weighted apart, its event particulars; and its days.
+def _touched(ordered: Sequence[Article], previous: Mapping[str, str], known: np.ndarray,
+             left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the new articles and of every member of an earlier story that
+    one of them has a link with (the pairs ``left``, ``right``)."""
+    linked = np.concatenate((left, right))
+    stories = {previous[ordered[i].id] for i in np.unique(linked[known[linked]]).tolist()}
+    if not stories:
+        return np.flatnonzero(~known)
+    return np.flatnonzero(~known | np.array([a.id in previous and previous[a.id] in stories for a in ordered]))
 
-    The first matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
+
+def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
+                    read: Reader = read_text) -> tuple[sparse.csr_matrix, list[list[str]]]:
+    """One row per article: its words and, weighted apart, its event particulars; and the
+    days each article's lead names.
+
+    The matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
     product of two rows is ``(1 - w) * words cosine + w * particulars cosine`` with ``w``
     the ``particulars_weight``: two write-ups of one event agree on both, two events of
-    one topic only on the words. The second matrix marks the days each article's lead names
-    (see ``_day_matrix``).
+    one topic only on the words.
     """
-    chunks = read(articles, options.weighting)
-    words = textvec.tfidf_rows([chunk.words for chunk in chunks])
-    days = _day_matrix([days for chunk in chunks for days in chunk.lead_days])
+    readings = read(articles, options.weighting)
+    words = textvec.tfidf_of(readings.words)
     # Single precision: the similarities differ from double's by less than 1e-6, and the
     # pair similarities, which copy millions of rows, take half the time.
     weight = options.particulars_weight
     if weight <= 0:
-        return words.astype(np.float32), days
-    facts = textvec.tfidf_rows([chunk.facts for chunk in chunks])
-    return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), days
+        return words.astype(np.float32), readings.lead_days
+    facts = textvec.tfidf_of(readings.facts)
+    return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), readings.lead_days
 
 
 def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -191,10 +213,7 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         for term in named:
             rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
-            near.add(term)
-            if len(term) == 12:  # d:YYYY-MM-DD
-                day = date.fromisoformat(term[2:])
-                near.update("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+            near.update(_widened(term))
         for term in near:
             rows.append(n + row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
@@ -202,15 +221,26 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
                              shape=(2 * n, max(len(vocabulary), 1)))
 
 
-def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+@functools.lru_cache(maxsize=4096)
+def _widened(term: str) -> tuple[str, ...]:
+    """A lead's day term, and for a calendar date (``d:YYYY-MM-DD``) the day before and after."""
+    if len(term) != 12:
+        return (term,)
+    day = date.fromisoformat(term[2:])
+    return (term,) + tuple("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+
+
+def _days_disagree(lead_days: Sequence[Sequence[str]], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether both articles of each pair name days in their leads and none of them the same
-    day or a day next to one the other names (``days`` as ``_day_matrix`` makes it)."""
-    n = days.shape[0] // 2
-    named = np.diff(days.indptr[:n + 1]) > 0
+    day or a day next to one the other names (see ``_day_matrix``)."""
+    named = np.fromiter(map(bool, lead_days), dtype=bool, count=len(lead_days))
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        shared = textvec.row_dots(days, left[both], right[both] + n)
+        # Only the articles of such pairs (on a day with few new articles, a few of the window's).
+        rows = np.unique(np.concatenate((left[both], right[both])))
+        days = _day_matrix([lead_days[i] for i in rows.tolist()])
+        shared = textvec.row_dots(days, rows.searchsorted(left[both]), rows.searchsorted(right[both]) + len(rows))
         out[np.flatnonzero(both)] = shared == 0
     return out
 
@@ -244,7 +274,9 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     # against its window. The product's own threads (OpenMP) are not used: a process that
     # has started them and then forks (our readers, or any caller) can hang in the child.
     starts = np.arange(0, n, _BLOCK)
-    keys = map_chunks(functools.partial(_block_candidates, index, index_t, times, known, options),
+    new_t = index_t @ sparse.diags((~known).astype(np.float32)) if known.any() else index_t
+    new_t.eliminate_zeros()
+    keys = map_chunks(functools.partial(_block_candidates, index, index_t, new_t, times, known, options),
                       starts, chunk=1, min_items=4)
     if len(keys) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -258,9 +290,10 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     return pairs // n, pairs % n
 
 
-def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, times: np.ndarray,
-                      known: np.ndarray, options: GroupingOptions, starts: np.ndarray) -> np.ndarray:
-    """The candidate pairs of the blocks of articles beginning at ``starts``, as keys ``i * n + j`` (i < j)."""
+def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_t: sparse.csr_matrix,
+                      times: np.ndarray, known: np.ndarray, options: GroupingOptions, starts: np.ndarray) -> np.ndarray:
+    """The candidate pairs of the blocks of articles beginning at ``starts``, as keys ``i * n + j``
+    (i < j); ``new_t`` is ``index_t`` with the columns of known articles emptied."""
     n = index.shape[0]
     k = options.candidates
     # A few more than k per row come out of the product, because the article itself and
@@ -271,11 +304,10 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, time
         stop = min(start + _BLOCK, n)
         lo = int(np.searchsorted(times, times[start] - options.window_days, side="left"))
         hi = int(np.searchsorted(times, times[stop - 1] + options.window_days, side="right"))
-        columns = index_t[:, lo:hi]
         rows = np.arange(start, stop)
-        for mine, others in ((~known[start:stop], columns),
+        for mine, others in ((~known[start:stop], index_t[:, lo:hi]),
                              # Articles grouped in an earlier run are compared with new ones only.
-                             (known[start:stop], columns @ sparse.diags((~known[lo:hi]).astype(np.float32)))):
+                             (known[start:stop] if (~known[lo:hi]).any() else known[:0], new_t[:, lo:hi])):
             if not mine.any():
                 continue
             # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++):
