@@ -89,7 +89,8 @@ db.register("store", [
     """,
     # 5: readings as arrays of term numbers (summarize.reading, VERSION 2): a build takes a
     # day's window of stored readings without parsing text. Readings of the older form
-    # are dropped (the next build reads those articles again).
+    # are dropped (the next build reads those articles again). Each grouped article's
+    # floor (summarize.group): a later build compares it with new articles only.
     """
     DROP TABLE readings;
     CREATE TABLE terms (
@@ -103,7 +104,10 @@ db.register("store", [
         word_counts BLOB NOT NULL,
         facts BLOB NOT NULL,
         fact_counts BLOB NOT NULL,
-        lead_days TEXT NOT NULL
+        lead_days TEXT NOT NULL,
+        floor_key TEXT,
+        floor REAL,
+        until REAL
     )
     """,
 ])
@@ -242,6 +246,18 @@ class Store:
         with self.transaction():
             self.conn.executemany("INSERT OR REPLACE INTO readings (article_id, key, words, word_counts, facts,"
                                   " fact_counts, lead_days) VALUES (?,?,?,?,?,?,?)", rows)
+
+    def floors(self, ids: Sequence[str], key: str) -> dict[str, tuple[float, float]]:
+        """article id -> (floor, until) of the kept floors of these articles found with ``key``
+        (``summarize.group.group_articles``; kept beside the article's reading)."""
+        return {r[0]: (r[2], r[3]) for r in self._select_in(
+            "SELECT article_id, floor_key, floor, until FROM readings WHERE article_id IN ({})", ids) if r[1] == key}
+
+    def save_floors(self, rows: Sequence[tuple[str, str, float, float]]) -> None:
+        """Keep (article id, key, floor, until) rows beside the articles' readings."""
+        with self.transaction():
+            self.conn.executemany("UPDATE readings SET floor_key = ?, floor = ?, until = ? WHERE article_id = ?",
+                                  [(key, floor, until, article) for article, key, floor, until in rows])
 
     def term_numbers(self, terms: Sequence[str]) -> dict[str, int]:
         """term -> its number in this store, numbering the terms it has not seen yet (a term

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from core import db
 from feeds.store import Store
-from summarize.group import group_articles
+from summarize.group import GroupingOptions, floors_key, group_articles
 from summarize.reading import VERSION, read_articles, reading_key, stored_reading, to_store
 from summarize.textvec import Weighting
 from tests.test_events import CALL_FRIDAY, CALL_MONDAY, REPORTS, ROUND_ONE, ROUND_TWO, SUMMIT, SUMMIT_NEXT_DAY, day_by_day
@@ -121,8 +121,6 @@ def test_a_store_with_readings_of_the_older_form_reads_its_articles_again(tmp_pa
 
 
 def test_another_weighting_reads_again_and_groups_as_from_text(tmp_path):
-    from summarize.group import GroupingOptions
-
     store = Store.open(tmp_path / "b.db")
     store.add_articles(EVERYTHING)
     group_articles(EVERYTHING, read=stored_reading(store))
@@ -145,9 +143,33 @@ def test_day_by_day_through_the_store_keeps_the_events(tmp_path):
     for day in sorted(days):
         store.add_articles(days[day])
         seen.extend(days[day])
-        assigned = group_articles(seen, assigned, read=stored_reading(store))
+        assigned = group_articles(seen, assigned, read=stored_reading(store), kept=store)
+    floors = store.floors([a.id for a in EVERYTHING], floors_key(GroupingOptions()))
     store.close()
     assert assigned == day_by_day(EVERYTHING)
+    # Every article grouped has its floor kept, found with no article later than the last.
+    last = max(a.published for a in EVERYTHING).timestamp() / 86400
+    assert set(floors) == {a.id for a in EVERYTHING} and all(until <= last + 1e-9 for _, until in floors.values())
+
+
+def test_a_rebuild_of_an_earlier_day_or_other_options_compare_again_with_the_whole_window(tmp_path):
+    store = Store.open(tmp_path / "b.db")
+    store.add_articles(EVERYTHING)
+    days = sorted({a.published.date() for a in EVERYTHING})
+    first = [a for a in EVERYTHING if a.published.date() == days[0]]
+    upto = [a for a in EVERYTHING if a.published.date() <= days[1]]
+    earlier = group_articles(first, read=stored_reading(store), kept=store)
+    # The whole stream is grouped, which keeps floors found with every day's articles.
+    group_articles(EVERYTHING, read=stored_reading(store), kept=store)
+    # A rebuild of the second day: the floors kept are from a later window and are not taken.
+    assert (group_articles(upto, earlier, read=stored_reading(store), kept=store)
+            == group_articles(upto, earlier))
+    # Other options: the floors kept were found with the old ones and are not taken either.
+    other = GroupingOptions(candidates=3)
+    assert store.floors([a.id for a in first], floors_key(other)) == {}
+    assert (group_articles(upto, earlier, other, read=stored_reading(store), kept=store)
+            == group_articles(upto, earlier, other))
+    store.close()
 
 
 def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
@@ -162,3 +184,44 @@ def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
         conn.close()
     assert len(grouped) == 18  # the sample's diplomacy articles
     assert kept == grouped
+
+
+class RecordedFloors:
+    """Floors as a store keeps them, every one the same, found with articles up to ``until`` (days)."""
+
+    def __init__(self, floor: float, until: float):
+        self.floor, self.until, self.saved = floor, until, []
+
+    def floors(self, ids, key):
+        return {i: (self.floor, self.until) for i in ids}
+
+    def save_floors(self, rows):
+        self.saved.extend(rows)
+
+
+def test_a_kept_floor_limits_an_earlier_article_to_the_new_articles_that_reach_it():
+    import numpy as np
+
+    from summarize.group import _candidate_pairs, article_vectors
+
+    ordered = sorted(EVERYTHING, key=lambda a: (a.published.timestamp(), a.id))
+    known = np.arange(len(ordered)) < len(ordered) - 5  # the last five are new
+    times = np.array([a.published.timestamp() / 86400 for a in ordered])
+    matrix, _ = article_vectors(ordered)
+    options = GroupingOptions(candidates=1)  # few nearest, so that a floor can matter among few articles
+    whole = set(zip(*_candidate_pairs(matrix, times, known, options)[:2]))
+    low = set(zip(*_candidate_pairs(matrix, times, known, options, np.where(known, 0.0, np.nan))[:2]))
+    high = set(zip(*_candidate_pairs(matrix, times, known, options, np.where(known, np.inf, np.nan))[:2]))
+    # A floor of 0 takes every new article sharing a term; one no product reaches, only the
+    # pairs the new articles' own nearest make; the whole window's nearest lie between.
+    assert high <= whole < low
+    assert all(not (known[i] and known[j]) for i, j in low)
+
+
+def test_floors_from_a_later_window_are_not_taken_and_the_floors_found_are_kept():
+    later = RecordedFloors(float("inf"), until=10 ** 9)
+    days = sorted({a.published.date() for a in EVERYTHING})
+    first = [a for a in EVERYTHING if a.published.date() == days[0]]
+    earlier = group_articles(first)
+    assert group_articles(EVERYTHING, earlier, kept=later) == group_articles(EVERYTHING, earlier)
+    assert {row[0] for row in later.saved} == {a.id for a in EVERYTHING}
