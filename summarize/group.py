@@ -13,7 +13,10 @@ because one event is reported within days while different events with the same a
 summits of the same leaders) are months or years apart.
 
 The grouping is incremental: articles grouped in an earlier run keep their story id, new
-articles may join such a story, and two earlier stories are never merged.
+articles may join such a story, and two earlier stories are never merged. A day's build
+costs what is new: an earlier article is compared with the new ones only, against the
+floor it kept (``_candidate_pairs``), and the agglomeration runs on the new articles and
+the earlier stories they link to; the window's IDF and background are still the window's.
 
 Scale: pairs are never enumerated over all articles. Candidates are the pairs that share
 one of their heaviest terms (an inverted index over each article's top terms, with terms

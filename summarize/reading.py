@@ -132,8 +132,12 @@ def to_store(runs: Sequence[Reading], numbers: dict[str, int]) -> list[StoredRea
         for terms in (run.words, run.facts):
             numbered = np.fromiter(map(numbers.__getitem__, terms.vocabulary), dtype=np.int32,
                                    count=len(terms.vocabulary))[terms.ids]
+            # Each article's terms in the order of their numbers: the rows of stored readings
+            # then come with sorted columns, which products of rows need (no sort per build).
+            order = np.lexsort((numbered, np.repeat(np.arange(len(terms.lengths)), terms.lengths)))
+            numbered, counts = numbered[order], terms.counts[order]
             ends = np.cumsum(terms.lengths).tolist()
-            parts.append([(numbered[start:end].tobytes(), terms.counts[start:end].tobytes())
+            parts.append([(numbered[start:end].tobytes(), counts[start:end].tobytes())
                           for start, end in zip([0] + ends[:-1], ends)])
         for (words, word_counts), (facts, fact_counts), days in zip(*parts, run.lead_days):
             out.append((words, word_counts, facts, fact_counts, "\n".join(days)))
