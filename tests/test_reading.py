@@ -180,10 +180,12 @@ def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
     try:
         grouped = {row[0] for row in conn.execute("SELECT article_id FROM story_members")}
         kept = {row[0] for row in conn.execute("SELECT article_id FROM readings")}
+        floors = {row[0] for row in conn.execute("SELECT article_id FROM readings WHERE floor IS NOT NULL")}
     finally:
         conn.close()
     assert len(grouped) == 18  # the sample's diplomacy articles
     assert kept == grouped
+    assert floors == grouped  # the next day's build compares them with its new articles only
 
 
 class RecordedFloors:
