@@ -4,8 +4,9 @@ The articles are fed to ``summarize.group.group_articles`` one publication day a
 time, each run passing the previous runs' assignments, so the figure comes from the
 incremental path the daily product uses: each day's articles are stored in a real store
 (a temporary SQLite file) and each run takes the readings it holds, reading only the new
-day's articles (``summarize.reading.stored_reading``), as a day's build does. The seconds
-of each day go to standard error. Articles without a date all get the same fixed date
+day's articles (``summarize.reading.stored_reading``), and the floors it keeps (earlier
+articles compared with the new ones only: ``summarize.group``), as a day's build does.
+The seconds of each day (wall and CPU) go to standard error. Articles without a date all get the same fixed date
 (time is then neutral: every pair is within the window); a date with a time of day (the
 real-text stream of ``python -m bench.realtext``) keeps it. The ``event`` answer field is
 never read.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -59,6 +61,12 @@ def load_articles(input_path: str) -> list[Article]:
     return articles
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished workers (on a shared machine the figure to compare)."""
+    used = os.times()
+    return used.user + used.system + used.children_user + used.children_system
+
+
 def group_by_day(articles: list[Article], options: GroupingOptions = GroupingOptions()) -> dict[str, str]:
     """Group ``articles`` as the daily product would: one run per publication day, in date order."""
     days: dict[str, list[Article]] = defaultdict(list)
@@ -72,11 +80,12 @@ def group_by_day(articles: list[Article], options: GroupingOptions = GroupingOpt
             for day in sorted(days):
                 began = time.perf_counter()
                 store.add_articles(days[day])
-                stored = time.perf_counter()
+                stored, cpu = time.perf_counter(), _cpu()
                 seen.extend(days[day])
-                assigned = group_articles(seen, assigned, options, read=stored_reading(store))
+                assigned = group_articles(seen, assigned, options, read=stored_reading(store), kept=store)
                 print(f"day {day}: {len(days[day])} new, {len(seen)} grouped; stored in "
-                      f"{stored - began:.2f} s, grouped in {time.perf_counter() - stored:.2f} s", file=sys.stderr)
+                      f"{stored - began:.2f} s, grouped in {time.perf_counter() - stored:.2f} s "
+                      f"({_cpu() - cpu:.2f} s CPU)", file=sys.stderr)
         finally:
             store.close()
     return assigned

@@ -87,6 +87,29 @@ db.register("store", [
         reading TEXT NOT NULL
     )
     """,
+    # 5: readings as arrays of term numbers (summarize.reading, VERSION 2): a build takes a
+    # day's window of stored readings without parsing text. Readings of the older form
+    # are dropped (the next build reads those articles again). Each grouped article's
+    # floor (summarize.group): a later build compares it with new articles only.
+    """
+    DROP TABLE readings;
+    CREATE TABLE terms (
+        id INTEGER PRIMARY KEY,
+        term TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE readings (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        words BLOB NOT NULL,
+        word_counts BLOB NOT NULL,
+        facts BLOB NOT NULL,
+        fact_counts BLOB NOT NULL,
+        lead_days TEXT NOT NULL,
+        floor_key TEXT,
+        floor REAL,
+        until REAL
+    )
+    """,
 ])
 
 
@@ -210,16 +233,38 @@ class Store:
             yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     # -- readings (summarize.reading) ---------------------------------------------------
-    def readings(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
-        """article id -> (key, reading) of the stored readings of these articles."""
-        return {r[0]: (r[1], r[2]) for r in self._select_in(
-            "SELECT article_id, key, reading FROM readings WHERE article_id IN ({})", ids)}
+    def readings(self, ids: Sequence[str]) -> dict[str, tuple]:
+        """article id -> (key, words, word counts, facts, fact counts, lead days) of the stored
+        readings of these articles (``summarize.reading.StoredReading``)."""
+        return {r[0]: tuple(r[1:]) for r in self._select_in(
+            "SELECT article_id, key, words, word_counts, facts, fact_counts, lead_days"
+            " FROM readings WHERE article_id IN ({})", ids)}
 
-    def save_readings(self, rows: Sequence[tuple[str, str, str]]) -> None:
-        """Keep (article id, key, reading) rows, replacing an article's older reading."""
+    def save_readings(self, rows: Sequence[tuple]) -> None:
+        """Keep (article id, key, words, word counts, facts, fact counts, lead days) rows,
+        replacing an article's older reading."""
         with self.transaction():
-            self.conn.executemany("INSERT OR REPLACE INTO readings (article_id, key, reading) VALUES (?,?,?)",
-                                  rows)
+            self.conn.executemany("INSERT OR REPLACE INTO readings (article_id, key, words, word_counts, facts,"
+                                  " fact_counts, lead_days) VALUES (?,?,?,?,?,?,?)", rows)
+
+    def floors(self, ids: Sequence[str], key: str) -> dict[str, tuple[float, float]]:
+        """article id -> (floor, until) of the kept floors of these articles found with ``key``
+        (``summarize.group.group_articles``; kept beside the article's reading)."""
+        return {r[0]: (r[2], r[3]) for r in self._select_in(
+            "SELECT article_id, floor_key, floor, until FROM readings WHERE article_id IN ({})", ids) if r[1] == key}
+
+    def save_floors(self, rows: Sequence[tuple[str, str, float, float]]) -> None:
+        """Keep (article id, key, floor, until) rows beside the articles' readings."""
+        with self.transaction():
+            self.conn.executemany("UPDATE readings SET floor_key = ?, floor = ?, until = ? WHERE article_id = ?",
+                                  [(key, floor, until, article) for article, key, floor, until in rows])
+
+    def term_numbers(self, terms: Sequence[str]) -> dict[str, int]:
+        """term -> its number in this store, numbering the terms it has not seen yet (a term
+        keeps its number for ever: stored readings refer to terms by number)."""
+        with self.transaction():
+            self.conn.executemany("INSERT OR IGNORE INTO terms (term) VALUES (?)", ((t,) for t in terms))
+        return {r[0]: r[1] for r in self._select_in("SELECT term, id FROM terms WHERE term IN ({})", terms)}
 
     # -- stories ----------------------------------------------------------------------
     def story_assignments(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:

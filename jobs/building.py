@@ -158,7 +158,8 @@ def build(options: Options, date: str | None = None, since_hours: float | None =
         known = {a.id: a for a in context}
         pool = list(known.values()) + [a for a in relevant if a.id not in known]
         # Each article is read once: its reading is kept in the store (summarize.reading).
-        story_of = group_articles(pool, previous=previous, options=options.grouping, read=stored_reading(store))
+        story_of = group_articles(pool, previous=previous, options=options.grouping, read=stored_reading(store),
+                                  kept=store)
         store.assign_stories({k: v for k, v in story_of.items() if k not in previous})
         began = _timed("group", began)
 

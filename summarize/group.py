@@ -13,7 +13,10 @@ because one event is reported within days while different events with the same a
 summits of the same leaders) are months or years apart.
 
 The grouping is incremental: articles grouped in an earlier run keep their story id, new
-articles may join such a story, and two earlier stories are never merged.
+articles may join such a story, and two earlier stories are never merged. A day's build
+costs what is new: an earlier article is compared with the new ones only, against the
+floor it kept (``_candidate_pairs``), and the agglomeration runs on the new articles and
+the earlier stories they link to; the window's IDF and background are still the window's.
 
 Scale: pairs are never enumerated over all articles. Candidates are the pairs that share
 one of their heaviest terms (an inverted index over each article's top terms, with terms
@@ -27,6 +30,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import date, timedelta
 
 import numpy as np
@@ -37,7 +41,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
-from summarize.reading import Reading, read_articles, read_text  # noqa: F401 (read_articles: tests)
+from summarize.reading import Readings, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +110,27 @@ class GroupingOptions:
     weighting: textvec.Weighting = field(default_factory=textvec.Weighting)
 
 
-Reader = Callable[[Sequence[Article], textvec.Weighting], list[Reading]]
+Reader = Callable[[Sequence[Article], textvec.Weighting], Readings]
+
+
+class Floors(Protocol):
+    """Where each article's floor (``_candidate_pairs``) is kept between runs (``feeds.store.Store``)."""
+
+    def floors(self, ids: Sequence[str], key: str) -> dict[str, tuple[float, float]]: ...
+
+    def save_floors(self, rows: Sequence[tuple[str, str, float, float]]) -> None: ...
+
+
+def floors_key(options: GroupingOptions) -> str:
+    """What a kept floor depends on: every grouping option and the reading code's version."""
+    from summarize.reading import VERSION
+
+    return hashlib.sha1(f"{VERSION} {options!r}".encode()).hexdigest()[:16]
 
 
 def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {},
-                   options: GroupingOptions = GroupingOptions(), read: Reader = read_text) -> dict[str, str]:
+                   options: GroupingOptions = GroupingOptions(), read: Reader = read_text,
+                   kept: Floors | None = None) -> dict[str, str]:
     """Map every article id to a story id.
 
     ``previous`` maps article ids grouped in an earlier run to their story id: those keep
@@ -122,6 +142,11 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     ``read`` gives the articles' readings (``summarize.reading``): from their text by
     default, or through the store (``summarize.reading.stored_reading``), which gives the
     same readings without reading again what it holds.
+
+    ``kept`` keeps each article's floor from run to run (see ``_candidate_pairs``): an
+    earlier run's articles are then compared with the new ones only. A floor is taken only
+    when it was found with the same options and with no article later than this run's last
+    (a rebuild of an earlier day compares those articles with their whole window again).
     """
     unique: dict[str, Article] = {}
     for article in articles:
@@ -131,50 +156,85 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
         return {}
     times = np.array([a.published.timestamp() / _SECONDS_PER_DAY for a in ordered])
     known = np.array([a.id in previous for a in ordered])
-    matrix, days = article_vectors(ordered, options, read)
-    left, right = _candidate_pairs(matrix, times, known, options)
+    matrix, lead_days = article_vectors(ordered, options, read)
+    floors = np.full(len(ordered), np.nan, dtype=np.float32)
+    until = float(times.max())
+    if kept is not None and known.any():
+        key = floors_key(options)
+        held = kept.floors([ordered[i].id for i in np.flatnonzero(known).tolist()], key)
+        for i in np.flatnonzero(known).tolist():
+            row = held.get(ordered[i].id)
+            if row is not None and row[1] <= until:
+                floors[i] = row[0]
+    left, right, found = _candidate_pairs(matrix, times, known, options, floors)
+    if kept is not None:
+        key = floors_key(options)
+        kept.save_floors([(ordered[i].id, key, float(found[i]), until)
+                          for i in np.flatnonzero(~np.isnan(found)).tolist()])
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
-    sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
+    sims *= np.where(_days_disagree(lead_days, left, right), options.day_conflict, 1.0)
     log.debug("grouping %d articles (%d new): %d candidate pairs",
               len(ordered), int((~known).sum()), len(left))
 
-    clusters = _agglomerate(ordered, times, previous, left, right, sims, options,
-                            lambda groups: textvec.centred_cohesion(matrix, groups, options.background_shrink))
+    # Only the new articles and the earlier stories they link to can change: the rest are
+    # earlier stories with no link to anything new, which stay as they are (two earlier
+    # stories never merge). The agglomeration runs on that part alone, so a day with few
+    # new articles costs little however large the window (the same result as over all).
+    linked = sims > 0
+    left, right, sims = left[linked], right[linked], sims[linked]
+    part = _touched(ordered, previous, known, left, right)
+    place = np.full(len(ordered), -1, dtype=np.int64)
+    place[part] = np.arange(len(part))
+    clusters = _agglomerate([ordered[i] for i in part.tolist()], times[part], previous, place[left], place[right],
+                            sims, options,
+                            lambda groups: textvec.centred_cohesion(matrix, [part[g] for g in groups],
+                                                                    options.background_shrink))
 
-    result: dict[str, str] = {}
+    result: dict[str, str] = {ordered[i].id: previous[ordered[i].id]
+                              for i in np.flatnonzero(place < 0).tolist()}
     taken = set(previous.values())
     for members, anchor in clusters:
         story = anchor
         if story is None:
-            story = _new_story_id(ordered[members[0]].id, taken)
+            story = _new_story_id(ordered[part[members[0]]].id, taken)
             taken.add(story)
-        for index in members:
+        for index in part[members].tolist():
             article_id = ordered[index].id
             # An article grouped before keeps its story even if it was put among others.
             result[article_id] = previous.get(article_id, story)
     return result
 
 
-def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
-                    read: Reader = read_text) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """One row per article: its words and, weighted apart, its event particulars; and its days.
+def _touched(ordered: Sequence[Article], previous: Mapping[str, str], known: np.ndarray,
+             left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Indices (ascending) of the new articles and of every member of an earlier story that
+    one of them has a link with (the pairs ``left``, ``right``)."""
+    linked = np.concatenate((left, right))
+    stories = {previous[ordered[i].id] for i in np.unique(linked[known[linked]]).tolist()}
+    if not stories:
+        return np.flatnonzero(~known)
+    return np.flatnonzero(~known | np.array([a.id in previous and previous[a.id] in stories for a in ordered]))
 
-    The first matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
+
+def article_vectors(articles: Sequence[Article], options: GroupingOptions = GroupingOptions(),
+                    read: Reader = read_text) -> tuple[sparse.csr_matrix, list[list[str]]]:
+    """One row per article: its words and, weighted apart, its event particulars; and the
+    days each article's lead names.
+
+    The matrix's row is two unit TF-IDF vectors side by side, scaled so that the dot
     product of two rows is ``(1 - w) * words cosine + w * particulars cosine`` with ``w``
     the ``particulars_weight``: two write-ups of one event agree on both, two events of
-    one topic only on the words. The second matrix marks the days each article's lead names
-    (see ``_day_matrix``).
+    one topic only on the words.
     """
-    chunks = read(articles, options.weighting)
-    words = textvec.tfidf_rows([chunk.words for chunk in chunks])
-    days = _day_matrix([days for chunk in chunks for days in chunk.lead_days])
+    readings = read(articles, options.weighting)
+    words = textvec.tfidf_of(readings.words)
     # Single precision: the similarities differ from double's by less than 1e-6, and the
     # pair similarities, which copy millions of rows, take half the time.
     weight = options.particulars_weight
     if weight <= 0:
-        return words.astype(np.float32), days
-    facts = textvec.tfidf_rows([chunk.facts for chunk in chunks])
-    return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), days
+        return words.astype(np.float32), readings.lead_days
+    facts = textvec.tfidf_of(readings.facts)
+    return textvec.side_by_side(words, facts, np.sqrt(1.0 - weight), np.sqrt(weight)), readings.lead_days
 
 
 def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
@@ -191,10 +251,7 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         for term in named:
             rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
-            near.add(term)
-            if len(term) == 12:  # d:YYYY-MM-DD
-                day = date.fromisoformat(term[2:])
-                near.update("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+            near.update(_widened(term))
         for term in near:
             rows.append(n + row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
@@ -202,15 +259,26 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
                              shape=(2 * n, max(len(vocabulary), 1)))
 
 
-def _days_disagree(days: sparse.csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+@functools.lru_cache(maxsize=4096)
+def _widened(term: str) -> tuple[str, ...]:
+    """A lead's day term, and for a calendar date (``d:YYYY-MM-DD``) the day before and after."""
+    if len(term) != 12:
+        return (term,)
+    day = date.fromisoformat(term[2:])
+    return (term,) + tuple("d:" + (day + timedelta(days=step)).isoformat() for step in (-1, 1))
+
+
+def _days_disagree(lead_days: Sequence[Sequence[str]], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether both articles of each pair name days in their leads and none of them the same
-    day or a day next to one the other names (``days`` as ``_day_matrix`` makes it)."""
-    n = days.shape[0] // 2
-    named = np.diff(days.indptr[:n + 1]) > 0
+    day or a day next to one the other names (see ``_day_matrix``)."""
+    named = np.fromiter(map(bool, lead_days), dtype=bool, count=len(lead_days))
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        shared = textvec.row_dots(days, left[both], right[both] + n)
+        # Only the articles of such pairs (on a day with few new articles, a few of the window's).
+        rows = np.unique(np.concatenate((left[both], right[both])))
+        days = _day_matrix([lead_days[i] for i in rows.tolist()])
+        shared = textvec.row_dots(days, rows.searchsorted(left[both]), rows.searchsorted(right[both]) + len(rows))
         out[np.flatnonzero(both)] = shared == 0
     return out
 
@@ -226,8 +294,10 @@ def _new_story_id(first_article_id: str, taken: set[str]) -> str:
 
 
 def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.ndarray,
-                     options: GroupingOptions) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs (i < j) worth comparing: within the window, not both known, among each other's nearest.
+                     options: GroupingOptions, floors: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index pairs (i < j) worth comparing: within the window, not both known, among each
+    other's nearest; and each article's floor (see below).
 
     Each article keeps its ``candidates`` most similar articles within the time window, by
     a sparse product over its ``top_terms`` heaviest terms (terms in more than
@@ -235,8 +305,20 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     frequency is shared by hundreds of articles of other events, and keeping every pair that
     shares a term made 43 million pairs for 20,000 articles. Articles are sorted by time, so
     a block's window is a contiguous range; blocks keep the product's memory bounded.
+
+    An article's floor is the product value of its ``candidates``-th nearest when it was
+    compared with its whole window (0 with fewer). An article grouped in an earlier run
+    whose floor is given (``floors``, NaN where not) is compared with the new articles only,
+    and keeps those that reach its floor: the new articles that would be among its nearest
+    had all been compared at once. So an earlier day's articles cost a day's build only
+    what the new ones bring, not a search of the whole window each. Without a floor (a
+    store of an older version, changed options, a rebuild of an earlier day) it is compared
+    with its whole window again, and pairs with new articles among its nearest are kept.
+    Returned: the floors found (NaN for rows whose floor did not change).
     """
     n = matrix.shape[0]
+    if floors is None:
+        floors = np.full(n, np.nan, dtype=np.float32)
     df = np.bincount(matrix.indices, minlength=matrix.shape[1])
     index = textvec.top_term_matrix(matrix, options.top_terms, df <= options.max_index_df)
     index_t = index.T.tocsr()
@@ -244,10 +326,18 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     # against its window. The product's own threads (OpenMP) are not used: a process that
     # has started them and then forks (our readers, or any caller) can hang in the child.
     starts = np.arange(0, n, _BLOCK)
-    keys = map_chunks(functools.partial(_block_candidates, index, index_t, times, known, options),
-                      starts, chunk=1, min_items=4)
+    new_t = index_t @ sparse.diags((~known).astype(np.float32)) if known.any() else index_t
+    new_t.eliminate_zeros()
+    whole = ~known | np.isnan(floors)
+    work = int(whole.sum()) + int((~known).sum())
+    found = map_chunks(functools.partial(_block_candidates, index, index_t, new_t, times, known, floors, options),
+                       starts, chunk=1, min_items=4 if work > _BLOCK else len(starts) + 1)
+    keys = np.concatenate([np.zeros(0, dtype=np.int64)] + [block[0] for block in found])
+    floors_found = np.full(n, np.nan, dtype=np.float32)
+    for _, rows, values in found:
+        floors_found[rows] = values
     if len(keys) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), floors_found
     # Sorted, then equal neighbours dropped: np.unique (numpy 2.4) took 2.5 s here on
     # 4 million keys against 0.1 s for the sort.
     keys = np.sort(keys)
@@ -255,27 +345,31 @@ def _candidate_pairs(matrix: sparse.csr_matrix, times: np.ndarray, known: np.nda
     keep[0] = True
     np.not_equal(keys[1:], keys[:-1], out=keep[1:])
     pairs = keys[keep]
-    return pairs // n, pairs % n
+    return pairs // n, pairs % n, floors_found
 
 
-def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, times: np.ndarray,
-                      known: np.ndarray, options: GroupingOptions, starts: np.ndarray) -> np.ndarray:
-    """The candidate pairs of the blocks of articles beginning at ``starts``, as keys ``i * n + j`` (i < j)."""
+def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_t: sparse.csr_matrix,
+                      times: np.ndarray, known: np.ndarray, floors: np.ndarray, options: GroupingOptions,
+                      starts: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per block of articles beginning at ``starts``: its candidate pairs as keys ``i * n + j``
+    (i < j), and the rows whose floor was found with those floors (``_candidate_pairs``);
+    ``new_t`` is ``index_t`` with the columns of known articles emptied."""
     n = index.shape[0]
     k = options.candidates
     # A few more than k per row come out of the product, because the article itself and
     # (at a block's edges) articles outside its own window are among them and dropped.
     wanted = k + 1 + _SPARE
-    keys = [np.zeros(0, dtype=np.int64)]
+    out = []
     for start in starts.tolist():
         stop = min(start + _BLOCK, n)
         lo = int(np.searchsorted(times, times[start] - options.window_days, side="left"))
         hi = int(np.searchsorted(times, times[stop - 1] + options.window_days, side="right"))
-        columns = index_t[:, lo:hi]
         rows = np.arange(start, stop)
-        for mine, others in ((~known[start:stop], columns),
-                             # Articles grouped in an earlier run are compared with new ones only.
-                             (known[start:stop], columns @ sparse.diags((~known[lo:hi]).astype(np.float32)))):
+        keys, floor_rows, floor_values = [np.zeros(0, dtype=np.int64)], [], []
+        whole = ~known[start:stop] | np.isnan(floors[start:stop])
+        for mine, others, complete in ((whole, index_t[:, lo:hi], True),
+                                       # An earlier article with a floor: the new articles only.
+                                       (~whole if (~known[lo:hi]).any() else whole[:0], new_t[:, lo:hi], False)):
             if not mine.any():
                 continue
             # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++):
@@ -285,11 +379,30 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, time
             i = rows[mine][shared.row].astype(np.int64)
             j = shared.col.astype(np.int64) + lo
             keep = (i != j) & (np.abs(times[j] - times[i]) <= options.window_days)
+            if not complete:
+                keep &= shared.data >= floors[i]
             i, j, value = i[keep], j[keep], shared.data[keep]
             # The k best per row: sorted by row, then by descending value (ties by column).
             order = np.lexsort((j, -value, i))
-            i, j = i[order], j[order]
+            i, j, value = i[order], j[order], value[order]
             first = np.searchsorted(i, i, side="left")
-            best = (np.arange(len(i)) - first) < k
+            rank = np.arange(len(i)) - first
+            best = rank < k
+            # The floor: the k-th value of a row compared with its whole window (0 with
+            # fewer); of a row with a floor, the k-th of its new ones when it has k of them
+            # (the k-th of all its nearest can only be higher).
+            kth = rank == k - 1
+            if complete:
+                floor = np.zeros(int(mine.sum()), dtype=np.float32)
+                floor[np.searchsorted(rows[mine], i[kth])] = value[kth]
+                floor_rows.append(rows[mine])
+                floor_values.append(floor)
+                # Two articles grouped before are never compared (their stories stay apart).
+                best &= ~(known[i] & known[j])
+            else:
+                floor_rows.append(i[kth])
+                floor_values.append(value[kth])
             keys.append(np.minimum(i[best], j[best]) * n + np.maximum(i[best], j[best]))
-    return np.concatenate(keys)
+        out.append((np.concatenate(keys), np.concatenate(floor_rows) if floor_rows else np.zeros(0, dtype=np.int64),
+                    np.concatenate(floor_values) if floor_values else np.zeros(0, dtype=np.float32)))
+    return out

@@ -6,14 +6,13 @@ every article again. Real SQLite files; the articles are invented for the projec
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import replace
 
 from core import db
 from feeds.store import Store
-from summarize.group import group_articles
-from summarize.reading import VERSION, encode, reading_key, stored_reading
+from summarize.group import GroupingOptions, floors_key, group_articles
+from summarize.reading import VERSION, read_articles, reading_key, stored_reading, to_store
 from summarize.textvec import Weighting
 from tests.test_events import CALL_FRIDAY, CALL_MONDAY, REPORTS, ROUND_ONE, ROUND_TWO, SUMMIT, SUMMIT_NEXT_DAY, day_by_day
 
@@ -52,8 +51,9 @@ def test_a_build_takes_the_stored_reading_and_reads_again_an_article_whose_text_
     weighting = Weighting()
     # Store, under the first article's key, the reading of the other article's text: a
     # build that takes stored readings groups the two together.
-    [borrowed] = encode([(other.title, other.text, other.published, other.published_from, weighting)])
-    store.save_readings([(first.id, reading_key(first, weighting), borrowed)])
+    runs = read_articles([(other.title, other.text, other.published, other.published_from, weighting)])
+    [borrowed] = to_store(runs, store.term_numbers(runs[0].words.vocabulary + runs[0].facts.vocabulary))
+    store.save_readings([(first.id, reading_key(first, weighting), *borrowed)])
     assert len(set(group_articles([first, other], read=stored_reading(store)).values())) == 1
     # The article's text changes (a corrected copy): its key no longer matches, it is read again.
     corrected = replace(first, text=first.text + " The first ships may sail on Thursday.")
@@ -72,20 +72,21 @@ def test_a_reading_records_what_it_depends_on():
     # Stored times keep whole seconds: the same article before and after storing has one key.
     assert reading_key(replace(article, published=article.published.replace(microsecond=250)), Weighting()) == key
     assert reading_key(replace(article, published=article.published.replace(second=1)), Weighting()) != key
-    terms, counts, facts, numbers, days = json.loads(encode([(article.title, article.text, article.published,
-                                                              article.published_from, Weighting())])[0])
-    assert "valbruck" in terms and "n:valbru" in facts and days == ["d:2025-03-11", "d:2025-03-12"]  # Tuesday, Wednesday
-    assert VERSION >= 1
+    [run] = read_articles([(article.title, article.text, article.published, article.published_from, Weighting())])
+    assert "valbruck" in run.words.vocabulary and "n:valbru" in run.facts.vocabulary
+    assert run.lead_days == [["d:2025-03-11", "d:2025-03-12"]]  # Tuesday, Wednesday
+    assert VERSION >= 2
 
 
 def test_an_old_store_gets_the_readings_table_on_first_use(tmp_path):
     path = tmp_path / "b.db"
     Store.open(path).close()
-    # A store made before readings were kept: no table, its migration not recorded.
+    # A store made before readings were kept: no table, its migrations not recorded.
     number = len(db._REGISTRY["store"])
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE readings")
-    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number = ?", (number,))
+    conn.execute("DROP TABLE terms")
+    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number >= ?", (number - 1,))
     conn.commit()
     conn.close()
     store = Store.open(path)
@@ -94,6 +95,41 @@ def test_an_old_store_gets_the_readings_table_on_first_use(tmp_path):
     store.close()
     assert len(set(mapping.values())) == 1
     assert set(held(path)) == {a.id for a in SUMMIT + SUMMIT_NEXT_DAY}
+
+
+def test_a_store_with_readings_of_the_older_form_reads_its_articles_again(tmp_path):
+    path = tmp_path / "b.db"
+    store = Store.open(path)
+    store.add_articles(EVERYTHING)
+    store.close()
+    # A store of the previous version: readings kept as JSON text (migration 4), no terms.
+    number = len(db._REGISTRY["store"])
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE readings")
+    conn.execute("DROP TABLE terms")
+    conn.execute("CREATE TABLE readings (article_id TEXT PRIMARY KEY, key TEXT NOT NULL, reading TEXT NOT NULL)")
+    conn.executemany("INSERT INTO readings VALUES (?, ?, ?)",
+                     [(a.id, "an older key", '[["x"],[1],[],[],[]]') for a in EVERYTHING])
+    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number = ?", (number,))
+    conn.commit()
+    conn.close()
+    store = Store.open(path)  # the migration drops the older readings
+    assert store.readings([a.id for a in EVERYTHING]) == {}
+    assert group_articles(EVERYTHING, read=stored_reading(store)) == group_articles(EVERYTHING)
+    store.close()
+    assert set(held(path)) == {a.id for a in EVERYTHING}
+
+
+def test_another_weighting_reads_again_and_groups_as_from_text(tmp_path):
+    store = Store.open(tmp_path / "b.db")
+    store.add_articles(EVERYTHING)
+    group_articles(EVERYTHING, read=stored_reading(store))
+    before = held(tmp_path / "b.db")
+    heavy = GroupingOptions(weighting=Weighting(title=4.0, lead_words=20))
+    assert group_articles(EVERYTHING, options=heavy, read=stored_reading(store)) == group_articles(EVERYTHING, options=heavy)
+    after = held(tmp_path / "b.db")
+    store.close()
+    assert set(after) == set(before) and all(after[k] != before[k] for k in before)
 
 
 def test_day_by_day_through_the_store_keeps_the_events(tmp_path):
@@ -107,9 +143,33 @@ def test_day_by_day_through_the_store_keeps_the_events(tmp_path):
     for day in sorted(days):
         store.add_articles(days[day])
         seen.extend(days[day])
-        assigned = group_articles(seen, assigned, read=stored_reading(store))
+        assigned = group_articles(seen, assigned, read=stored_reading(store), kept=store)
+    floors = store.floors([a.id for a in EVERYTHING], floors_key(GroupingOptions()))
     store.close()
     assert assigned == day_by_day(EVERYTHING)
+    # Every article grouped has its floor kept, found with no article later than the last.
+    last = max(a.published for a in EVERYTHING).timestamp() / 86400
+    assert set(floors) == {a.id for a in EVERYTHING} and all(until <= last + 1e-9 for _, until in floors.values())
+
+
+def test_a_rebuild_of_an_earlier_day_or_other_options_compare_again_with_the_whole_window(tmp_path):
+    store = Store.open(tmp_path / "b.db")
+    store.add_articles(EVERYTHING)
+    days = sorted({a.published.date() for a in EVERYTHING})
+    first = [a for a in EVERYTHING if a.published.date() == days[0]]
+    upto = [a for a in EVERYTHING if a.published.date() <= days[1]]
+    earlier = group_articles(first, read=stored_reading(store), kept=store)
+    # The whole stream is grouped, which keeps floors found with every day's articles.
+    group_articles(EVERYTHING, read=stored_reading(store), kept=store)
+    # A rebuild of the second day: the floors kept are from a later window and are not taken.
+    assert (group_articles(upto, earlier, read=stored_reading(store), kept=store)
+            == group_articles(upto, earlier))
+    # Other options: the floors kept were found with the old ones and are not taken either.
+    other = GroupingOptions(candidates=3)
+    assert store.floors([a.id for a in first], floors_key(other)) == {}
+    assert (group_articles(upto, earlier, other, read=stored_reading(store), kept=store)
+            == group_articles(upto, earlier, other))
+    store.close()
 
 
 def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
@@ -120,7 +180,50 @@ def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
     try:
         grouped = {row[0] for row in conn.execute("SELECT article_id FROM story_members")}
         kept = {row[0] for row in conn.execute("SELECT article_id FROM readings")}
+        floors = {row[0] for row in conn.execute("SELECT article_id FROM readings WHERE floor IS NOT NULL")}
     finally:
         conn.close()
     assert len(grouped) == 18  # the sample's diplomacy articles
     assert kept == grouped
+    assert floors == grouped  # the next day's build compares them with its new articles only
+
+
+class RecordedFloors:
+    """Floors as a store keeps them, every one the same, found with articles up to ``until`` (days)."""
+
+    def __init__(self, floor: float, until: float):
+        self.floor, self.until, self.saved = floor, until, []
+
+    def floors(self, ids, key):
+        return {i: (self.floor, self.until) for i in ids}
+
+    def save_floors(self, rows):
+        self.saved.extend(rows)
+
+
+def test_a_kept_floor_limits_an_earlier_article_to_the_new_articles_that_reach_it():
+    import numpy as np
+
+    from summarize.group import _candidate_pairs, article_vectors
+
+    ordered = sorted(EVERYTHING, key=lambda a: (a.published.timestamp(), a.id))
+    known = np.arange(len(ordered)) < len(ordered) - 5  # the last five are new
+    times = np.array([a.published.timestamp() / 86400 for a in ordered])
+    matrix, _ = article_vectors(ordered)
+    options = GroupingOptions(candidates=1)  # few nearest, so that a floor can matter among few articles
+    whole = set(zip(*_candidate_pairs(matrix, times, known, options)[:2]))
+    low = set(zip(*_candidate_pairs(matrix, times, known, options, np.where(known, 0.0, np.nan))[:2]))
+    high = set(zip(*_candidate_pairs(matrix, times, known, options, np.where(known, np.inf, np.nan))[:2]))
+    # A floor of 0 takes every new article sharing a term; one no product reaches, only the
+    # pairs the new articles' own nearest make; the whole window's nearest lie between.
+    assert high <= whole < low
+    assert all(not (known[i] and known[j]) for i, j in low)
+
+
+def test_floors_from_a_later_window_are_not_taken_and_the_floors_found_are_kept():
+    later = RecordedFloors(float("inf"), until=10 ** 9)
+    days = sorted({a.published.date() for a in EVERYTHING})
+    first = [a for a in EVERYTHING if a.published.date() == days[0]]
+    earlier = group_articles(first)
+    assert group_articles(EVERYTHING, earlier, kept=later) == group_articles(EVERYTHING, earlier)
+    assert {row[0] for row in later.saved} == {a.id for a in EVERYTHING}
