@@ -37,6 +37,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
+from summarize.protagonists import LeadNames
 from summarize.reading import Reading, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
@@ -131,15 +132,18 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
         return {}
     times = np.array([a.published.timestamp() / _SECONDS_PER_DAY for a in ordered])
     known = np.array([a.id in previous for a in ordered])
-    matrix, days = article_vectors(ordered, options, read)
+    readings: list[Reading] = []  # kept for the names in the leads (summarize.protagonists)
+    matrix, days = article_vectors(ordered, options, lambda *args: readings.extend(read(*args)) or readings)
     left, right = _candidate_pairs(matrix, times, known, options)
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
     sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
     log.debug("grouping %d articles (%d new): %d candidate pairs",
               len(ordered), int((~known).sum()), len(left))
 
+    leads = LeadNames([terms for chunk in readings for terms in chunk.lead_days])
     clusters = _agglomerate(ordered, times, previous, left, right, sims, options,
-                            lambda groups: textvec.centred_cohesion(matrix, groups, options.background_shrink))
+                            lambda groups: textvec.centred_cohesion(matrix, groups, options.background_shrink),
+                            leads.apart)
 
     result: dict[str, str] = {}
     taken = set(previous.values())
@@ -189,6 +193,8 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     for row, named in enumerate(lead_days):
         near = set()
         for term in named:
+            if term[:2] != "d:":
+                continue  # the lead's names (summarize.protagonists)
             rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
             near.add(term)

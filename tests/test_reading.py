@@ -74,7 +74,7 @@ def test_a_reading_records_what_it_depends_on():
     assert reading_key(replace(article, published=article.published.replace(second=1)), Weighting()) != key
     terms, counts, facts, numbers, days = json.loads(encode([(article.title, article.text, article.published,
                                                               article.published_from, Weighting())])[0])
-    assert "valbruck" in terms and "n:valbru" in facts and days == ["d:2025-03-11", "d:2025-03-12"]  # Tuesday, Wednesday
+    assert "valbruck" in terms and "n:valbru" in facts and [d for d in days if d[:2] == "d:"] == ["d:2025-03-11", "d:2025-03-12"]  # Tuesday, Wednesday
     assert VERSION >= 1
 
 
