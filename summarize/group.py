@@ -134,13 +134,14 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     known = np.array([a.id in previous for a in ordered])
     readings: list[Reading] = []  # kept for the names in the leads (summarize.protagonists)
     matrix, days = article_vectors(ordered, options, lambda *args: readings.extend(read(*args)) or readings)
+    leads = LeadNames([terms for chunk in readings for terms in chunk.lead_days])
+    del readings
     left, right = _candidate_pairs(matrix, times, known, options)
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)
     sims *= np.where(_days_disagree(days, left, right), options.day_conflict, 1.0)
     log.debug("grouping %d articles (%d new): %d candidate pairs",
               len(ordered), int((~known).sum()), len(left))
 
-    leads = LeadNames([terms for chunk in readings for terms in chunk.lead_days])
     clusters = _agglomerate(ordered, times, previous, left, right, sims, options,
                             lambda groups: textvec.centred_cohesion(matrix, groups, options.background_shrink),
                             leads.apart)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import zlib
 from collections import Counter
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -136,7 +137,8 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     """The particulars of an article (see ``particulars``) and, apart, what its lead names:
     the days named in the headline and the first two sentences (at most 800 characters),
     and as ``l:`` terms the names (first letters, as ``n:``) in the headline and the first
-    two sentences of five words or more (see ``_name_lead_end``): who the report is about.
+    two sentences of five words or more (see ``_name_lead_end``): who the report is about;
+    ``h:`` a fingerprint of those sentences' words.
 
     ``whole`` and ``offset``: the article as ``split_article`` gives it.
     """
@@ -201,6 +203,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
             if end <= lead_end:
                 lead[key] = lead.get(key, 0) + 1
     name_end = _name_lead_end(words, seps, offset)
+    # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
+    # their own headlines) share it, and count once as evidence of whom an event is about.
+    lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
     for i, _, capital in capitals:
         if i >= name_end:
             break

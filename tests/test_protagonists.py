@@ -91,6 +91,15 @@ def test_a_report_naming_a_second_person_in_its_lead_stays_with_its_event():
     assert together(mapping, REVAL + quoting)
 
 
+def test_a_wire_copy_under_another_headline_has_the_same_lead_fingerprint():
+    text = "Winger Ilse Marant is out for the season. The Harriers said so on Monday. More follows."
+    first = read_particulars(*split_article("Harriers lose Marant", text))[1]
+    again = read_particulars(*split_article("Marant out", text))[1]
+    other = read_particulars(*split_article("Harriers lose Marant", "Ilse Marant is out. " + text))[1]
+    fingerprint = {term for term in first if term.startswith("h:")}
+    assert len(fingerprint) == 1 and fingerprint <= set(again) and not fingerprint & set(other)
+
+
 def test_names_in_the_lead_skip_a_web_address_and_a_dateline():
     # Stored pages open on the page's address and a dateline: the lead is the two
     # sentences after them.
@@ -104,12 +113,17 @@ def test_names_in_the_lead_skip_a_web_address_and_a_dateline():
 
 
 def test_groups_are_told_apart_only_by_a_lopsided_split_both_ways():
-    leads = LeadNames([["l:reval", "l:harrie"]] * 5 + [["l:marant", "l:harrie"]] * 5)
-    assert leads.apart(0, 1, range(5), range(5, 10))
+    # Five reports on each side, each lead with its own extra name (another outlet's wording).
+    first = [["l:reval", "l:harrie", f"l:a{k}"] for k in range(5)]
+    second = [["l:marant", "l:harrie", f"l:b{k}"] for k in range(5)]
+    assert LeadNames(first + second).apart(0, 1, range(5), range(5, 10))
     # Three leads each: a split of three and none could be chance.
-    assert not LeadNames([["l:reval"]] * 3 + [["l:marant"]] * 3).apart(0, 1, range(3), range(3, 6))
+    assert not LeadNames(first[:3] + second[:3]).apart(0, 1, range(3), range(3, 6))
     # One side without a name of its own (the same player in both): one event.
-    same = LeadNames([["l:reval", "l:harrie"]] * 5 + [["l:reval"]] * 5)
-    assert not same.apart(0, 1, range(5), range(5, 10))
+    same = [["l:reval", f"l:b{k}"] for k in range(5)]
+    assert not LeadNames(first + same).apart(0, 1, range(5), range(5, 10))
+    # Wire copy: five outlets printing one report's lead (one fingerprint) are one lead, not five.
+    copies = [["l:marant", "l:harrie", "h:0badcafe"]] * 5
+    assert not LeadNames(first + copies).apart(0, 1, range(5), range(5, 10))
     # The tail is the hypergeometric one: all 5 of 5 named leads in a draw of 5 from 10.
     assert abs(_log10_tail(5, 5, 5, 10) - (-2.4014)) < 1e-3
