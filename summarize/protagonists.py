@@ -35,6 +35,9 @@ OTHER_SHARE = 0.2
 # 10 ** -EVIDENCE. Measured on ECB+: random halves of one event reach at most 1.7, the
 # look-alike events that average link merged 3.0 to 5.6; 1.5 to 2.5 give the same grouping.
 EVIDENCE = 2.0
+# Groups whose counts are kept at most (a group's best neighbour is looked at again and
+# again, each time with the same few groups).
+_KEPT = 2048
 
 
 class LeadNames:
@@ -59,6 +62,8 @@ class LeadNames:
         thirty copies of one lead are one piece of evidence, not thirty."""
         found = self._counts.get(group)
         if found is None:
+            if len(self._counts) >= _KEPT:
+                self._counts.clear()  # most are of groups merged since: start again
             names, leads = self.names, self.leads
             distinct = {leads[i]: names[i] for i in members}
             found = self._counts[group] = (Counter(chain.from_iterable(distinct.values())), len(distinct))
