@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import zlib
 from collections import Counter
 from datetime import datetime, timedelta
@@ -210,7 +211,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
         if i >= name_end:
             break
         if capital in inner:
-            key = "l:" + _name_stem(capital)
+            # One string per name for all articles read in one process (a day's readings
+            # are held together while grouping).
+            key = sys.intern("l:" + _name_stem(capital))
             lead[key] = lead.get(key, 0) + 1
     return Counter(counts), Counter(lead)
 
