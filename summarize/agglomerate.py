@@ -105,7 +105,9 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     the module docstring says.
 
     ``apart`` (``summarize.protagonists.LeadNames.apart``), if given, is asked of two groups
-    about to merge whether they report two events however high their link.
+    about to merge whether they report two events however high their link. The first round
+    needs no such question: its groups are single articles and earlier stories, and two
+    earlier stories never merge anyway.
     """
     n = len(ordered)
     # owner: article -> id of its current group; group ids are article indices at first,
