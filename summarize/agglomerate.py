@@ -92,8 +92,8 @@ def _summed(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndar
 def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mapping[str, str],
                  left: np.ndarray, right: np.ndarray, sims: np.ndarray,
                  options: LinkRules,
-                 cohesion_of: Callable[[list[list[int]]], np.ndarray] | None = None
-                 ) -> list[tuple[list[int], str | None]]:
+                 cohesion_of: Callable[[list[list[int]]], np.ndarray] | None = None,
+                 apart: Apart | None = None) -> list[tuple[list[int], str | None]]:
     """Average-link agglomeration over the candidate graph, with earlier stories as fixed seeds.
 
     The link between two groups is the sum of their candidate-pair similarities divided
@@ -103,6 +103,11 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     Scale: the first round (every article's best neighbour among millions of candidate
     links) is done with array operations over all links at once; the merges after it as
     the module docstring says.
+
+    ``apart`` (``summarize.protagonists.LeadNames.apart``), if given, is asked of two groups
+    about to merge whether they report two events however high their link. The first round
+    needs no such question: its groups are single articles and earlier stories, and two
+    earlier stories never merge anyway.
     """
     n = len(ordered)
     # owner: article -> id of its current group; group ids are article indices at first,
@@ -198,6 +203,8 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
         """
         if anchor[x] is not None and anchor[y] is not None:
             return True
+        if apart is not None and apart(x, y, members[x], members[y]):
+            return True  # each names its own people in its leads: two events
         weaker = cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y]
         if average >= relative * weaker:
             return False
@@ -339,6 +346,13 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
     result = [(sorted(np.asarray(group).tolist()), anchor[root]) for root, group in members.items()]
     result.sort(key=lambda item: item[0][0])
     return result
+
+
+class Apart(Protocol):
+    """Whether two groups (ids and member articles) report two events (see ``_agglomerate``);
+    a group's members never change (a merge makes a new id), so answers may be kept by id."""
+
+    def __call__(self, x: int, y: int, members_x: Sequence[int], members_y: Sequence[int]) -> bool: ...
 
 
 def _first_round(owner: np.ndarray, left: np.ndarray, right: np.ndarray, sims: np.ndarray,

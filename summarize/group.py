@@ -41,6 +41,7 @@ from core.models import Article
 from summarize import textvec
 from summarize.agglomerate import _agglomerate
 from summarize.parallel import map_chunks
+from summarize.protagonists import LeadNames
 from summarize.reading import Readings, read_articles, read_text  # noqa: F401 (read_articles: tests)
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,8 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     clusters = _agglomerate([ordered[i] for i in part.tolist()], times[part], previous, place[left], place[right],
                             sims, options,
                             lambda groups: textvec.centred_cohesion(matrix, [part[g] for g in groups],
-                                                                    options.background_shrink))
+                                                                    options.background_shrink),
+                            LeadNames([lead_days[i] for i in part.tolist()]).apart)
 
     result: dict[str, str] = {ordered[i].id: previous[ordered[i].id]
                               for i in np.flatnonzero(place < 0).tolist()}
@@ -249,6 +251,8 @@ def _day_matrix(lead_days: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     for row, named in enumerate(lead_days):
         near = set()
         for term in named:
+            if term[:2] != "d:":
+                continue  # the lead's names (summarize.protagonists)
             rows.append(row)
             cols.append(vocabulary.setdefault(term, len(vocabulary)))
             near.update(_widened(term))
@@ -271,7 +275,9 @@ def _widened(term: str) -> tuple[str, ...]:
 def _days_disagree(lead_days: Sequence[Sequence[str]], left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Whether both articles of each pair name days in their leads and none of them the same
     day or a day next to one the other names (see ``_day_matrix``)."""
-    named = np.fromiter(map(bool, lead_days), dtype=bool, count=len(lead_days))
+    # A lead's terms also hold its names (``l:``, ``h:``: summarize.protagonists); only days count.
+    named = np.fromiter((any(term[:2] == "d:" for term in terms) for terms in lead_days), dtype=bool,
+                        count=len(lead_days))
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():

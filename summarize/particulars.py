@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import zlib
 from collections import Counter
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -133,8 +135,11 @@ def particulars(title: str, text: str, published: datetime | None = None,
 
 def read_particulars(whole: Words, offset: int, published: datetime | None = None,
                      published_from: str = "metadata") -> tuple[Counter[str], Counter[str]]:
-    """The particulars of an article (see ``particulars``) and, apart, the days named in
-    its lead: the headline and the first two sentences (at most 800 characters).
+    """The particulars of an article (see ``particulars``) and, apart, what its lead names:
+    the days named in the headline and the first two sentences (at most 800 characters),
+    and as ``l:`` terms the names (first letters, as ``n:``) in the headline and the first
+    two sentences of five words or more (see ``_name_lead_end``): who the report is about;
+    ``h:`` a fingerprint of those sentences' words.
 
     ``whole`` and ``offset``: the article as ``split_article`` gives it.
     """
@@ -198,6 +203,18 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
             counts[key] = get(key, 0) + 1
             if end <= lead_end:
                 lead[key] = lead.get(key, 0) + 1
+    name_end = _name_lead_end(words, seps, offset)
+    # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
+    # their own headlines) share it, and count once as evidence of whom an event is about.
+    lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
+    for i, _, capital in capitals:
+        if i >= name_end:
+            break
+        if capital in inner:
+            # One string per name for all articles read in one process (a day's readings
+            # are held together while grouping).
+            key = sys.intern("l:" + _name_stem(capital))
+            lead[key] = lead.get(key, 0) + 1
     return Counter(counts), Counter(lead)
 
 
@@ -253,6 +270,40 @@ def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
         if position > 800:
             return i  # this word is cut off (or beyond)
     return len(words)
+
+
+def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
+    """The index after the last word of the lead in which names are read: the text's first
+    two sentences of five words or more, and no more than 60 words.
+
+    Why not ``_lead_end``: stored pages and some feeds open their text on a dateline, a
+    byline or the page's address, which say nothing of who the report is about; the first
+    two sentences of some length do (the headline comes before ``offset`` and counts too).
+    """
+    counted, length, read, last = 0, 0, 0, len(words)
+    address = False  # within a line that is a web address: no sentence
+    for i in range(offset, last):
+        if i > offset:
+            sep = seps[i]
+            if sep != " " and _SENTENCE_END.search(sep):  # one space ends no sentence
+                if length >= 5 and not address:
+                    counted += 1
+                    if counted == 2:
+                        return i
+                length = 0
+                if "\n" in sep:
+                    address = False
+        if length == 0 and words[i] in _ADDRESS:
+            address = True
+        length += 1
+        if not address:
+            read += 1
+            if read > 60:
+                return i
+    return last
+
+
+_ADDRESS = frozenset({"http", "https", "www"})
 
 
 def _dates(words: list[str], lower: list[str], seps: list[str],

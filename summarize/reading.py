@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 # Raise when what reading gives changes (another pattern, another particular): stored
 # readings of an older version are then read again.
-VERSION = 2
+VERSION = 3
 # Articles per run: see ``read_articles``.
 RUN = 250
 
@@ -51,7 +51,7 @@ RUN = 250
 @dataclass
 class Reading:
     """What grouping reads in a run of articles: their weighted terms, their particulars
-    (``summarize.particulars``) and the days named in each one's lead."""
+    (``summarize.particulars``) and the days (``d:``) and names (``l:``) each one's lead gives."""
 
     words: textvec.CountedTerms
     facts: textvec.CountedTerms

@@ -74,8 +74,8 @@ def test_a_reading_records_what_it_depends_on():
     assert reading_key(replace(article, published=article.published.replace(second=1)), Weighting()) != key
     [run] = read_articles([(article.title, article.text, article.published, article.published_from, Weighting())])
     assert "valbruck" in run.words.vocabulary and "n:valbru" in run.facts.vocabulary
-    assert run.lead_days == [["d:2025-03-11", "d:2025-03-12"]]  # Tuesday, Wednesday
-    assert VERSION >= 2
+    assert [[d for d in days if d[:2] == "d:"] for days in run.lead_days] == [["d:2025-03-11", "d:2025-03-12"]]  # Tuesday, Wednesday
+    assert VERSION >= 3
 
 
 def test_an_old_store_gets_the_readings_table_on_first_use(tmp_path):
