@@ -1,33 +1,20 @@
-"""From grouped articles to ranked stories: duplicates folded, summarised, headlined, ranked.
+"""From grouped articles to stories: duplicates folded, summarised, headlined (the order is summarize.standing).
 
 Pure functions: the caller passes the articles, which story each belongs to, and the
 options; nothing here reads the store or the clock.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from dataclasses import replace
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from core.models import Article, Source, Story
 from feeds.outlets import WIRE_KINDS, Registry, bundled_registry
 from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline
 from summarize.summary import SummaryOptions, summarize_story
-
-
-@dataclass(frozen=True)
-class RankWeights:
-    """How much centrality to the beat, independent reports and recency count in the order."""
-
-    topic: float = 4.0
-    coverage: float = 1.0
-    recency: float = 0.6
-    half_life_hours: float = 24.0
 
 
 # What opens a sentence but is not part of what it says: a wire dateline ("ISTANBUL
@@ -140,27 +127,6 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
         developing=developing,
         previous_dates=previous_dates,
     )
-
-
-def rank_score(story: Story, now: datetime, weights: RankWeights = RankWeights()) -> float:
-    """Centrality to the beat first, then independent reports, then recency.
-
-    ``topic_score`` is the story's centrality, 0 to 1 (see ``summarize.standing``; opinion
-    counts half). Reports are counted by the outlets that wrote them: copies of a wire's
-    text are one source credited to the wire, and the outlets carrying them add nothing;
-    one outlet's several reports count once. Coverage has diminishing returns (log2), so
-    an off-topic story needs several times the reports of a central one to stand above it.
-    """
-    reporters = len({source.outlet for source in story.sources})
-    age_hours = max(0.0, (now - story.updated).total_seconds() / 3600)
-    recency = 0.5 ** (age_hours / weights.half_life_hours)
-    return (weights.topic * min(max(story.topic_score, 0.0), 1.0) + weights.coverage * math.log2(1 + reporters)
-            + weights.recency * recency)
-
-
-def rank_stories(stories: Sequence[Story], now: datetime, weights: RankWeights = RankWeights()) -> list[Story]:
-    """Stories best first; ties go to the most recently updated, then the headline."""
-    return sorted(stories, key=lambda s: (-rank_score(s, now, weights), -s.updated.timestamp(), s.headline))
 
 
 def members_by_story(articles: Sequence[Article], story_of: Mapping[str, str]) -> dict[str, list[Article]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from core.models import Source, Story
-from summarize.stories import make_story, rank_stories, strip_lead_in
+from summarize.standing import rank_stories
+from summarize.stories import make_story, strip_lead_in
 from tests.conftest import make_article
 
 T0 = datetime(2025, 6, 24, 12, tzinfo=timezone.utc)
