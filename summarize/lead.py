@@ -30,7 +30,7 @@ import numpy as np
 
 from core.models import Article
 from summarize import coherence, facts
-from summarize.sentences import split_words
+from summarize.sentences import split_words, stemmer, stop_words
 
 # The home lead: how far into an article its lead runs, and the share of the word budget it
 # fills before other sources may add what it lacks.
@@ -42,6 +42,8 @@ EMAIL_WORDS = 110
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
 ADDITION_LEADS = 8
+# What a home article whose opening sentence cannot open the summary loses against one whose can.
+FEATURE_OPENING = 0.1
 
 _REPORTING = re.compile(r"\b(?:said|says|told|added|announced|confirmed|denied|warned|called|urged|"
                         r"welcomed|condemned|criticised|criticized|praised|vowed|insisted|according\s+to)\b")
@@ -80,10 +82,13 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
     return {last: firsts for last, firsts in forms.items() if full_first.get(last, 0) > 0}
 
 
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)\s+([A-Z][a-z]{2,})\b(?!\s+[A-Z])")
+# "Troy Tulowitzki", "Juan R. McCullum", "Sinead O'Connor": a first name, perhaps an initial, a surname.
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)[ \t]+(?:[A-Z]\.[ \t]+)?((?:Mc|Mac|O['\u2019])?[A-Z][a-z]{2,})\b"
+                        r"(?![ \t]+[A-Z])")
 # Capitalised words that open a sentence or name a title, month or day: never a first name.
 _NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
 these those it he she they we his her their its our there here new north south east west former
+one two three four five six seven eight nine ten
 january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday""".split())
 # "Mr", "Ms", "Dr" say nothing of who someone is: "Ms. Clifford" needs her introduction as
@@ -101,7 +106,10 @@ def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]])
         bare = word.rstrip(".'s").rstrip("'")
         if bare not in forms or bare.lower() in known:
             continue
-        before = words[k - 1].rstrip(".") if k else ""
+        back = k - 1
+        if back > 0 and re.fullmatch(r"[A-Z]\.?", words[back]):
+            back -= 1  # a middle initial: "Matthew G. Whitaker"
+        before = words[back].rstrip(".") if k else ""
         if before and before[:1].isupper() and (before in forms[bare] or before.lower() in _TITLES):
             continue  # the full name, or a title with the surname ("Mr Wong"), names the person here
         return bare
@@ -111,6 +119,9 @@ def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]])
 def introduced_again(text: str, summary: str, known: set[str], forms: dict[str, set[str]]) -> bool:
     """Whether the sentence introduces by full name someone the summary already named
     ("... Mr Wong ..." then "Singapore's prime minister, Lawrence Wong, ...")."""
+    again = _INTRODUCED.match(text)
+    if again and all(w.lower() in known for w in again.group(1).split()) and again.group(1) in summary:
+        return True  # "Prodigy, the rapper ..." after the summary has named Prodigy
     for match in _FULL_NAME.finditer(text):
         first, last = match.groups()
         if last not in forms or last.lower() not in known \
@@ -123,6 +134,9 @@ def introduced_again(text: str, summary: str, known: set[str], forms: dict[str, 
 
 # What introduces a person right after the name: "Daniel Kreiss, an assistant professor ...".
 _APPOSITION = re.compile(r",\s+(?:a|an|the|who)\s")
+# A sentence that opens on a name and who it is: "Prodigy, one-half of the duo, died ...".
+_INTRODUCED = re.compile(r"^[\"\u201c]?([A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){0,2}),\s+"
+                         r"(?:(?:a|an|the|one|one-half|half)\s|\d{1,3},)")
 
 
 # A definite subject anywhere in a sentence's first clause: "the figure holds", "the network said".
@@ -167,15 +181,10 @@ def adds_news(text: str, told: str, language: str) -> bool:
 
 
 
-# The writer's own voice or the reader addressed, outside quotations: a column's or a blog's
-# sentence ("If you know your history...", "let me just mention"), not a report's.
-_WRITER_VOICE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Yy]ou|[Yy]our|[Yy]ou're|[Yy]ou'll)\b(?!\.)")
-_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
-
-
 def writer_voice(text: str) -> bool:
-    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations."""
-    return bool(_WRITER_VOICE.search(_QUOTATION.sub(" ", text)))
+    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations
+    (:func:`summarize.coherence.writer_voice`)."""
+    return coherence.writer_voice(text)
 
 
 # The shortest sentence a report opens on. A shorter "sentence" at the top of a page is a
@@ -188,10 +197,18 @@ LEAD_MIN_WORDS = 8
 _CONCESSIVE_OPENING = re.compile(r"^(?:Though|Although|Still|Yet)\b[^,;:]*$")
 
 
+# A story's anecdote rather than its news: "One day in 2007, ...", "One morning last spring ...",
+# "Once upon a time ...".
+_ANECDOTE_OPENING = re.compile(r"^[\"\u201c]?(?:One\s+(?:day|morning|afternoon|evening|night|summer|winter|spring|"
+                               r"autumn|fall)\b|Once\s+upon\b|Years\s+ago\b|Long\s+ago\b)")
+
+
 def opens_a_report(text: str) -> bool:
-    """Whether a sentence can open the summary: long enough to be a report's sentence, and
-    not a "though ..." that answers something before it."""
-    return len(text.split()) >= LEAD_MIN_WORDS and not _CONCESSIVE_OPENING.match(text.strip())
+    """Whether a sentence can open the summary: long enough to be a report's sentence, not a
+    "though ..." that answers something before it, not an anecdote's "One day ..."."""
+    stripped = text.strip()
+    return len(text.split()) >= LEAD_MIN_WORDS and not _CONCESSIVE_OPENING.match(stripped) \
+        and not _ANECDOTE_OPENING.match(stripped)
 
 
 def known_words(texts: Sequence[str]) -> set[str]:
@@ -220,8 +237,15 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
         ids.sort(key=lambda i: candidates[i].position)
         if any(writer_voice(candidates[i].text) for i in ids):
             continue  # a column's or a blog's opening, not the report to lead with
-        if any(candidates[i].lead < 2 and stands_alone(i) for i in ids):
-            worth[a] = float(np.mean(scores[ids])) - (0.1 if len(ids) < 2 else 0.0)
+        start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
+        if start is None:
+            continue
+        # the summary opens on ``start``: its worth counts twice; an article whose own
+        # opening cannot open a report (a kicker, an anecdote, a question) is a feature's
+        # opening, and pays for it
+        used = [i for i in ids if candidates[i].position >= candidates[start].position]
+        worth[a] = float((scores[start] + np.sum(scores[used])) / (len(used) + 1)) \
+            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0)
     if not worth:
         return None
     latest = max(_day(articles[a]) for a in worth)
@@ -290,6 +314,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     return
                 lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
                 continue
+            if any(unintroduced_surname(candidates[j].text, known | known_words(
+                    [candidates[k].text for k in new[:n]]), forms) for n, j in enumerate(new)):
+                lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
+                continue
             lead.pop(0)
             # An article's sentences share its words without telling its lead twice: within it
             # only a near copy (a summary line above the lead) counts as a repeat.
@@ -328,7 +356,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):
                 continue
-            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told):
+            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told) \
+                    or tells_again(c.text, summary, options.language):
                 continue
             chosen.append(i)
             told.append(c.text)
@@ -345,6 +374,33 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
         + added, anchor
+
+
+# Where a sentence's main clause ends: a contrast, an aside, a clause of circumstance.
+_CLAUSE_END = re.compile(r";|\s[\u2013\u2014]\s|\s--\s|,\s+(?:but|while|whereas|although|though|as|after|"
+                         r"saving|leaving|raising|sending|making|which|who|when|where)\s")
+# Possessive endings, so that "Apple's" and "Apple" are one word.
+_POSSESSIVE = re.compile(r"['\u2019]s?$")
+
+
+def _stems(text: str, language: str) -> set[str]:
+    """The stems of a text's content words, possessives folded."""
+    stem, stop = stemmer(language), stop_words(language)
+    words = (_POSSESSIVE.sub("", w.lower()) for w in split_words(text))
+    return {stem(w) for w in words if len(w) > 2 and w not in stop}
+
+
+def tells_again(text: str, told: str, language: str = "english", share: float = 0.6) -> bool:
+    """Whether the main clause of a sentence (up to its first contrast or aside) tells what the
+    summary already told: ``share`` or more of its content words are the summary's
+    ("Berlusconi survived a confidence vote on Friday, but ..." after "... Berlusconi barely
+    survived a confidence vote on Friday"), with no figure the summary lacks."""
+    end = _CLAUSE_END.search(text)
+    main = text[:end.start()] if end and end.start() > 20 else text
+    mine = _stems(main, language)
+    if len(mine) < 4 or facts.marks(main, language).figures - facts.marks(told, language).figures:
+        return False
+    return len(mine & _stems(told, language)) >= share * len(mine)
 
 
 def retells(text: str, told: str, language: str = "english") -> bool:

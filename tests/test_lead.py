@@ -230,3 +230,91 @@ def test_an_opening_that_answers_a_sentence_the_page_lost_does_not_lead():
     assert not lead.opens_a_report('Though Aalto and Brennik have also called the schedule a "state secret."')
     assert lead.opens_a_report("Though the talks ran late, Norvania and Keldor agreed on the dam on Monday.")
     assert not lead.opens_a_report("The harbour at Brill at dawn.")
+
+
+def test_a_headline_glued_to_its_text_and_a_page_stamp_are_cut():
+    glued = ("Dam gates open after two dry summers Dam keepers in Brill raised the sluices of the Varn dam "
+             "on Monday morning.")
+    assert glued[furniture.prose_start(glued):].startswith("Dam keepers in Brill")
+    named = "Aalto (born Ilse Aalto) said the accord would be put to parliament within a week."
+    assert furniture.prose_start(named) == 0
+    stamped = "Updated | When the gates opened on Monday, the Ostra river rose by a metre within hours."
+    assert stamped[furniture.prose_start(stamped):].startswith("When the gates opened")
+
+
+def test_a_sentence_about_the_page_s_picture_or_a_promotion_is_furniture():
+    assert furniture.is_furniture("Farmer Olle Brandt shared this photo of his dried-out field near Brill.")
+    assert furniture.is_furniture("Lake TV's Mara Lind has the latest on the talks.")
+    assert not furniture.is_furniture("The accord gives Keldor more of the river than it had before the dispute.")
+
+
+def test_an_anecdote_does_not_open_the_summary():
+    assert not lead.opens_a_report("One day in 1998, a young engineer named Ilse Aalto walked along the dry bed "
+                                   "of the Ostra.")
+    feature = article("magazine", [
+        "One morning in the spring of 1998, a young engineer walked along the dry bed of the Ostra river.",
+        "She would spend the next thirty years on the river and its dam, and on little else.",
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute.",
+    ])
+    summary = summarize_story([feature, MAIN])
+    assert summary[0].article_id == MAIN.id
+
+
+def test_the_home_article_is_the_one_whose_own_opening_is_the_report():
+    # the kicker article's later sentences score as well as the report's, but its opening is a
+    # riddle: the report's opening tells the news and leads
+    kicker = article("weekly", [
+        "It has been called the oldest quarrel on the continent.",
+        "Norvania and Keldor have fought over the Varn dam on the Ostra river for two years, and farms on both "
+        "banks dried out.",
+        "But on Monday the two agreed in Brill to reopen the Varn dam on the Ostra river.",
+        "The Varn dam will release the Ostra river's water again from October, Norvania and Keldor said.",
+    ])
+    report = article("wire", [
+        "Norvania and Keldor agreed on Monday in Brill to reopen the Varn dam on the Ostra river.",
+        "Grain prices fell in both capitals.",
+    ])
+    summary = summarize_story([kicker, report])
+    assert summary[0].article_id == report.id
+
+
+def test_one_of_a_pair_introduced_before_leans_on_that_introduction():
+    from summarize import coherence
+    assert coherence.points_back("One former aide, Olle Brandt, was charged with theft, and the other, "
+                                 "Mara Lind, with fraud.")
+    assert not coherence.points_back("One engineer was hurt when the sluice gave way on Monday.")
+
+
+def test_an_addition_that_tells_the_lead_again_or_introduces_a_named_person_again_is_left_out():
+    told = "Prime minister Ilse Aalto narrowly survived a confidence vote in the Norvanian parliament on Friday."
+    assert lead.tells_again("Norvanian premier Ilse Aalto survived a confidence vote on Friday, but her majority "
+                            "is thin.", told)
+    assert not lead.tells_again("Keldor's farmers said on Friday they would block the border roads.", told)
+    assert not lead.tells_again("Aalto survived the confidence vote by 316 votes to 301.", told)
+    assert lead.introduced_again("Aalto, the prime minister since 2029, called the vote herself.", told,
+                                 {"aalto"}, {})
+    assert lead.introduced_again("Ilse Aalto, 61, called the vote herself.", told, {"ilse", "aalto"}, {})
+    assert not lead.introduced_again("Aalto called the vote herself after losing a routine ballot.", told,
+                                     {"aalto"}, {})
+
+
+def test_a_report_may_say_our_of_everyone_but_a_blog_s_we_is_not_news_prose():
+    from summarize import coherence
+    assert not coherence.writer_voice("Researchers found that the gene protected our ancestors from the cold.",
+                                      plural_only=True)
+    assert coherence.writer_voice("To celebrate, we have collected her best moments.", plural_only=True)
+    assert coherence.writer_voice("Our journey along the river begins in Brill.", plural_only=True)
+    assert not coherence.writer_voice("You know the river floods in spring.", plural_only=True)
+    assert coherence.writer_voice("You know the river floods in spring.")
+
+
+def test_a_surname_whose_introduction_the_summary_skipped_is_not_carried():
+    story = article("herald", [
+        "Delegate Mara Lind of the Lake Council",
+        "Two former aides to a delegate of the Lake Council were charged on Monday with leaking her private letters.",
+        "Lind said in a statement that she was grateful to the investigators in Brill.",
+        "The aides face up to five years in prison if they are convicted of the charges.",
+    ])
+    summary = texts(summarize_story([story], SummaryOptions(max_words=110, min_sentences=1)))
+    assert summary[0].startswith("Two former aides")
+    assert not any(t.startswith("Lind said") for t in summary)
