@@ -55,6 +55,10 @@ _AFTER_PHRASE = re.compile(r"^([^,;:]{3,80}),\s+(he|she|they|it|his|her|their|it
                            re.IGNORECASE)
 _AFTER_PRONOUNS = ("he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those")
 _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",", ",\u201d", ',"'))
+# A speaker and a verb of saying, and nothing said: the rest of a quotation split off before it.
+_ATTRIBUTION_ONLY = re.compile(
+    r"^(?:[A-Z][\w.'\u2019-]*\s+){1,6}(?:said|says|charged|added|told\s+\w+|argued|insisted|claimed|"
+    r"wrote|noted|explained|warned|stressed)(?:\s+(?:on|in|at|late|early|this)\s+[\w.]+(?:\s+[\w.]+)?)?\s*[.!]$")
 # "One ..., the other ...": the two were introduced before.
 _PAIR = re.compile(r"^One\b[^.;]{0,200}?\bthe\s+other\b")
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
@@ -112,6 +116,8 @@ def points_back(text: str) -> bool:
     stripped = text.strip().lstrip("([-\u2013\u2014 ")
     if _all_quoted(stripped):
         return True  # the speaker is named in a neighbouring sentence
+    if _ATTRIBUTION_ONLY.match(stripped):
+        return True  # "Sen. Ilse Aalto said on Sunday.": the words she said stand in the sentence before
     if _PAIR.match(stripped):
         return True  # "One former aide, X, ..., and the other, Y, ...": a pair introduced before
     if stripped[:1] in "\"\u201c\u2018'":

@@ -141,6 +141,9 @@ def player_controls(text: str) -> bool:
     return sum(w in _PLAYER_WORDS for w in words) >= 3
 
 
+# A picture's credit in brackets with the text glued after it: "[Reuters] Libyan leader ...".
+_GLUED_CREDIT = re.compile(r"[\[(](?:Reuters|AP|AFP|EPA|Getty(?:\s+Images)?|Associated\s+Press|"
+                           r"[A-Z][\w. ]{0,30}/[A-Z][\w. ]{0,30})[\])]\s+(?=[\"\u201cA-Z][a-z])")
 # A page's stamp before a pipe: "Updated |", "Exclusive |".
 _PIPE_STAMP = re.compile(r"^[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}\s*\|\s*(?=[\"\u201cA-Z])")
 _OPENING_WORD = re.compile(r"^([A-Z][a-z]+)\b")
@@ -186,6 +189,9 @@ def prose_start(sentence: str) -> int:
     glued = glued_title(sentence)
     if glued:
         return glued
+    credit = _GLUED_CREDIT.search(sentence)
+    if credit and len(sentence[credit.end():].split()) >= 8:
+        return credit.end()  # "... on protesters [Reuters] Libyan leader X has appeared ...": a caption, then the text
     stamp = _PIPE_STAMP.match(sentence)
     if stamp and len(sentence[stamp.end():].split()) >= 8 and not _CREDIT_HINTS.search(stamp.group(0).lower()):
         return stamp.end()  # "Updated | When the first humans left Africa ...": a page's stamp, then the text

@@ -67,12 +67,19 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
     """
     forms: dict[str, set[str]] = {}
     full_first: dict[str, int] = {}
+    # a word the story also writes in lower case is a common word capitalised in a title or a
+    # heading ("Teen Invents Gadgets to Aid Alzheimer's Patients"), not a name
+    common = {w for article in articles for w in _LOWER_WORD.findall(article.text or "")}
     for article in articles:
         text = article.text or ""
         firsts: dict[str, int] = {}
         for match in _FULL_NAME.finditer(text):
             first, last = match.groups()
-            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST:
+            if _in_title_case(text, match.start()) or _CAPITALISED_BEFORE.search(text, 0, match.start()) \
+                    and text[:match.start()].split()[-1].rstrip(".").lower() not in _TITLES:
+                continue  # a headline's capitals ("Teen Invents Gadget to Aid Alzheimer's Patients")
+            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST \
+                    or first.rstrip(".").lower() in common or last.lower() in common:
                 continue
             forms.setdefault(last, set()).add(first)
             firsts.setdefault(last, match.start(2))
@@ -82,9 +89,20 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
     return {last: firsts for last, firsts in forms.items() if full_first.get(last, 0) > 0}
 
 
+def _in_title_case(text: str, at: int) -> bool:
+    """Whether the line holding ``at`` is written in title case (most of its words capitalised)."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    words = re.findall(r"[A-Za-z][\w'-]*", text[start:end if end >= 0 else len(text)])
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
 # "Troy Tulowitzki", "Juan R. McCullum", "Sinead O'Connor": a first name, perhaps an initial, a surname.
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)[ \t]+(?:[A-Z]\.[ \t]+)?((?:Mc|Mac|O['\u2019])?[A-Z][a-z]{2,})\b"
-                        r"(?![ \t]+[A-Z])")
+                        r"(?!(?:['\u2019]s)?[ \t]+[A-Z])")
+# A capitalised word right before a match, itself after a word (not opening its line or its
+# sentence): the two words are part of a longer run of capitals, a heading's.
+_CAPITALISED_BEFORE = re.compile(r"[\w,'\u2019][ \t]+[A-Z][\w'\u2019-]*\.?[ \t]+$")
 # Capitalised words that open a sentence or name a title, month or day: never a first name.
 _NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
 these those it he she they we his her their its our there here new north south east west former
@@ -102,16 +120,18 @@ sir lord lady officer sheriff chief coach captain""".split())
 def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
     """A surname the sentence uses alone ("Gilbert joins...") that the summary has not introduced."""
     words = re.findall(r"[A-Za-z][\w'.-]*", text)
+    named: set[str] = set()
     for k, word in enumerate(words):
         bare = word.rstrip(".'s").rstrip("'")
-        if bare not in forms or bare.lower() in known:
+        if bare not in forms or bare.lower() in known or bare in named:
             continue
         back = k - 1
         if back > 0 and re.fullmatch(r"[A-Z]\.?", words[back]):
             back -= 1  # a middle initial: "Matthew G. Whitaker"
         before = words[back].rstrip(".") if k else ""
         if before and before[:1].isupper() and (before in forms[bare] or before.lower() in _TITLES):
-            continue  # the full name, or a title with the surname ("Mr Wong"), names the person here
+            named.add(bare)  # the full name, or a title with the surname ("Mr Wong"), names the person here
+            continue
         return bare
     return None
 
@@ -211,20 +231,39 @@ def opens_a_report(text: str) -> bool:
         and not _ANECDOTE_OPENING.match(stripped)
 
 
+def headline_style(text: str, article_text: str, language: str = "english") -> bool:
+    """Whether a sentence is written the way headlines and standfirsts are: a common noun with
+    no article and a verb in the present ("Leader appears on state TV to signal defiance")."""
+    words = text.split()
+    if len(words) < 2 or not words[0][:1].isupper() or not words[1].islower():
+        return False
+    noun, verb = words[0].lower(), words[1]
+    return noun not in stop_words(language) and not noun.endswith("s") and verb.endswith("s") \
+        and not verb.endswith("ss") and re.search(rf"\b{re.escape(noun)}\b", article_text) is not None
+
+
+def thin(text: str) -> bool:
+    """Whether a sentence is too thin to carry news in a paragraph: under ``LEAD_MIN_WORDS`` words
+    with no name and no figure ("But there are other problems too.", "Half were then fed cake.")."""
+    words = text.split()
+    return len(words) < LEAD_MIN_WORDS and not any(ch.isdigit() for ch in text) \
+        and not any(w[:1].isupper() for w in words[1:])
+
+
 def known_words(texts: Sequence[str]) -> set[str]:
     """The lower-cased words of the sentences told so far."""
     return {w.lower() for t in texts for w in split_words(t)}
 
 
 def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
-                stands_alone: Callable[[int], bool]) -> int | None:
+                stands_alone: Callable[[int], bool], voiced: bool = False) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
     An article qualifies when one of its first two usable sentences stands on its own, its
-    lead is not a preview of what the story reports as done and does not speak in the
-    writer's voice; its worth is the mean score
-    of its first three usable sentences. With articles of several
-    days, the latest day's articles are preferred while one of them qualifies.
+    lead is not a preview of what the story reports as done and (unless ``voiced``) does not
+    speak in the writer's voice; its worth is the mean score of its first three usable
+    sentences from the one the summary would open on, that one counted twice. With articles
+    of several days, the latest day's articles are preferred while one of them qualifies.
     """
     firsts: dict[int, list[int]] = {}
     # an article whose lead is a preview the story reports the outcome of is yesterday's news
@@ -235,7 +274,7 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
     worth: dict[int, float] = {}
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
-        if any(writer_voice(candidates[i].text) for i in ids):
+        if not voiced and any(writer_voice(candidates[i].text) for i in ids):
             continue  # a column's or a blog's opening, not the report to lead with
         start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
         if start is None:
@@ -265,14 +304,22 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     home article's own sentences, which share its words without repeating it).
     Returns ``([], ())`` when no article's lead stands on its own.
     """
+    voiced = False
+
     def stands_alone(i: int) -> bool:
         c = candidates[i]
         return unit_of(i, set()) == (i,) and unintroduced_surname(c.text, set(), forms) is None \
-            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text) \
-            and opens_a_report(c.text)
+            and unintroduced_thing(c.text, set()) is None \
+            and (voiced and len(c.text.split()) >= LEAD_MIN_WORDS
+                 or not writer_voice(c.text) and opens_a_report(c.text))
 
     forms = name_forms(articles)
     home = choose_home(candidates, scores, blocked, articles, stands_alone)
+    if home is None:
+        # every opening is a column's, an essay's or an anecdote's: the best of them read in
+        # its own voice and order beats sentences of several such texts stitched together
+        voiced = True
+        home = choose_home(candidates, scores, blocked, articles, stands_alone, voiced=True)
     if home is None:
         return [], ()
     budget = options.max_words
@@ -280,6 +327,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     lead = sorted((i for i, c in enumerate(candidates) if c.article == home and c.usable and c.lead < HOME_LEADS),
                   key=lambda i: candidates[i].position)
     start = next(i for i in lead if candidates[i].lead < 2 and not blocked[i] and stands_alone(i))
+    following = [i for i in lead if candidates[i].position > candidates[start].position][:1]
+    if following and not blocked[following[0]] and stands_alone(following[0]) and copies(following[0], [start]) \
+            and headline_style(candidates[start].text, articles[home].text or "", options.language):
+        start = following[0]  # a standfirst above the lead, which tells it again in full: the lead opens
     lead = [i for i in lead if candidates[i].position >= candidates[start].position]
     chosen: list[int] = []
     words = 0
@@ -297,6 +348,16 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         stretch = 1.15 if len(chosen) < options.min_sentences and share >= 1.0 else 1.0
         return words + extra <= budget * share * stretch
 
+    home_text = articles[home].text or ""
+
+    def skipped_introduction(c, known: set[str]) -> bool:
+        """Whether the sentence uses a surname alone that the home article introduced in a
+        sentence the summary left out (an article that never gives the full name counts its
+        readers as knowing the person)."""
+        surname = unintroduced_surname(c.text, known, forms)
+        told = home_text[:c.start]
+        return surname is not None and any(f"{first} {surname}" in told for first in forms[surname])
+
     def take_lead(share: float) -> None:
         nonlocal words
         known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
@@ -304,7 +365,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             i = lead[0]
             unit = unit_of(i, known)
             if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit) \
-                    or paragraph and any(writer_voice(candidates[j].text) for j in unit):
+                    or paragraph and not voiced and any(writer_voice(candidates[j].text) for j in unit) \
+                    or paragraph and any(thin(candidates[j].text) for j in unit if j not in chosen):
                 lead.pop(0)  # leans on a sentence the summary cannot carry: the lead goes on past it
                 continue
             new = [j for j in unit if j not in chosen]
@@ -314,8 +376,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     return
                 lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
                 continue
-            if any(unintroduced_surname(candidates[j].text, known | known_words(
-                    [candidates[k].text for k in new[:n]]), forms) for n, j in enumerate(new)):
+            if any(skipped_introduction(candidates[j], known | known_words([candidates[k].text for k in new[:n]]))
+                   for n, j in enumerate(new)):
                 lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
                 continue
             lead.pop(0)

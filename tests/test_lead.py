@@ -310,7 +310,7 @@ def test_a_report_may_say_our_of_everyone_but_a_blog_s_we_is_not_news_prose():
 
 def test_a_surname_whose_introduction_the_summary_skipped_is_not_carried():
     story = article("herald", [
-        "Delegate Mara Lind of the Lake Council",
+        "Council delegate Mara Lind on the leak of her letters",
         "Two former aides to a delegate of the Lake Council were charged on Monday with leaking her private letters.",
         "Lind said in a statement that she was grateful to the investigators in Brill.",
         "The aides face up to five years in prison if they are convicted of the charges.",
@@ -318,3 +318,58 @@ def test_a_surname_whose_introduction_the_summary_skipped_is_not_carried():
     summary = texts(summarize_story([story], SummaryOptions(max_words=110, min_sentences=1)))
     assert summary[0].startswith("Two former aides")
     assert not any(t.startswith("Lind said") for t in summary)
+
+
+def test_a_quotation_s_speaker_split_off_alone_leans_on_the_quotation():
+    from summarize import coherence
+    assert coherence.points_back("Sen. Ilse Aalto charged on Sunday.")
+    assert coherence.points_back("Olle Brandt told reporters in Brill.")
+    assert not coherence.points_back("Olle Brandt said on Sunday that the gates would open in October.")
+
+
+def test_a_caption_with_its_credit_glued_before_the_lead_is_cut():
+    glued = ("Farmers queue for water near Brill [Reuters] Norvanian foreign minister Ilse Aalto has agreed to "
+             "reopen the Varn dam after two years of dispute.")
+    assert glued[furniture.prose_start(glued):].startswith("Norvanian foreign minister Ilse Aalto")
+
+
+def test_a_standfirst_above_the_lead_gives_way_to_the_lead():
+    paper = article("standard", [
+        "Minister agrees to reopen the Varn dam after two years of dispute with Keldor.",
+        "Norvanian foreign minister Ilse Aalto has agreed to reopen the Varn dam on the Ostra river after two "
+        "years of dispute with Keldor, officials in Brill said on Monday.",
+        "Aalto said the gates would open on the first of October.",
+    ])
+    summary = texts(summarize_story([paper], SummaryOptions(max_words=110, min_sentences=1)))
+    assert summary[0].startswith("Norvanian foreign minister Ilse Aalto")
+    assert lead.headline_style(paper.text.split("\n")[0], paper.text)
+    assert not lead.headline_style(MAIN.text.split("\n")[0], MAIN.text)
+
+
+def test_a_thin_sentence_does_not_fill_the_paragraph():
+    assert lead.thin("But there are other problems too.")
+    assert lead.thin("Half were then fed some cake.")
+    assert not lead.thin("Aalto left Brill on Monday.")
+    assert not lead.thin("The dam cost 40 million.")
+
+
+def test_a_story_told_only_in_columns_is_one_column_s_opening_not_a_patchwork():
+    first = article("diary", [
+        "As an engineer, I never believed the Varn dam would open again in my lifetime.",
+        "I grew up on the dry bank of the Ostra, the son of a farmer who lost three harvests.",
+        "On Monday I watched the gates rise at last above the town of Brill.",
+    ])
+    second = article("letters", [
+        "Once upon a time the Ostra ran full all summer and nobody in Brill spoke of the dam.",
+        "We remember those summers well, and we will remember this Monday too.",
+    ])
+    summary = summarize_story([first, second])
+    assert summary and len({s.article_id for s in summary}) == 1
+
+
+def test_capitals_of_a_heading_are_no_person_s_name():
+    heading = article("tv", ["Play Video Embed Teen Builds Sensor to Aid Alzheimer's Patients 2:14 autoplay",
+                             "Olle Brandt, 15, built a sensor for Alzheimer's patients that wakes their carers.",
+                             "Brandt said his grandfather had inspired him."])
+    forms = lead.name_forms([heading])
+    assert "Brandt" in forms and "Alzheimer" not in forms and "Sensor" not in forms
