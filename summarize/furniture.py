@@ -135,6 +135,12 @@ _CONTROL_WORD = re.compile(r"^([A-Z]{4,})\s+(?=[A-Z][a-z])")
 _VIDEO_TITLE = re.compile(r"^[^.!?()]{3,120}\(\d{1,2}:\d{2}(?::\d{2})?\)\s+(?=[\"\u201c'A-Z])")
 
 
+def has_finite_verb(text: str) -> bool:
+    """Whether a piece of text holds a finite verb of reported news (a caption, a label or a noun
+    phrase holds none)."""
+    return bool(_FINITE.search(text))
+
+
 def player_controls(text: str) -> bool:
     """Whether a sentence opens on a media player's controls ("CLOSE Skip in Skip x Embed x Share ...")."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text[:80])[:8]]
@@ -146,13 +152,17 @@ _GLUED_CREDIT = re.compile(r"[\[(](?:Reuters|AP|AFP|EPA|Getty(?:\s+Images)?|Asso
                            r"[A-Z][\w. ]{0,30}/[A-Z][\w. ]{0,30})[\])]\s+(?=[\"\u201cA-Z][a-z])")
 # A page's stamp before a pipe: "Updated |", "Exclusive |".
 _PIPE_STAMP = re.compile(r"^[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}\s*\|\s*(?=[\"\u201cA-Z])")
+# Words that lead into a name inside a sentence ("in The Hague", "of The Times"): no headline ends on one.
+_SMALL_WORDS = frozenset("""a an the in on at of to for from by with and or but as into onto near over under
+about after before than that this its their his her our your""".split())
 _OPENING_WORD = re.compile(r"^([A-Z][a-z]+)\b")
 
 
 def glued_title(sentence: str) -> int:
     """Where the text begins after a headline glued to it without a stop, else 0: the text opens
     on the headline's own first word ("Monkeys learn to cover their eyes Monkeys at the zoo have
-    ..."), after a lower-case word, four to twenty words in, and five or more words remain."""
+    ..."), after a lower-case word that is not a small word leading into a name ("in The Hague"),
+    four to twenty words in, and five or more words remain."""
     first = _OPENING_WORD.match(sentence)
     if not first:
         return 0
@@ -160,7 +170,7 @@ def glued_title(sentence: str) -> int:
     at = 0
     for again in re.finditer(rf"\s{word}\b", sentence):
         before = sentence[:again.start()].split()
-        if before and before[-1].isalpha() and before[-1].islower():
+        if before and before[-1].isalpha() and before[-1].islower() and before[-1] not in _SMALL_WORDS:
             at = again.start() + 1
             break
     if not at:

@@ -70,6 +70,7 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
     # a word the story also writes in lower case is a common word capitalised in a title or a
     # heading ("Teen Invents Gadgets to Aid Alzheimer's Patients"), not a name
     common = {w for article in articles for w in _LOWER_WORD.findall(article.text or "")}
+    stop = stop_words()
     for article in articles:
         text = article.text or ""
         firsts: dict[str, int] = {}
@@ -78,9 +79,10 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
             if _in_title_case(text, match.start()) or _CAPITALISED_BEFORE.search(text, 0, match.start()) \
                     and text[:match.start()].split()[-1].rstrip(".").lower() not in _TITLES:
                 continue  # a headline's capitals ("Teen Invents Gadget to Aid Alzheimer's Patients")
-            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST \
-                    or first.rstrip(".").lower() in common or last.lower() in common:
-                continue
+            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST or first.lower() in stop \
+                    or first.rstrip(".").lower() in common or last.lower() in common \
+                    or last.endswith("s") and re.search(rf"\b{last[:-1]}\b", text):
+                continue  # "Both Israel", "German Nazis" (a plural beside its singular): no person's name
             forms.setdefault(last, set()).add(first)
             firsts.setdefault(last, match.start(2))
         for last, at in firsts.items():
@@ -122,7 +124,7 @@ def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]])
     words = re.findall(r"[A-Za-z][\w'.-]*", text)
     named: set[str] = set()
     for k, word in enumerate(words):
-        bare = word.rstrip(".'s").rstrip("'")
+        bare = _POSSESSIVE.sub("", word.rstrip("."))  # "Duda's" -> "Duda"; "Jews" stays "Jews"
         if bare not in forms or bare.lower() in known or bare in named:
             continue
         back = k - 1

@@ -238,6 +238,8 @@ def test_a_headline_glued_to_its_text_and_a_page_stamp_are_cut():
     assert glued[furniture.prose_start(glued):].startswith("Dam keepers in Brill")
     named = "Aalto (born Ilse Aalto) said the accord would be put to parliament within a week."
     assert furniture.prose_start(named) == 0
+    place = "The accord was signed in the old customs hall in The Hague, the centre of the town, on Monday."
+    assert furniture.prose_start(place) == 0
     stamped = "Updated | When the gates opened on Monday, the Ostra river rose by a metre within hours."
     assert stamped[furniture.prose_start(stamped):].startswith("When the gates opened")
 
@@ -373,3 +375,25 @@ def test_capitals_of_a_heading_are_no_person_s_name():
                              "Brandt said his grandfather had inspired him."])
     forms = lead.name_forms([heading])
     assert "Brandt" in forms and "Alzheimer" not in forms and "Sensor" not in forms
+
+
+def test_a_headline_is_a_title_not_a_title_glued_to_its_subtitle_or_a_quotation():
+    from summarize.headline import tidy_title
+    assert tidy_title("Norvania and Keldor reopen the Varn dam after two dry summers The gates were raised in "
+                      "Brill on Monday morning") == "Norvania and Keldor reopen the Varn dam after two dry summers"
+    assert tidy_title("Aalto warns Keldor on river flow as farmers count losses Minister Aalto warned Keldor on "
+                      "Tuesday that the flow of the river must rise") == \
+        "Aalto warns Keldor on river flow as farmers count losses"
+    place = "Norvania reopens the dam after talks in The Hague ended on Monday with an accord on water"
+    assert tidy_title(place) == place
+    assert is_label('"Keldor has never wanted the dam closed," said Aalto.')
+    assert not is_label("Aalto says Keldor never wanted the dam closed")
+
+
+def test_a_headline_made_from_a_sentence_is_its_main_clause():
+    sentence = ("With the harvest lost for a third summer and the wells running dry, farmers on both banks of the "
+                "Ostra river marched on Brill on Monday to demand the dam be opened.")
+    assert from_sentence(sentence).startswith("Farmers on both banks of the Ostra river marched on Brill")
+    phrase = ("The statement, by Deputy Foreign Minister Olle Brandt of Keldor, came hours after the latest round "
+              "of talks ended in Brill and was the first sign of a change.")
+    assert from_sentence(phrase) != "The statement, by Deputy Foreign Minister Olle Brandt of Keldor"
