@@ -59,6 +59,11 @@ _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",",
 _ATTRIBUTION_ONLY = re.compile(
     r"^(?:[A-Z][\w.'\u2019-]*\s+){1,6}(?:said|says|charged|added|told\s+\w+|argued|insisted|claimed|"
     r"wrote|noted|explained|warned|stressed)(?:\s+(?:on|in|at|late|early|this)\s+[\w.]+(?:\s+[\w.]+)?)?\s*[.!]$")
+# "On the first, ...", "For the latter, ...": a step through things listed before.
+_STEP_OF_LIST = re.compile(r"^(?:On|In|For|As\s+for|Of)\s+the\s+(?:first|second|third|last|latter|former)\s*,",
+                           re.IGNORECASE)
+# "Though Yu and Soni have also kept it secret." with no clause of its own: "though" as "however".
+_CONCESSIVE = re.compile(r"^(?:Though|Although)\b[^,;:]*[.!]?$")
 # "One ..., the other ...": the two were introduced before.
 _PAIR = re.compile(r"^One\b[^.;]{0,200}?\bthe\s+other\b")
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
@@ -118,6 +123,8 @@ def points_back(text: str) -> bool:
         return True  # the speaker is named in a neighbouring sentence
     if _ATTRIBUTION_ONLY.match(stripped):
         return True  # "Sen. Ilse Aalto said on Sunday.": the words she said stand in the sentence before
+    if _STEP_OF_LIST.match(stripped) or _CONCESSIVE.match(stripped):
+        return True  # "On the first, ..." after a list; "Though X did Y." meaning "however"
     if _PAIR.match(stripped):
         return True  # "One former aide, X, ..., and the other, Y, ...": a pair introduced before
     if stripped[:1] in "\"\u201c\u2018'":

@@ -397,3 +397,11 @@ def test_a_headline_made_from_a_sentence_is_its_main_clause():
     phrase = ("The statement, by Deputy Foreign Minister Olle Brandt of Keldor, came hours after the latest round "
               "of talks ended in Brill and was the first sign of a change.")
     assert from_sentence(phrase) != "The statement, by Deputy Foreign Minister Olle Brandt of Keldor"
+
+
+def test_a_step_through_a_list_and_a_though_meaning_however_lean_on_what_came_before():
+    from summarize import coherence
+    assert coherence.points_back('On the first, Aalto said: "The engineers did their work well."')
+    assert coherence.points_back("Though Aalto and Brandt have also kept the schedule to themselves.")
+    assert not coherence.points_back("Though the talks ran late, Norvania and Keldor agreed on the dam.")
+    assert not coherence.points_back("On the first day of talks, Aalto met Brandt in Brill.")
