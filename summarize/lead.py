@@ -304,8 +304,9 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         summary = " ".join(told)
         for i in order:
             c = candidates[i]
-            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS:
-                continue
+            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS \
+                    or news_only and c.lead == 0:
+                continue  # (another report's opening retells the event the home lead told)
             if any(candidates[j].article == c.article and candidates[j].position > c.position for j in chosen):
                 continue  # would stand after a later sentence of its own article
             unit = unit_of(i, known)
