@@ -244,6 +244,8 @@ _PLURAL_VOICE = re.compile(r"\b(?:[Ww]e|us)\b(?!\.)")
 _OUR = re.compile(r"\b[Oo]urs?\b")
 _ATTRIBUTED = re.compile(r"\b(?:according\s+to|said|says|found|finds|discovered|suggests|shows|showed|reported|"
                          r"study|studies|research|researchers|scientists)\b")
+# The reader told what to think: "Remember that ...", "Make no mistake: ...", "Imagine ...".
+_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b")
 _QUOTATION_SPAN = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
 
 
@@ -258,4 +260,4 @@ def writer_voice(text: str, plural_only: bool = False) -> bool:
     unquoted = _QUOTATION_SPAN.sub(" ", text)
     if _PLURAL_VOICE.search(unquoted) or _OUR.search(unquoted) and not _ATTRIBUTED.search(unquoted):
         return True
-    return not plural_only and bool(_SINGULAR_VOICE.search(unquoted))
+    return not plural_only and bool(_SINGULAR_VOICE.search(unquoted) or _ADDRESS.match(text.lstrip("\"\u201c ")))

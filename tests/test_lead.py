@@ -308,6 +308,8 @@ def test_a_report_may_say_our_of_everyone_but_a_blog_s_we_is_not_news_prose():
     assert coherence.writer_voice("Our journey along the river begins in Brill.", plural_only=True)
     assert not coherence.writer_voice("You know the river floods in spring.", plural_only=True)
     assert coherence.writer_voice("You know the river floods in spring.")
+    assert coherence.writer_voice("Remember that Keldor has broken such promises before.")
+    assert not coherence.writer_voice("Keldor remembers the dry summers well, its premier said.")
 
 
 def test_a_surname_whose_introduction_the_summary_skipped_is_not_carried():
