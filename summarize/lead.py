@@ -65,17 +65,19 @@ _DEFINITE_SUBJECT = re.compile(
 # A definite noun phrase set off by a comma ("The reboot, which...", "The culprit, the ..."):
 # what follows describes a thing the reader is supposed to know already.
 _DEFINITE_APPOSED = re.compile(r"^[\"\u201c]?The\s+([a-z][a-z-]+),")
+# A person described as known, with "who": "The Georgia Republican, who ran for president, ...".
+_DEFINITE_PERSON = re.compile(r"^[\"\u201c]?The\s+(?:[A-Z][\w.'\u2019-]*\s+){0,3}([A-Za-z][a-z-]+),\s+who\b")
 _SELF_DEFINING = frozenset("""first last same following next other world public past future time day week year
 morning afternoon evening night weekend end rest top bottom number majority most""".split())
 
 
 def unintroduced_thing(text: str, known: set[str]) -> str | None:
-    """A common noun the sentence refers to as known ("The reboot, which...", "the figure holds")
-    that the summary has not named."""
+    """A common noun the sentence refers to as known ("The reboot, which...", "the figure holds",
+    "The Georgia Republican, who ...") that the summary has not named."""
     head = " ".join(text.split()[:12])
-    for pattern in (_DEFINITE_APPOSED, _DEFINITE_SUBJECT):
+    for pattern in (_DEFINITE_APPOSED, _DEFINITE_SUBJECT, _DEFINITE_PERSON):
         for match in pattern.finditer(head):
-            noun = match.group(1)
+            noun = match.group(1).lower()
             if noun in _SELF_DEFINING or noun in coherence.ADJECTIVES:
                 continue
             stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun

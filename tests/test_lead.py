@@ -98,6 +98,9 @@ def test_a_definite_thing_needs_its_introduction():
     assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", set()) == "figure"
     assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", {"figure"}) is None
     assert lead.unintroduced_thing("The foreign ministers of both countries met in Brill.", set()) is None
+    assert lead.unintroduced_thing("The Keldor Liberal, who ran for premier twice, spoke against the dam.",
+                                   set()) == "liberal"
+    assert lead.unintroduced_thing("The Lake Council, which meets in Brill, approved the accord.", set()) is None
 
 
 def test_a_story_over_two_days_leads_with_the_latest_day():
