@@ -43,6 +43,8 @@ EMAIL_WORDS = 110
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
 ADDITION_LEADS = 8
+# The share of another report's opening already told above which it retells the event.
+RETOLD_OPENING = 0.3
 # What a home article whose opening sentence cannot open the summary loses against one whose can.
 FEATURE_OPENING = 0.1
 
@@ -306,9 +308,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         summary = " ".join(told)
         for i in order:
             c = candidates[i]
-            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS \
-                    or news_only and c.lead == 0:
-                continue  # (another report's opening retells the event the home lead told)
+            if c.article == home or blocked[i] or not c.usable or i in chosen or c.lead >= ADDITION_LEADS:
+                continue
             if any(candidates[j].article == c.article and candidates[j].position > c.position for j in chosen):
                 continue  # would stand after a later sentence of its own article
             unit = unit_of(i, known)
@@ -319,6 +320,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
                     or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
                 continue
+            if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):
+                continue  # another report's own telling of the event the summary told
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):
                 continue
@@ -365,6 +368,15 @@ def tells_again(text: str, told: str, language: str = "english", share: float = 
     if len(mine) < 4 or facts.marks(main, language).figures - facts.marks(told, language).figures:
         return False
     return len(mine & _stems(told, language)) >= share * len(mine)
+
+
+def retells_opening(text: str, told: str, language: str = "english") -> bool:
+    """Whether another report's opening sentence is its own telling of the event the summary
+    told: 30 % or more of its content words are the summary's ("Italian Premier Silvio
+    Berlusconi survived a confidence vote in Parliament on Friday, ..."). An opening on another
+    side of the story (the markets, a reaction elsewhere) shares less."""
+    mine = _stems(text, language)
+    return bool(mine) and len(mine & _stems(told, language)) >= RETOLD_OPENING * len(mine)
 
 
 def retells(text: str, told: str, language: str = "english") -> bool:

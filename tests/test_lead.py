@@ -412,16 +412,16 @@ def test_a_step_through_a_list_and_a_though_meaning_however_lean_on_what_came_be
     assert not coherence.points_back("On the first day of talks, Aalto met Brandt in Brill.")
 
 
-def test_another_report_s_opening_is_not_added_to_the_home_lead():
-    # another report's first sentence is its own telling of the event: added, it tells the event twice
+def test_another_report_s_opening_that_retells_the_event_is_not_added():
+    # another report's first sentence is often its own telling of the event: added, it tells it twice
     home = article("courier", [
         "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute over the Ostra river.",
         "Foreign minister Ilse Aalto announced the accord after a night of talks in the lakeside town of Brill.",
         "The gates will open on the first of October under a schedule drawn up by engineers.",
     ])
     other = article("ledger", [
-        "Keldor's premier Olle Brandt said his country had won 40% of the river's summer flow, the most it has "
-        "had since the dam was built.",
+        "Keldor's premier Olle Brandt said his country won 40% of the river in the accord announced in Brill after "
+        "the talks.",
         "Grain traders in both capitals welcomed the news, and prices for wheat fell by 3% within the hour.",
     ], hours=-1)
     summary = texts(summarize_story([home, other]))
