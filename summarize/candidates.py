@@ -43,11 +43,6 @@ class Candidate:
     answers: bool = False            # follows a question it answers ("A fellow ..., of course.")
 
 
-# The writer's own voice or the reader addressed: a letter, a blog or a column, not a report.
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b(?!\.)")
-_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
-
-
 def is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     """Whether a sentence looks like a complete sentence of news prose."""
     if not options.min_sentence_words <= words <= options.max_sentence_words:
@@ -61,8 +56,8 @@ def is_prose(text: str, words: int, options: SummaryOptions) -> bool:
     first = text.lstrip("\"'\u201c\u2018([- ")[:1]
     if first.islower() or not first:
         return False  # starts mid-sentence: a fragment left by a broken line or quote
-    if _FIRST_PERSON.search(_QUOTATION.sub(" ", text)):
-        return False  # the writer's own voice ("we at the company", "our journey"): a letter or a blog, not a report
+    if coherence.writer_voice(text, plural_only=True):
+        return False  # the writer's own voice ("we at the company", "our journey"): a letter or a blog
     # SHOUTED teaser or heading
     return sum(map(str.isupper, text)) <= 0.5 * sum(map(str.isalpha, text))
 

@@ -55,6 +55,17 @@ _AFTER_PHRASE = re.compile(r"^([^,;:]{3,80}),\s+(he|she|they|it|his|her|their|it
                            re.IGNORECASE)
 _AFTER_PRONOUNS = ("he", "she", "they", "it", "his", "her", "their", "its", "this", "these", "those")
 _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",", ",\u201d", ',"'))
+# A speaker and a verb of saying, and nothing said: the rest of a quotation split off before it.
+_ATTRIBUTION_ONLY = re.compile(
+    r"^(?:[A-Z][\w.'\u2019-]*\s+){1,6}(?:said|says|charged|added|told\s+\w+|argued|insisted|claimed|"
+    r"wrote|noted|explained|warned|stressed)(?:\s+(?:on|in|at|late|early|this)\s+[\w.]+(?:\s+[\w.]+)?)?\s*[.!]$")
+# "On the first, ...", "For the latter, ...": a step through things listed before.
+_STEP_OF_LIST = re.compile(r"^(?:On|In|For|As\s+for|Of)\s+the\s+(?:first|second|third|last|latter|former)\s*,",
+                           re.IGNORECASE)
+# "Though Yu and Soni have also kept it secret." with no clause of its own: "though" as "however".
+_CONCESSIVE = re.compile(r"^(?:Though|Although)\b[^,;:]*[.!]?$")
+# "One ..., the other ...": the two were introduced before.
+_PAIR = re.compile(r"^One\b[^.;]{0,200}?\bthe\s+other\b")
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]")
 # A definite subject: "The deadline ...", "The official said ...", "The move comes ...".
 _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
@@ -110,6 +121,12 @@ def points_back(text: str) -> bool:
     stripped = text.strip().lstrip("([-\u2013\u2014 ")
     if _all_quoted(stripped):
         return True  # the speaker is named in a neighbouring sentence
+    if _ATTRIBUTION_ONLY.match(stripped):
+        return True  # "Sen. Ilse Aalto said on Sunday.": the words she said stand in the sentence before
+    if _STEP_OF_LIST.match(stripped) or _CONCESSIVE.match(stripped):
+        return True  # "On the first, ..." after a list; "Though X did Y." meaning "however"
+    if _PAIR.match(stripped):
+        return True  # "One former aide, X, ..., and the other, Y, ...": a pair introduced before
     if stripped[:1] in "\"\u201c\u2018'":
         # Quoted speech first: its own "I" or "this" belong to the speaker; what matters is who
         # is named as saying it ("..., he said" leans on the sentence before; "..., Rutte said" does not).
@@ -214,3 +231,33 @@ def tells_outcome(text: str) -> bool:
         return False
     words = _LOWER_WORD.findall(text.lower())
     return any((w.endswith("ed") and len(w) > 4) or w in _PAST for w in words)
+
+
+# ---- the writer's own voice -------------------------------------------------------------
+
+# First and second person outside quotations: the writer speaking ("I", "we at the
+# magazine", "our journey") or the reader addressed ("if you know your history"). A
+# report's "our" may be everyone's ("our ancestors", "our bellies") when the sentence tells
+# what a study or a source found.
+_SINGULAR_VOICE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Yy]ou|[Yy]our|[Yy]ou're|[Yy]ou'll)\b(?!\.)")
+_PLURAL_VOICE = re.compile(r"\b(?:[Ww]e|us)\b(?!\.)")
+_OUR = re.compile(r"\b[Oo]urs?\b")
+_ATTRIBUTED = re.compile(r"\b(?:according\s+to|said|says|found|finds|discovered|suggests|shows|showed|reported|"
+                         r"study|studies|research|researchers|scientists)\b")
+# The reader told what to think: "Remember that ...", "Make no mistake: ...", "Imagine ...".
+_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b")
+_QUOTATION_SPAN = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
+
+
+def writer_voice(text: str, plural_only: bool = False) -> bool:
+    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations.
+
+    With ``plural_only`` only the first person plural counts ("we", "us", an "our" the
+    sentence does not attribute to a study or a source): the test of a sentence of news
+    prose (:func:`summarize.candidates.is_prose`), where "I" and "you" are left to the
+    composition of the paragraph.
+    """
+    unquoted = _QUOTATION_SPAN.sub(" ", text)
+    if _PLURAL_VOICE.search(unquoted) or _OUR.search(unquoted) and not _ATTRIBUTED.search(unquoted):
+        return True
+    return not plural_only and bool(_SINGULAR_VOICE.search(unquoted) or _ADDRESS.match(text.lstrip("\"\u201c ")))

@@ -61,6 +61,7 @@ _CREDIT = re.compile(
     r"|\b(?:Getty\s+Images|Shutterstock|iStock|AP\s+Photo|photo\s+illustration)\b"
     r"|\bfile\s+(?:photo|image|picture|footage)\b"
     r"|\b(?:image|photo|picture|video)\s+caption\b"
+    r"|\bthis\s+(?:picture|photo|photograph|image|snapshot|selfie)\b"
     r"|(?-i:\((?:L|R|C|L-R|R-L|[^()]{0,30}\b(?:center|centre|left|right|row))\))"
     r"|(?-i:\b[A-Z][a-z]+\s+[A-Z][\w'-]+\s*/\s*(?:[A-Z]{2,}|The\s+[A-Z]))"
     r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
@@ -80,6 +81,7 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
     r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
+    r"|\b(?:has|have|with)\s+(?:the\s+latest|more)(?:\s+(?:on|from|details)\b[^.]{0,60})?\.?$"
     r"|^(?:the\s+following\s+(?:is|was|are)\b|editor['\u2019]?s\s+note\b)"
     r"|\b(?:an?\s+)?(?:excerpt|extract)\s+(?:of|from)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:\w+\s+)?(?:article|book|essay|story|interview|column|report)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
@@ -88,7 +90,7 @@ _ABOUT_PAGE = re.compile(
     r"|\bcomments?\s+(?:\S+\s+){0,10}?(?:will|may|might|can)\s+be\s+(?:hidden|removed|deleted|moderated|reviewed)\b",
     re.IGNORECASE)
 # Cheap first test for _ABOUT_PAGE.
-_ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|"
+_ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|latest|more|"
                                "following|editor|excerpt|extract|"
                                "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9|comment")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
@@ -133,10 +135,50 @@ _CONTROL_WORD = re.compile(r"^([A-Z]{4,})\s+(?=[A-Z][a-z])")
 _VIDEO_TITLE = re.compile(r"^[^.!?()]{3,120}\(\d{1,2}:\d{2}(?::\d{2})?\)\s+(?=[\"\u201c'A-Z])")
 
 
+def has_finite_verb(text: str) -> bool:
+    """Whether a piece of text holds a finite verb of reported news (a caption, a label or a noun
+    phrase holds none)."""
+    return bool(_FINITE.search(text))
+
+
 def player_controls(text: str) -> bool:
     """Whether a sentence opens on a media player's controls ("CLOSE Skip in Skip x Embed x Share ...")."""
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text[:80])[:8]]
     return sum(w in _PLAYER_WORDS for w in words) >= 3
+
+
+# A picture's credit in brackets with the text glued after it: "[Reuters] Libyan leader ...".
+_GLUED_CREDIT = re.compile(r"[\[(](?:Reuters|AP|AFP|EPA|Getty(?:\s+Images)?|Associated\s+Press|"
+                           r"[A-Z][\w. ]{0,30}/[A-Z][\w. ]{0,30})[\])]\s+(?=[\"\u201cA-Z][a-z])")
+# A page's stamp before a pipe: "Updated |", "Exclusive |".
+_PIPE_STAMP = re.compile(r"^[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2}\s*\|\s*(?=[\"\u201cA-Z])")
+# Words that lead into a name inside a sentence ("in The Hague", "of The Times"): no headline ends on one.
+_SMALL_WORDS = frozenset("""a an the in on at of to for from by with and or but as into onto near over under
+about after before than that this its their his her our your""".split())
+_OPENING_WORD = re.compile(r"^([A-Z][a-z]+)\b")
+
+
+def glued_title(sentence: str) -> int:
+    """Where the text begins after a headline glued to it without a stop, else 0: the text opens
+    on the headline's own first word ("Monkeys learn to cover their eyes Monkeys at the zoo have
+    ..."), after a lower-case word that is not a small word leading into a name ("in The Hague"),
+    four to twenty words in, and five or more words remain."""
+    first = _OPENING_WORD.match(sentence)
+    if not first:
+        return 0
+    word = first.group(1)
+    at = 0
+    for again in re.finditer(rf"\s{word}\b", sentence):
+        before = sentence[:again.start()].split()
+        if before and before[-1].isalpha() and before[-1].islower() and before[-1] not in _SMALL_WORDS:
+            at = again.start() + 1
+            break
+    if not at:
+        return 0
+    head, rest = sentence[:at], sentence[at:]
+    if not 4 <= len(head.split()) <= 20 or "," in head or len(rest.split()) < 5:
+        return 0
+    return at
 
 
 def prose_start(sentence: str) -> int:
@@ -154,6 +196,15 @@ def prose_start(sentence: str) -> int:
     control = _CONTROL_WORD.match(sentence)
     if control and control.group(1).lower() in _PLAYER_WORDS and len(sentence[control.end():].split()) >= 5:
         return control.end()  # a player's button glued before the text: "CLOSE Bone-chilling cold ..."
+    glued = glued_title(sentence)
+    if glued:
+        return glued
+    credit = _GLUED_CREDIT.search(sentence)
+    if credit and len(sentence[credit.end():].split()) >= 8:
+        return credit.end()  # "... on protesters [Reuters] Libyan leader X has appeared ...": a caption, then the text
+    stamp = _PIPE_STAMP.match(sentence)
+    if stamp and len(sentence[stamp.end():].split()) >= 8 and not _CREDIT_HINTS.search(stamp.group(0).lower()):
+        return stamp.end()  # "Updated | When the first humans left Africa ...": a page's stamp, then the text
     match = _DATELINE.match(sentence)
     if not match or match.end() == 0:
         return 0

@@ -36,11 +36,13 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
     preferred. Ties go to the earliest article, then the shorter title. When the best title
     still announces what the summary reports as done, the
     summary's opening sentence is the headline (:func:`from_sentence`), and so it is when no
-    article has a title; a title that is a caption, credit or gallery label is no title.
+    article has a title; a title that is a caption, credit or gallery label is no title, nor,
+    when there is a summary, an opening sentence cut off with an ellipsis.
     Without a summary or a title, the first clean sentence of the earliest article stands
     in (``""`` when even that is missing).
     """
-    titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip() and not is_label(a.title)]
+    titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip() and not is_label(a.title)
+              and not (summary and _truncated(a.title))]
     if not titled:
         return from_sentence(summary[0]) if summary else _fallback(articles)
     if len(titled) == 1 and not summary:
@@ -90,6 +92,12 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
     return tidy_title(titled[best][1].title)
 
 
+def _truncated(title: str) -> bool:
+    """Whether a title is an opening sentence cut off with an ellipsis (a stand-in a page or an
+    importer made for an untitled article): the summary's own opening tells its story better."""
+    return title.rstrip().endswith(("\u2026", "..."))
+
+
 def tidy_title(title: str) -> str:
     """A title as a headline: without a wire dateline glued before it ("TOKYO (AP) — ...",
     seen where a record's title is its first sentence) and, past ``HEADLINE_WORDS`` words,
@@ -99,9 +107,34 @@ def tidy_title(title: str) -> str:
     if start:
         rest = title[start:].lstrip()
         title = rest[:1].upper() + rest[1:]
+    title = title[:glued_subtitle(title)].rstrip(" :-\u2013\u2014") or title
     if len(title.split()) > HEADLINE_WORDS:
         return from_sentence(title)
     return title
+
+
+# Where a subtitle glued to a sentence-case title may begin: an article, or a title of office.
+_SUBTITLE_START = re.compile(r"(?<=[a-z]) (?=(?:The|A|An|President|Prime|Chancellor|Foreign|Secretary|Minister)\s)")
+
+
+def glued_subtitle(title: str) -> int:
+    """Where a subtitle glued to a title begins ("... as protests planned The US President will ..."),
+    else the title's length: a capitalised article after a lower-case word that is not a small
+    word, in a title written in sentence case, with a clause after it; or a title of office
+    starting a clause that shares words with the title (a subtitle retells its title)."""
+    words = title.split()
+    if len(words) < 10 or sum(w[:1].isupper() for w in words) > 0.5 * len(words):
+        return len(title)  # short, or title case: capitals say nothing there
+    for match in _SUBTITLE_START.finditer(title):
+        head, rest = title[:match.start()], title[match.end():]
+        before = head.split()[-1]
+        if before in stop_words() or len(head.split()) < 5 or len(rest.split()) < 6:
+            continue
+        shared = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", head)} & \
+                 {w.lower() for w in re.findall(r"[A-Za-z]{4,}", rest)}
+        if rest.split()[0] in ("The", "A", "An") or shared - stop_words():
+            return match.start()
+    return len(title)
 
 
 # What a caption, a credit or a gallery label looks like when it stands where a title should.
@@ -111,9 +144,15 @@ _LABEL_TITLE = re.compile(r"^(?:image|photo|picture|video|gallery|slideshow|watc
 
 
 def is_label(title: str) -> bool:
-    """Whether a title is a caption, a credit, a gallery label or a player's controls, not a headline."""
+    """Whether a title is a caption, a credit, a gallery label, a player's controls or someone's
+    quoted words with who said them, not a headline."""
     title = title.strip()
-    return bool(_LABEL_TITLE.search(title)) or furniture.is_credit(title) or furniture.player_controls(title)
+    return bool(_LABEL_TITLE.search(title) or _QUOTED_TITLE.match(title)) or furniture.is_credit(title) \
+        or furniture.player_controls(title)
+
+
+# Someone's words as a title: '"Iran's leaders deny it," said Netanyahu.'
+_QUOTED_TITLE = re.compile(r"^[\"\u201c].+[,.!?]\s*[\"\u201d]\s*,?\s*(?:said|says|told|added|wrote)\b")
 
 
 HEADLINE_WORDS = 22
@@ -126,11 +165,24 @@ def from_sentence(sentence: str) -> str:
     words = text.split()
     if len(words) <= HEADLINE_WORDS:
         return text
+    opening = _INTRODUCTORY.match(text)
+    if opening and len(text[opening.end():].split()) >= 8:
+        # "With the stakes as high as ever, life for the men ...": the main clause is the news
+        rest = text[opening.end():]
+        text = rest[:1].upper() + rest[1:]
+        words = text.split()
+        if len(words) <= HEADLINE_WORDS:
+            return text
     head = " ".join(words[:HEADLINE_WORDS])
     clause = max(head.rfind(", "), head.rfind("; "), head.rfind(" \u2014 "), head.rfind(" -- "))
-    if clause > 0 and len(head[:clause].split()) >= 8:
+    if clause > 0 and len(head[:clause].split()) >= 8 and furniture.has_finite_verb(head[:clause]):
         return head[:clause]
     return _cut(words)
+
+
+# An opening phrase before the main clause: "With ..., ", "Faced with ..., ", "After ..., ".
+_INTRODUCTORY = re.compile(r"^(?:With|Without|Faced\s+with|After|Before|As|While|When|Despite|Amid|Following|Since|"
+                           r"Although|Though|Because|If|In|On|At|For|Over|Under|During)\b[^,;:]{3,120},\s+(?=[a-z\"\u201cA-Z])")
 
 
 # Headline future: "Leaders to meet in Geneva", "Talks set to resume", "Ministers will sign".

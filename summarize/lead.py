@@ -29,8 +29,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from core.models import Article
-from summarize import coherence, facts
-from summarize.sentences import split_words
+from summarize import coherence, facts, names
+from summarize.names import introduced_again, name_forms, unintroduced_surname  # noqa: F401 (the module's API)
+from summarize.sentences import split_words, stemmer, stop_words
 
 # The home lead: how far into an article its lead runs, and the share of the word budget it
 # fills before other sources may add what it lacks.
@@ -42,6 +43,10 @@ EMAIL_WORDS = 110
 # Another source's sentence is read only among its first this many usable sentences: past
 # them an article gives background, not news.
 ADDITION_LEADS = 8
+# The share of another report's opening already told above which it retells the event.
+RETOLD_OPENING = 0.3
+# What a home article whose opening sentence cannot open the summary loses against one whose can.
+FEATURE_OPENING = 0.1
 
 _REPORTING = re.compile(r"\b(?:said|says|told|added|announced|confirmed|denied|warned|called|urged|"
                         r"welcomed|condemned|criticised|criticized|praised|vowed|insisted|according\s+to)\b")
@@ -55,76 +60,6 @@ def _day(article: Article) -> str:
     return when.astimezone(timezone.utc).date().isoformat()
 
 
-def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
-    """Surnames of the story's people: for each last word of a two-word name ("Troy Tulowitzki"),
-    the first words it comes with.
-
-    A word counts as a surname when most articles that use it introduce it with a first
-    name: a sentence that then uses it alone ("Tulowitzki said") leans on the sentence that
-    introduced the person. A name most articles use alone ("Prodigy", "Madonna") is not one.
-    """
-    forms: dict[str, set[str]] = {}
-    full_first: dict[str, int] = {}
-    for article in articles:
-        text = article.text or ""
-        firsts: dict[str, int] = {}
-        for match in _FULL_NAME.finditer(text):
-            first, last = match.groups()
-            if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST:
-                continue
-            forms.setdefault(last, set()).add(first)
-            firsts.setdefault(last, match.start(2))
-        for last, at in firsts.items():
-            alone = re.search(rf"\b{re.escape(last)}\b", text)
-            full_first[last] = full_first.get(last, 0) + (1 if alone and alone.start() >= at else -1)
-    return {last: firsts for last, firsts in forms.items() if full_first.get(last, 0) > 0}
-
-
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)\s+([A-Z][a-z]{2,})\b(?!\s+[A-Z])")
-# Capitalised words that open a sentence or name a title, month or day: never a first name.
-_NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
-these those it he she they we his her their its our there here new north south east west former
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday""".split())
-# "Mr", "Ms", "Dr" say nothing of who someone is: "Ms. Clifford" needs her introduction as
-# much as "Clifford" does; "President", "Sen." or "Gov." tell the reader who is meant.
-_HONORIFICS = frozenset("mr mrs ms dr miss mme".split())
-_TITLES = frozenset("""sen sen. rep rep. gov gov. president minister prime premier
-chancellor king queen prince princess pope judge justice general gen gen. secretary senator governor mayor
-sir lord lady officer sheriff chief coach captain""".split())
-
-
-def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
-    """A surname the sentence uses alone ("Gilbert joins...") that the summary has not introduced."""
-    words = re.findall(r"[A-Za-z][\w'.-]*", text)
-    for k, word in enumerate(words):
-        bare = word.rstrip(".'s").rstrip("'")
-        if bare not in forms or bare.lower() in known:
-            continue
-        before = words[k - 1].rstrip(".") if k else ""
-        if before and before[:1].isupper() and (before in forms[bare] or before.lower() in _TITLES):
-            continue  # the full name, or a title with the surname ("Mr Wong"), names the person here
-        return bare
-    return None
-
-
-def introduced_again(text: str, summary: str, known: set[str], forms: dict[str, set[str]]) -> bool:
-    """Whether the sentence introduces by full name someone the summary already named
-    ("... Mr Wong ..." then "Singapore's prime minister, Lawrence Wong, ...")."""
-    for match in _FULL_NAME.finditer(text):
-        first, last = match.groups()
-        if last not in forms or last.lower() not in known \
-                or first.lower() in _TITLES or first.lower().rstrip(".") in _HONORIFICS:
-            continue
-        if f"{first} {last}" not in summary or _APPOSITION.match(text, match.end()):
-            return True  # named again in another form, or introduced again by who they are
-    return False
-
-
-# What introduces a person right after the name: "Daniel Kreiss, an assistant professor ...".
-_APPOSITION = re.compile(r",\s+(?:a|an|the|who)\s")
-
-
 # A definite subject anywhere in a sentence's first clause: "the figure holds", "the network said".
 _DEFINITE_SUBJECT = re.compile(
     r"\b[Tt]he\s+([a-z][a-z-]+)\s+(?:is|was|are|were|has|had|have|will|would|could|can|may|might|"
@@ -132,17 +67,19 @@ _DEFINITE_SUBJECT = re.compile(
 # A definite noun phrase set off by a comma ("The reboot, which...", "The culprit, the ..."):
 # what follows describes a thing the reader is supposed to know already.
 _DEFINITE_APPOSED = re.compile(r"^[\"\u201c]?The\s+([a-z][a-z-]+),")
+# A person described as known, with "who": "The Georgia Republican, who ran for president, ...".
+_DEFINITE_PERSON = re.compile(r"^[\"\u201c]?The\s+(?:[A-Z][\w.'\u2019-]*\s+){0,3}([A-Za-z][a-z-]+),\s+who\b")
 _SELF_DEFINING = frozenset("""first last same following next other world public past future time day week year
 morning afternoon evening night weekend end rest top bottom number majority most""".split())
 
 
 def unintroduced_thing(text: str, known: set[str]) -> str | None:
-    """A common noun the sentence refers to as known ("The reboot, which...", "the figure holds")
-    that the summary has not named."""
+    """A common noun the sentence refers to as known ("The reboot, which...", "the figure holds",
+    "The Georgia Republican, who ...") that the summary has not named."""
     head = " ".join(text.split()[:12])
-    for pattern in (_DEFINITE_APPOSED, _DEFINITE_SUBJECT):
+    for pattern in (_DEFINITE_APPOSED, _DEFINITE_SUBJECT, _DEFINITE_PERSON):
         for match in pattern.finditer(head):
-            noun = match.group(1)
+            noun = match.group(1).lower()
             if noun in _SELF_DEFINING or noun in coherence.ADJECTIVES:
                 continue
             stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
@@ -167,15 +104,10 @@ def adds_news(text: str, told: str, language: str) -> bool:
 
 
 
-# The writer's own voice or the reader addressed, outside quotations: a column's or a blog's
-# sentence ("If you know your history...", "let me just mention"), not a report's.
-_WRITER_VOICE = re.compile(r"\b(?:I|[Mm]e|[Mm]y|[Yy]ou|[Yy]our|[Yy]ou're|[Yy]ou'll)\b(?!\.)")
-_QUOTATION = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
-
-
 def writer_voice(text: str) -> bool:
-    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations."""
-    return bool(_WRITER_VOICE.search(_QUOTATION.sub(" ", text)))
+    """Whether a sentence speaks in the writer's own voice or to the reader, outside quotations
+    (:func:`summarize.coherence.writer_voice`)."""
+    return coherence.writer_voice(text)
 
 
 # The shortest sentence a report opens on. A shorter "sentence" at the top of a page is a
@@ -188,10 +120,37 @@ LEAD_MIN_WORDS = 8
 _CONCESSIVE_OPENING = re.compile(r"^(?:Though|Although|Still|Yet)\b[^,;:]*$")
 
 
+# A story's anecdote rather than its news: "One day in 2007, ...", "One morning last spring ...",
+# "Once upon a time ...".
+_ANECDOTE_OPENING = re.compile(r"^[\"\u201c]?(?:One\s+(?:day|morning|afternoon|evening|night|summer|winter|spring|"
+                               r"autumn|fall)\b|Once\s+upon\b|Years\s+ago\b|Long\s+ago\b)")
+
+
 def opens_a_report(text: str) -> bool:
-    """Whether a sentence can open the summary: long enough to be a report's sentence, and
-    not a "though ..." that answers something before it."""
-    return len(text.split()) >= LEAD_MIN_WORDS and not _CONCESSIVE_OPENING.match(text.strip())
+    """Whether a sentence can open the summary: long enough to be a report's sentence, not a
+    "though ..." that answers something before it, not an anecdote's "One day ..."."""
+    stripped = text.strip()
+    return len(text.split()) >= LEAD_MIN_WORDS and not _CONCESSIVE_OPENING.match(stripped) \
+        and not _ANECDOTE_OPENING.match(stripped)
+
+
+def headline_style(text: str, article_text: str, language: str = "english") -> bool:
+    """Whether a sentence is written the way headlines and standfirsts are: a common noun with
+    no article and a verb in the present ("Leader appears on state TV to signal defiance")."""
+    words = text.split()
+    if len(words) < 2 or not words[0][:1].isupper() or not words[1].islower():
+        return False
+    noun, verb = words[0].lower(), words[1]
+    return noun not in stop_words(language) and not noun.endswith("s") and verb.endswith("s") \
+        and not verb.endswith("ss") and re.search(rf"\b{re.escape(noun)}\b", article_text) is not None
+
+
+def thin(text: str) -> bool:
+    """Whether a sentence is too thin to carry news in a paragraph: under ``LEAD_MIN_WORDS`` words
+    with no name and no figure ("But there are other problems too.", "Half were then fed cake.")."""
+    words = text.split()
+    return len(words) < LEAD_MIN_WORDS and not any(ch.isdigit() for ch in text) \
+        and not any(w[:1].isupper() for w in words[1:])
 
 
 def known_words(texts: Sequence[str]) -> set[str]:
@@ -200,14 +159,14 @@ def known_words(texts: Sequence[str]) -> set[str]:
 
 
 def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
-                stands_alone: Callable[[int], bool]) -> int | None:
+                stands_alone: Callable[[int], bool], voiced: bool = False) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
     An article qualifies when one of its first two usable sentences stands on its own, its
-    lead is not a preview of what the story reports as done and does not speak in the
-    writer's voice; its worth is the mean score
-    of its first three usable sentences. With articles of several
-    days, the latest day's articles are preferred while one of them qualifies.
+    lead is not a preview of what the story reports as done and (unless ``voiced``) does not
+    speak in the writer's voice; its worth is the mean score of its first three usable
+    sentences from the one the summary would open on, that one counted twice. With articles
+    of several days, the latest day's articles are preferred while one of them qualifies.
     """
     firsts: dict[int, list[int]] = {}
     # an article whose lead is a preview the story reports the outcome of is yesterday's news
@@ -218,10 +177,17 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
     worth: dict[int, float] = {}
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
-        if any(writer_voice(candidates[i].text) for i in ids):
+        if not voiced and any(writer_voice(candidates[i].text) for i in ids):
             continue  # a column's or a blog's opening, not the report to lead with
-        if any(candidates[i].lead < 2 and stands_alone(i) for i in ids):
-            worth[a] = float(np.mean(scores[ids])) - (0.1 if len(ids) < 2 else 0.0)
+        start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
+        if start is None:
+            continue
+        # the summary opens on ``start``: its worth counts twice; an article whose own
+        # opening cannot open a report (a kicker, an anecdote, a question) is a feature's
+        # opening, and pays for it
+        used = [i for i in ids if candidates[i].position >= candidates[start].position]
+        worth[a] = float((scores[start] + np.sum(scores[used])) / (len(used) + 1)) \
+            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0)
     if not worth:
         return None
     latest = max(_day(articles[a]) for a in worth)
@@ -232,23 +198,33 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
 def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
             options, unit_of: Callable[[int, set[str]], tuple[int, ...] | None],
             repeats: Callable[[int, list[int]], bool],
-            copies: Callable[[int, list[int]], bool]) -> tuple[list[int], tuple[int, ...]]:
+            copies: Callable[[int, list[int]], bool],
+            forms: dict[str, set[str]] | None = None) -> tuple[list[int], tuple[int, ...]]:
     """The home article's lead, then what other sources add; returns (chosen, anchor unit).
 
     ``unit_of(i, known)`` gives the sentences candidate ``i`` must enter with (None when it
     cannot), ``repeats(i, chosen)`` whether it tells again what a chosen sentence tells,
     ``copies(i, chosen)`` whether it says it again in much the same words (the test for the
     home article's own sentences, which share its words without repeating it).
+    ``forms`` are the story's :func:`name_forms` when the caller has them already.
     Returns ``([], ())`` when no article's lead stands on its own.
     """
+    voiced = False
+
     def stands_alone(i: int) -> bool:
         c = candidates[i]
         return unit_of(i, set()) == (i,) and unintroduced_surname(c.text, set(), forms) is None \
-            and unintroduced_thing(c.text, set()) is None and not writer_voice(c.text) \
-            and opens_a_report(c.text)
+            and unintroduced_thing(c.text, set()) is None \
+            and (voiced and len(c.text.split()) >= LEAD_MIN_WORDS
+                 or not writer_voice(c.text) and opens_a_report(c.text))
 
-    forms = name_forms(articles)
+    forms = name_forms(articles) if forms is None else forms
     home = choose_home(candidates, scores, blocked, articles, stands_alone)
+    if home is None:
+        # every opening is a column's, an essay's or an anecdote's: the best of them read in
+        # its own voice and order beats sentences of several such texts stitched together
+        voiced = True
+        home = choose_home(candidates, scores, blocked, articles, stands_alone, voiced=True)
     if home is None:
         return [], ()
     budget = options.max_words
@@ -256,6 +232,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     lead = sorted((i for i, c in enumerate(candidates) if c.article == home and c.usable and c.lead < HOME_LEADS),
                   key=lambda i: candidates[i].position)
     start = next(i for i in lead if candidates[i].lead < 2 and not blocked[i] and stands_alone(i))
+    following = [i for i in lead if candidates[i].position > candidates[start].position][:1]
+    if following and not blocked[following[0]] and stands_alone(following[0]) and copies(following[0], [start]) \
+            and headline_style(candidates[start].text, articles[home].text or "", options.language):
+        start = following[0]  # a standfirst above the lead, which tells it again in full: the lead opens
     lead = [i for i in lead if candidates[i].position >= candidates[start].position]
     chosen: list[int] = []
     words = 0
@@ -273,6 +253,16 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         stretch = 1.15 if len(chosen) < options.min_sentences and share >= 1.0 else 1.0
         return words + extra <= budget * share * stretch
 
+    home_text = articles[home].text or ""
+
+    def skipped_introduction(c, known: set[str]) -> bool:
+        """Whether the sentence uses a surname alone that the home article introduced in a
+        sentence the summary left out (an article that never gives the full name counts its
+        readers as knowing the person)."""
+        surname = unintroduced_surname(c.text, known, forms)
+        told = home_text[:c.start]
+        return surname is not None and any(f"{first} {surname}" in told for first in forms[surname])
+
     def take_lead(share: float) -> None:
         nonlocal words
         known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
@@ -280,7 +270,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             i = lead[0]
             unit = unit_of(i, known)
             if unit is None or blocked[i] or any(j not in chosen and j not in lead for j in unit) \
-                    or paragraph and any(writer_voice(candidates[j].text) for j in unit):
+                    or paragraph and not voiced and any(writer_voice(candidates[j].text) for j in unit) \
+                    or paragraph and any(thin(candidates[j].text) for j in unit if j not in chosen):
                 lead.pop(0)  # leans on a sentence the summary cannot carry: the lead goes on past it
                 continue
             new = [j for j in unit if j not in chosen]
@@ -289,6 +280,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 if share < 1.0 or limit is not None and len(chosen) >= limit:
                     return
                 lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
+                continue
+            if any(skipped_introduction(candidates[j], known | known_words([candidates[k].text for k in new[:n]]))
+                   for n, j in enumerate(new)):
+                lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
                 continue
             lead.pop(0)
             # An article's sentences share its words without telling its lead twice: within it
@@ -325,10 +320,13 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
                     or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
                 continue
+            if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):
+                continue  # another report's own telling of the event the summary told
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):
                 continue
-            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told):
+            if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told) \
+                    or tells_again(c.text, summary, options.language):
                 continue
             chosen.append(i)
             told.append(c.text)
@@ -345,6 +343,40 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
         + added, anchor
+
+
+# Where a sentence's main clause ends: a contrast, an aside, a clause of circumstance.
+_CLAUSE_END = re.compile(r";|\s[\u2013\u2014]\s|\s--\s|,\s+(?:but|while|whereas|although|though|as|after|"
+                         r"saving|leaving|raising|sending|making|which|who|when|where)\s")
+
+
+def _stems(text: str, language: str) -> set[str]:
+    """The stems of a text's content words, possessives folded."""
+    stem, stop = stemmer(language), stop_words(language)
+    words = (names.POSSESSIVE.sub("", w.lower()) for w in split_words(text))
+    return {stem(w) for w in words if len(w) > 2 and w not in stop}
+
+
+def tells_again(text: str, told: str, language: str = "english", share: float = 0.6) -> bool:
+    """Whether the main clause of a sentence (up to its first contrast or aside) tells what the
+    summary already told: ``share`` or more of its content words are the summary's
+    ("Berlusconi survived a confidence vote on Friday, but ..." after "... Berlusconi barely
+    survived a confidence vote on Friday"), with no figure the summary lacks."""
+    end = _CLAUSE_END.search(text)
+    main = text[:end.start()] if end and end.start() > 20 else text
+    mine = _stems(main, language)
+    if len(mine) < 4 or facts.marks(main, language).figures - facts.marks(told, language).figures:
+        return False
+    return len(mine & _stems(told, language)) >= share * len(mine)
+
+
+def retells_opening(text: str, told: str, language: str = "english") -> bool:
+    """Whether another report's opening sentence is its own telling of the event the summary
+    told: 30 % or more of its content words are the summary's ("Italian Premier Silvio
+    Berlusconi survived a confidence vote in Parliament on Friday, ..."). An opening on another
+    side of the story (the markets, a reaction elsewhere) shares less."""
+    mine = _stems(text, language)
+    return bool(mine) and len(mine & _stems(told, language)) >= RETOLD_OPENING * len(mine)
 
 
 def retells(text: str, told: str, language: str = "english") -> bool:

@@ -211,12 +211,14 @@ def _repeats_any(j: int, chosen: Sequence[int], candidates: Sequence[Candidate],
 
 def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: sparse.csr_matrix,
              options: SummaryOptions, blocked: np.ndarray,
-             articles: Sequence[Article] = ()) -> tuple[list[int], tuple[int, ...], bool]:
+             articles: Sequence[Article] = (),
+             forms: dict[str, set[str]] | None = None) -> tuple[list[int], tuple[int, ...], bool]:
     """Pick the anchor and the sentences that follow it; returns (chosen, anchor unit, in reading order).
 
     With ``options.home_lead`` the home article's lead and what other sources add
-    (:func:`summarize.lead.compose`); when no lead stands on its own, or without the option,
-    the best-scored sentences of all sources after the best self-contained lead sentence.
+    (:func:`summarize.lead.compose`, given the story's name ``forms`` when known); when no
+    lead stands on its own, or without the option, the best-scored sentences of all sources
+    after the best self-contained lead sentence.
     """
     at = {(c.article, c.position): i for i, c in enumerate(candidates)}
     if options.home_lead and articles:
@@ -225,7 +227,8 @@ def _compose(candidates: Sequence[Candidate], scores: np.ndarray, vectors: spars
             unit_of=lambda i, known: _unit(i, candidates, at, known, options),
             repeats=lambda j, chosen: _repeats_any(j, chosen, candidates, vectors, options),
             copies=lambda j, chosen: bool((vectors[chosen] @ vectors[j].T).max() > options.repeat) or any(
-                facts.same_words(candidates[j].text, candidates[k].text, options.language) for k in chosen))
+                facts.same_words(candidates[j].text, candidates[k].text, options.language) for k in chosen),
+            forms=forms)
         if chosen and options.max_words is not None and options.max_words <= home_lead.EMAIL_WORDS:
             return chosen, anchor, True
         if chosen:
@@ -350,14 +353,15 @@ def _compose_new(candidates: Sequence[Candidate], scores: np.ndarray, vectors: s
     A story that goes on for days is retold in every follow-up ("The talks began on
     Monday in ..."); the briefing says what is new since the last one.
     """
-    chosen, anchor, in_order = _compose(candidates, scores, vectors, options, repeats | superseded, articles)
+    forms = home_lead.name_forms(articles) if options.home_lead and articles else None  # read once for both
+    chosen, anchor, in_order = _compose(candidates, scores, vectors, options, repeats | superseded, articles, forms)
     if len(chosen) >= options.min_sentences or not repeats.any():
         return chosen, anchor, in_order
     # Too little new material for a readable summary: every new sentence still ranks
     # first, and repeated ones make up the minimum.
     penalised = scores - repeats * (float(scores.max() - scores.min()) + 1.0)
     fill = dataclasses.replace(options, max_sentences=max(options.min_sentences, len(chosen)))
-    return _compose(candidates, penalised, vectors, fill, superseded, articles)
+    return _compose(candidates, penalised, vectors, fill, superseded, articles, forms)
 
 
 def summarize_story(articles: Sequence[Article], options: SummaryOptions = SummaryOptions(),

@@ -98,6 +98,9 @@ def test_a_definite_thing_needs_its_introduction():
     assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", set()) == "figure"
     assert lead.unintroduced_thing("For the farmers the figure holds few surprises.", {"figure"}) is None
     assert lead.unintroduced_thing("The foreign ministers of both countries met in Brill.", set()) is None
+    assert lead.unintroduced_thing("The Keldor Liberal, who ran for premier twice, spoke against the dam.",
+                                   set()) == "liberal"
+    assert lead.unintroduced_thing("The Lake Council, which meets in Brill, approved the accord.", set()) is None
 
 
 def test_a_story_over_two_days_leads_with_the_latest_day():
@@ -230,3 +233,197 @@ def test_an_opening_that_answers_a_sentence_the_page_lost_does_not_lead():
     assert not lead.opens_a_report('Though Aalto and Brennik have also called the schedule a "state secret."')
     assert lead.opens_a_report("Though the talks ran late, Norvania and Keldor agreed on the dam on Monday.")
     assert not lead.opens_a_report("The harbour at Brill at dawn.")
+
+
+def test_a_headline_glued_to_its_text_and_a_page_stamp_are_cut():
+    glued = ("Dam gates open after two dry summers Dam keepers in Brill raised the sluices of the Varn dam "
+             "on Monday morning.")
+    assert glued[furniture.prose_start(glued):].startswith("Dam keepers in Brill")
+    named = "Aalto (born Ilse Aalto) said the accord would be put to parliament within a week."
+    assert furniture.prose_start(named) == 0
+    place = "The accord was signed in the old customs hall in The Hague, the centre of the town, on Monday."
+    assert furniture.prose_start(place) == 0
+    stamped = "Updated | When the gates opened on Monday, the Ostra river rose by a metre within hours."
+    assert stamped[furniture.prose_start(stamped):].startswith("When the gates opened")
+
+
+def test_a_sentence_about_the_page_s_picture_or_a_promotion_is_furniture():
+    assert furniture.is_furniture("Farmer Olle Brandt shared this photo of his dried-out field near Brill.")
+    assert furniture.is_furniture("Lake TV's Mara Lind has the latest on the talks.")
+    assert not furniture.is_furniture("The accord gives Keldor more of the river than it had before the dispute.")
+
+
+def test_an_anecdote_does_not_open_the_summary():
+    assert not lead.opens_a_report("One day in 1998, a young engineer named Ilse Aalto walked along the dry bed "
+                                   "of the Ostra.")
+    feature = article("magazine", [
+        "One morning in the spring of 1998, a young engineer walked along the dry bed of the Ostra river.",
+        "She would spend the next thirty years on the river and its dam, and on little else.",
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute.",
+    ])
+    summary = summarize_story([feature, MAIN])
+    assert summary[0].article_id == MAIN.id
+
+
+def test_the_home_article_is_the_one_whose_own_opening_is_the_report():
+    # the kicker article's later sentences score as well as the report's, but its opening is a
+    # riddle: the report's opening tells the news and leads
+    kicker = article("weekly", [
+        "It has been called the oldest quarrel on the continent.",
+        "Norvania and Keldor have fought over the Varn dam on the Ostra river for two years, and farms on both "
+        "banks dried out.",
+        "But on Monday the two agreed in Brill to reopen the Varn dam on the Ostra river.",
+        "The Varn dam will release the Ostra river's water again from October, Norvania and Keldor said.",
+    ])
+    report = article("wire", [
+        "Norvania and Keldor agreed on Monday in Brill to reopen the Varn dam on the Ostra river.",
+        "Grain prices fell in both capitals.",
+    ])
+    summary = summarize_story([kicker, report])
+    assert summary[0].article_id == report.id
+
+
+def test_one_of_a_pair_introduced_before_leans_on_that_introduction():
+    from summarize import coherence
+    assert coherence.points_back("One former aide, Olle Brandt, was charged with theft, and the other, "
+                                 "Mara Lind, with fraud.")
+    assert not coherence.points_back("One engineer was hurt when the sluice gave way on Monday.")
+
+
+def test_an_addition_that_tells_the_lead_again_or_introduces_a_named_person_again_is_left_out():
+    told = "Prime minister Ilse Aalto narrowly survived a confidence vote in the Norvanian parliament on Friday."
+    assert lead.tells_again("Norvanian premier Ilse Aalto survived a confidence vote on Friday, but her majority "
+                            "is thin.", told)
+    assert not lead.tells_again("Keldor's farmers said on Friday they would block the border roads.", told)
+    assert not lead.tells_again("Aalto survived the confidence vote by 316 votes to 301.", told)
+    assert lead.introduced_again("Aalto, the prime minister since 2029, called the vote herself.", told,
+                                 {"aalto"}, {})
+    assert lead.introduced_again("Ilse Aalto, 61, called the vote herself.", told, {"ilse", "aalto"}, {})
+    assert not lead.introduced_again("Aalto called the vote herself after losing a routine ballot.", told,
+                                     {"aalto"}, {})
+
+
+def test_a_report_may_say_our_of_everyone_but_a_blog_s_we_is_not_news_prose():
+    from summarize import coherence
+    assert not coherence.writer_voice("Researchers found that the gene protected our ancestors from the cold.",
+                                      plural_only=True)
+    assert coherence.writer_voice("To celebrate, we have collected her best moments.", plural_only=True)
+    assert coherence.writer_voice("Our journey along the river begins in Brill.", plural_only=True)
+    assert not coherence.writer_voice("You know the river floods in spring.", plural_only=True)
+    assert coherence.writer_voice("You know the river floods in spring.")
+    assert coherence.writer_voice("Remember that Keldor has broken such promises before.")
+    assert not coherence.writer_voice("Keldor remembers the dry summers well, its premier said.")
+
+
+def test_a_surname_whose_introduction_the_summary_skipped_is_not_carried():
+    story = article("herald", [
+        "Council delegate Mara Lind on the leak of her letters",
+        "Two former aides to a delegate of the Lake Council were charged on Monday with leaking her private letters.",
+        "Lind said in a statement that she was grateful to the investigators in Brill.",
+        "The aides face up to five years in prison if they are convicted of the charges.",
+    ])
+    summary = texts(summarize_story([story], SummaryOptions(max_words=110, min_sentences=1)))
+    assert summary[0].startswith("Two former aides")
+    assert not any(t.startswith("Lind said") for t in summary)
+
+
+def test_a_quotation_s_speaker_split_off_alone_leans_on_the_quotation():
+    from summarize import coherence
+    assert coherence.points_back("Sen. Ilse Aalto charged on Sunday.")
+    assert coherence.points_back("Olle Brandt told reporters in Brill.")
+    assert not coherence.points_back("Olle Brandt said on Sunday that the gates would open in October.")
+
+
+def test_a_caption_with_its_credit_glued_before_the_lead_is_cut():
+    glued = ("Farmers queue for water near Brill [Reuters] Norvanian foreign minister Ilse Aalto has agreed to "
+             "reopen the Varn dam after two years of dispute.")
+    assert glued[furniture.prose_start(glued):].startswith("Norvanian foreign minister Ilse Aalto")
+
+
+def test_a_standfirst_above_the_lead_gives_way_to_the_lead():
+    paper = article("standard", [
+        "Minister agrees to reopen the Varn dam after two years of dispute with Keldor.",
+        "Norvanian foreign minister Ilse Aalto has agreed to reopen the Varn dam on the Ostra river after two "
+        "years of dispute with Keldor, officials in Brill said on Monday.",
+        "Aalto said the gates would open on the first of October.",
+    ])
+    summary = texts(summarize_story([paper], SummaryOptions(max_words=110, min_sentences=1)))
+    assert summary[0].startswith("Norvanian foreign minister Ilse Aalto")
+    assert lead.headline_style(paper.text.split("\n")[0], paper.text)
+    assert not lead.headline_style(MAIN.text.split("\n")[0], MAIN.text)
+
+
+def test_a_thin_sentence_does_not_fill_the_paragraph():
+    assert lead.thin("But there are other problems too.")
+    assert lead.thin("Half were then fed some cake.")
+    assert not lead.thin("Aalto left Brill on Monday.")
+    assert not lead.thin("The dam cost 40 million.")
+
+
+def test_a_story_told_only_in_columns_is_one_column_s_opening_not_a_patchwork():
+    first = article("diary", [
+        "As an engineer, I never believed the Varn dam would open again in my lifetime.",
+        "I grew up on the dry bank of the Ostra, the son of a farmer who lost three harvests.",
+        "On Monday I watched the gates rise at last above the town of Brill.",
+    ])
+    second = article("letters", [
+        "Once upon a time the Ostra ran full all summer and nobody in Brill spoke of the dam.",
+        "We remember those summers well, and we will remember this Monday too.",
+    ])
+    summary = summarize_story([first, second])
+    assert summary and len({s.article_id for s in summary}) == 1
+
+
+def test_capitals_of_a_heading_are_no_person_s_name():
+    heading = article("tv", ["Play Video Embed Teen Builds Sensor to Aid Alzheimer's Patients 2:14 autoplay",
+                             "Olle Brandt, 15, built a sensor for Alzheimer's patients that wakes their carers.",
+                             "Brandt said his grandfather had inspired him."])
+    forms = lead.name_forms([heading])
+    assert "Brandt" in forms and "Alzheimer" not in forms and "Sensor" not in forms
+
+
+def test_a_headline_is_a_title_not_a_title_glued_to_its_subtitle_or_a_quotation():
+    from summarize.headline import tidy_title
+    assert tidy_title("Norvania and Keldor reopen the Varn dam after two dry summers The gates were raised in "
+                      "Brill on Monday morning") == "Norvania and Keldor reopen the Varn dam after two dry summers"
+    assert tidy_title("Aalto warns Keldor on river flow as farmers count losses Minister Aalto warned Keldor on "
+                      "Tuesday that the flow of the river must rise") == \
+        "Aalto warns Keldor on river flow as farmers count losses"
+    place = "Norvania reopens the dam after talks in The Hague ended on Monday with an accord on water"
+    assert tidy_title(place) == place
+    assert is_label('"Keldor has never wanted the dam closed," said Aalto.')
+    assert not is_label("Aalto says Keldor never wanted the dam closed")
+
+
+def test_a_headline_made_from_a_sentence_is_its_main_clause():
+    sentence = ("With the harvest lost for a third summer and the wells running dry, farmers on both banks of the "
+                "Ostra river marched on Brill on Monday to demand the dam be opened.")
+    assert from_sentence(sentence).startswith("Farmers on both banks of the Ostra river marched on Brill")
+    phrase = ("The statement, by Deputy Foreign Minister Olle Brandt of Keldor, came hours after the latest round "
+              "of talks ended in Brill and was the first sign of a change.")
+    assert from_sentence(phrase) != "The statement, by Deputy Foreign Minister Olle Brandt of Keldor"
+
+
+def test_a_step_through_a_list_and_a_though_meaning_however_lean_on_what_came_before():
+    from summarize import coherence
+    assert coherence.points_back('On the first, Aalto said: "The engineers did their work well."')
+    assert coherence.points_back("Though Aalto and Brandt have also kept the schedule to themselves.")
+    assert not coherence.points_back("Though the talks ran late, Norvania and Keldor agreed on the dam.")
+    assert not coherence.points_back("On the first day of talks, Aalto met Brandt in Brill.")
+
+
+def test_another_report_s_opening_that_retells_the_event_is_not_added():
+    # another report's first sentence is often its own telling of the event: added, it tells it twice
+    home = article("courier", [
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute over the Ostra river.",
+        "Foreign minister Ilse Aalto announced the accord after a night of talks in the lakeside town of Brill.",
+        "The gates will open on the first of October under a schedule drawn up by engineers.",
+    ])
+    other = article("ledger", [
+        "Keldor's premier Olle Brandt said his country won 40% of the river in the accord announced in Brill after "
+        "the talks.",
+        "Grain traders in both capitals welcomed the news, and prices for wheat fell by 3% within the hour.",
+    ], hours=-1)
+    summary = texts(summarize_story([home, other]))
+    assert summary[0] == home.text.split("\n")[0]
+    assert other.text.split("\n")[0] not in summary
