@@ -18,11 +18,13 @@ import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import db
 from core.models import Briefing, FeedNote, Source, Story, SummarySentence
-from templates.render import RenderedEmail
+
+if TYPE_CHECKING:  # a type only: listing the archive must not load jinja2 and MJML
+    from templates.render import RenderedEmail
 
 log = logging.getLogger(__name__)
 

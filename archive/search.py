@@ -21,9 +21,9 @@ import logging
 import re
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from archive.site import SearchResult
 from core import db
 from core.errors import BriefingError
 from core.models import Briefing
@@ -41,6 +41,17 @@ MAX_PREFIXES = 4
 MAX_WORD_CHARS = 40
 MIN_PREFIX_CHARS = 3
 _COLUMNS = "date UNINDEXED, story_id UNINDEXED, position UNINDEXED, headline, summary, outlets, titles"
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One story found by search, with a snippet split into (text, highlighted) parts."""
+
+    date: str
+    story_id: str
+    headline: str
+    outlets: str
+    snippet: tuple[tuple[str, bool], ...] = ()
+
 
 db.register("search", [
     # porter: "sanction" finds "sanctions"; remove_diacritics: "Sao Tome" finds "São Tomé".

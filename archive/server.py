@@ -41,7 +41,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 
 from archive.options import ServeOptions
-from archive.site import SearchResult
+from archive.search import SearchResult
 from archive.webapp import MAX_FORM, SECURITY_HEADERS, SIGNUP_PATHS, TYPES, SearchFunction, SiteApp  # noqa: F401
 
 log = logging.getLogger(__name__)

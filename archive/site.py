@@ -35,6 +35,7 @@ from pathlib import Path
 
 import jinja2
 
+from archive.search import SearchResult
 from core.models import Briefing, Story
 from templates.render import count_line, format_time, long_date as _long_date
 from templates.storyview import feed_health, story_view
@@ -52,17 +53,6 @@ class ThreadDay:
 
     date: str
     headline: str
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """One story found by search, with a snippet split into (text, highlighted) parts."""
-
-    date: str
-    story_id: str
-    headline: str
-    outlets: str
-    snippet: tuple[tuple[str, bool], ...] = ()
 
 
 # A year of briefings names each date on hundreds of pages (thread lists, pagers).

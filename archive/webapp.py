@@ -15,7 +15,8 @@ from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from archive.site import SearchResult, render_search_page
+from archive.search import SearchResult
+from archive.site import render_search_page
 from archive.search import SearchError
 from core.errors import BriefingError
 

@@ -70,8 +70,7 @@ def cmd_serve(args) -> int:
 
 def cmd_archive(args) -> int:
     from archive.briefings import archived_briefings, remove_briefing
-    from archive.search import unindex_briefing
-    from jobs import open_store, update_site
+    from jobs import open_store
     if args.archive_command == "remove":
         try:
             date = flags.date(args.date, "DATE")
@@ -92,12 +91,16 @@ def cmd_archive(args) -> int:
                 where = row["folder"] or "folder missing"
                 print(f"{row['date']}  {stories} {'story' if stories == 1 else 'stories'}  made {made}  {where}")
             return 0
+        # Only a removal rebuilds the site and the search index (jinja2 and the site's code):
+        # `archive list` answers without them.
+        from archive.search import unindex_briefing
         removed = remove_briefing(options.archive_dir, date, store.conn)
         if not removed:
             raise ArchiveError(f"there is no briefing of {date} in {options.archive_dir}")
         unindex_briefing(store.conn, date)
     finally:
         store.close()
+    from jobs import update_site
     problems = update_site(options)
     report_problems(args, problems)
     say(args, f"removed the briefing of {date}; the archive site and search no longer list it")

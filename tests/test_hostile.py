@@ -229,7 +229,8 @@ def clean_vocabulary(tmp_path_factory):
             os.environ["BRIEFING_HOME"] = old
     documents = [v for k, v in outputs.items() if "html" in k or k.startswith("site")]
     try:  # a results page, as the archive server renders it
-        from archive.site import SearchResult, render_search_page
+        from archive.search import SearchResult
+        from archive.site import render_search_page
         documents.append(render_search_page("plain", "2025-03-01", "2025-03-31", [
             SearchResult("2025-03-03", "s1", "Plain words", "Plain Gazette", (("plain ", False), ("words", True)))]))
         documents.append(render_search_page("plain", "", "", [], error="no such date"))

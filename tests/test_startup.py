@@ -79,3 +79,9 @@ def test_subscriber_commands_do_not_load_the_message_templates(configured):
     # Listing who is subscribed needs the delivery record, not jinja2, MJML or SMTP.
     modules = loaded(configured, "subscribers", "list")
     assert not modules & {"jinja2", "mjml", "smtplib", "templates"}, sorted(modules & {"jinja2", "mjml", "smtplib", "templates"})
+
+
+def test_listing_the_archive_does_not_load_the_page_templates(configured):
+    # A list of dates needs the archive's table, not jinja2 and MJML (only a removal rebuilds the site).
+    modules = loaded(configured, "archive", "list")
+    assert not modules & {"jinja2", "mjml", "templates"}, sorted(modules & {"jinja2", "mjml", "templates"})
