@@ -44,7 +44,7 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
     titled = [(i, a) for i, a in enumerate(articles) if a.title and a.title.strip() and not is_label(a.title)
               and not (summary and _truncated(a.title))]
     if not titled:
-        return from_sentence(summary[0]) if summary else _fallback(articles)
+        return from_sentence(_stand_in_opening(summary[0], articles)) if summary else _fallback(articles)
     if len(titled) == 1 and not summary:
         return tidy_title(titled[0][1].title)
 
@@ -90,6 +90,19 @@ def choose_headline(articles: Sequence[Article], language: str = "english", summ
         if opening:
             return opening
     return tidy_title(titled[best][1].title)
+
+
+def _stand_in_opening(opening: str, articles: Sequence[Article]) -> str:
+    """A summary's opening as a headline's source: where an article had no title of its own (a
+    stand-in cut from its first line), that line may be its headline glued to what follows it
+    ("Caravan reaches the border despite threats The White House sent troops ..."): the
+    headline is the part before."""
+    if any(_truncated(a.title or "") for a in articles):
+        tidy = " ".join(opening.split())
+        cut = glued_subtitle(tidy)
+        if cut < len(tidy):
+            return tidy[:cut]
+    return opening
 
 
 def _truncated(title: str) -> bool:

@@ -102,3 +102,14 @@ def test_a_title_that_is_a_wire_opening_loses_its_dateline_and_is_cut_to_headlin
 def test_an_ordinary_title_is_kept_as_written():
     title = "Island states agree to reopen embassies after fishing dispute"
     assert choose_headline([article(1, title, "Foreign ministers agreed on Friday to reopen the embassies.")]) == title
+
+
+def test_a_stand_in_title_that_glues_a_headline_to_its_standfirst_gives_the_headline_alone():
+    # A record without a title: its first line is the page's headline run into the standfirst.
+    line = ("Fishing fleets return to the disputed shoals despite Ardenia's warnings The coast guard "
+            "of Ardenia sent two cutters to the shoals and warned the Belmark fleets to leave its waters")
+    text = line + ". Belmark's foreign ministry summoned the Ardenian ambassador on Tuesday."
+    untitled = Article("https://news9.example/9", line[:120].rsplit(" ", 1)[0] + "\u2026", text, "Outlet 9", WHEN,
+                       "https://news9.example/9")
+    headline = choose_headline([untitled], summary=[line + "."])
+    assert headline == "Fishing fleets return to the disputed shoals despite Ardenia's warnings"
