@@ -115,7 +115,7 @@ def tidy_title(title: str) -> str:
     """A title as a headline: without a wire dateline glued before it ("TOKYO (AP) — ...",
     seen where a record's title is its first sentence) and, past ``HEADLINE_WORDS`` words,
     cut at a clause like a sentence made headline (:func:`from_sentence`)."""
-    title = " ".join(title.split())
+    title = _respaced(" ".join(title.split()))
     start = furniture.prose_start(title)
     if start:
         rest = title[start:].lstrip()
@@ -124,6 +124,17 @@ def tidy_title(title: str) -> str:
     if len(title.split()) > HEADLINE_WORDS:
         return from_sentence(title)
     return title
+
+
+# Text split into tokens for a corpus ("Trump 's visit", "test site .") is joined again the way
+# it is written: no space before a stop, a comma or a clitic.
+_SPACED_STOP = re.compile(r"\s+([.,;:!?](?=\s|$)|['\u2019](?:s|re|ve|ll|d|m)\b|n['\u2019]t\b)")
+
+
+def _respaced(title: str) -> str:
+    respaced = _SPACED_STOP.sub(r"\1", title)
+    # a headline ends without a full stop (one that a stray space set apart was none of the title's)
+    return respaced[:-1] if title.endswith(" .") else respaced
 
 
 # Where a subtitle glued to a sentence-case title may begin: an article, or a title of office.

@@ -113,3 +113,10 @@ def test_a_stand_in_title_that_glues_a_headline_to_its_standfirst_gives_the_head
                        "https://news9.example/9")
     headline = choose_headline([untitled], summary=[line + "."])
     assert headline == "Fishing fleets return to the disputed shoals despite Ardenia's warnings"
+
+
+def test_a_title_split_into_tokens_is_written_as_a_headline():
+    assert choose_headline([article(5, "Ardenia 's envoy : talks will resume in Belmark next week .", "Text.")]) == \
+        "Ardenia's envoy: talks will resume in Belmark next week"
+    assert choose_headline([article(6, "Belmark does n't sign the Silver Lake accord , its minister says", "Text.")]) \
+        == "Belmark doesn't sign the Silver Lake accord, its minister says"
