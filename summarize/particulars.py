@@ -22,6 +22,7 @@ import logging
 import re
 import sys
 import zlib
+from bisect import bisect_left
 from collections import Counter
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -55,6 +56,21 @@ _UNDATED = frozenset({"fetched", "file-mtime"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+|\s+-{2,}\s+|\s+[•▪·]\s+")
 
 
+# Whether a separator between two words ends a sentence (``_SENTENCE_END``), for the
+# separators seen: a few dozen short ones (", ", ". ", ".\n\n") make up nearly all.
+_ENDS_SENTENCE: dict[str, bool] = {}
+
+
+def _ends_sentence(sep: str) -> bool:
+    """Whether ``sep``, the text between two words, ends a sentence (one space never does)."""
+    found = _ENDS_SENTENCE.get(sep)
+    if found is None:
+        found = sep != " " and _SENTENCE_END.search(sep) is not None
+        if len(sep) <= 8 and len(_ENDS_SENTENCE) < 4096:
+            _ENDS_SENTENCE[sep] = found
+    return found
+
+
 def sentences(text: str) -> list[str]:
     """The text cut at sentence ends and line breaks (headlines and bullets are lines)."""
     return [s for s in _SENTENCE_END.split(text) if s and not s.isspace()]
@@ -85,6 +101,7 @@ def _figure(digits: str) -> str:
 # names inside a sentence, pairs of names, figures, days) took twice as long, and reading
 # articles is half of grouping a big day.
 _SPLIT = re.compile(f"({textvec.WORD.pattern})")
+_SPLIT_PLAIN = re.compile(r"(\w+)")
 # A capital as a name starts with one (the Latin ones: other scripts capitalise too rarely
 # for the inside-a-sentence test to say much), then letters.
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0xC0, 0xDF))))
@@ -109,7 +126,9 @@ class Words(NamedTuple):
 
 def split_words(text: str) -> Words:
     """``text`` as ``Words``; its words are ``textvec.words(text)``."""
-    parts = _SPLIT.split(text)
+    # Without an underscore, word characters (\w) are the words' letters and digits, and
+    # the plain class is matched faster than "word characters but not _".
+    parts = (_SPLIT if "_" in text else _SPLIT_PLAIN).split(text)
     words = parts[1::2]
     return Words(words, list(map(str.lower, words)), parts[0::2])
 
@@ -149,31 +168,42 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # Words that begin with a capital or a digit, found by one pattern over the first
     # letters (a test of each word in Python took three times as long).
     marked = [m.start() for m in _MARKED.finditer("".join(map(itemgetter(0), words)))]
-    # (index, the capitalised word as written, lower-cased) of every name-like word
-    capitals: list[tuple[int, str, str]] = []
+    # One pass over them: the name-like words (their indices, lower-cased), the figures,
+    # the words the text capitalises inside a sentence (``inner``) and the pairs of names:
+    # two name-like words with one space between them ("Vladimir Putin", also "Putin's
+    # Kremlin"), overlapping (the second of a pair may begin the next), the first with no
+    # figure glued to it. Passes of their own over the names took longer.
+    cap_index: list[int] = []
+    cap_lower: list[str] = []
     figures: list[int] = []
+    pairs: list[tuple[str, str]] = []
+    inner = set()
+    add = inner.add
+    before, before_lower, before_whole = -3, "", False  # the name-like word before
     for i in marked:
-        if seps[i][-1:] == "_":
+        sep = seps[i]
+        if sep[-1:] == "_":
             continue  # no word boundary before it (an underscore is a word character)
         word = words[i]
         if word[0] in _UPPER:
             if word.isalpha():
-                capitals.append((i, word, lower[i]))
+                capital, whole_word = lower[i], True
             else:  # "A320": the letters before the figure
-                word = _LETTERS.match(word).group()
-                capitals.append((i, word, word.lower()))
+                letters = _LETTERS.match(word).group()
+                capital, whole_word = letters.lower(), len(letters) == len(word)
+            cap_index.append(i)
+            cap_lower.append(capital)
+            if sep == " ":
+                if i > offset and words[i - 1][-1] in _BEFORE_INNER:
+                    add(capital)
+                if before_whole and (i == before + 1 or i == before + 2 and words[before + 1] == "s"
+                                     and (seps[before + 1] == "'" or seps[before + 1] == "’")):
+                    pairs.append((before_lower, capital))
+            elif i >= offset and len(sep) > 1 and sep[-1] == " " and sep[-2] in _BEFORE_INNER:
+                add(capital)  # headline words (before ``offset``) are no evidence
+            before, before_lower, before_whole = i, capital, whole_word
         else:
             figures.append(i)
-    inner = set()
-    for i, _, capital in capitals:
-        if i < offset:
-            continue  # headline words are no evidence
-        sep = seps[i]
-        if sep == " ":
-            if i > offset and words[i - 1][-1] in _BEFORE_INNER:
-                inner.add(capital)
-        elif len(sep) > 1 and sep[-1] == " " and sep[-2] in _BEFORE_INNER:
-            inner.add(capital)
     inner -= _NOT_NAMES
     inner -= _MONTHS.keys()
     inner -= _WEEKDAYS.keys()
@@ -182,12 +212,11 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # words recur, and Counter counts in C.
     counts: dict[str, float] = {}
     get = counts.get
-    for word, count in Counter([capital for _, _, capital in capitals]).items():
+    for word, count in Counter(cap_lower).items():
         if word in inner:
             key = "n:" + _name_stem(word)
             counts[key] = get(key, 0) + count
-    for (first, second), count in Counter(_name_pairs(words, seps, capitals)).items():
-        one, two = first.lower(), second.lower()
+    for (one, two), count in Counter(pairs).items():
         if one in inner and two in inner:
             key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
             counts[key] = get(key, 0) + count
@@ -207,24 +236,13 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
     lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
-    for i, _, capital in capitals:
-        if i >= name_end:
-            break
+    for capital in cap_lower[:bisect_left(cap_index, name_end)]:
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
             key = sys.intern("l:" + _name_stem(capital))
             lead[key] = lead.get(key, 0) + 1
     return Counter(counts), Counter(lead)
-
-
-def _name_pairs(words: list[str], seps: list[str], capitals: list[tuple[int, str, str]]) -> list[tuple[str, str]]:
-    """Two capitalised words with one space between them ("Vladimir Putin", also "Putin's
-    Kremlin"), overlapping: the second of a pair may begin the next. Both are among
-    ``capitals`` (a word after a space has a word boundary before it), one after the other."""
-    return [(first, second) for (i, first, _), (j, second, _) in zip(capitals, capitals[1:])
-            if seps[j] == " " and len(first) == len(words[i])  # no figure glued to the first
-            and (j == i + 1 or j == i + 2 and words[i + 1] == "s" and (seps[i + 1] == "'" or seps[i + 1] == "’"))]
 
 
 def _figures(words: list[str], seps: list[str], starts: list[int]) -> list[str]:
@@ -261,7 +279,7 @@ def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
     for i in range(offset, len(words)):
         if i > offset:
             sep = seps[i]
-            if sep != " " and _SENTENCE_END.search(sep):  # one space ends no sentence
+            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
                 ends += 1
                 if ends == 2:
                     return i
@@ -285,7 +303,7 @@ def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
     for i in range(offset, last):
         if i > offset:
             sep = seps[i]
-            if sep != " " and _SENTENCE_END.search(sep):  # one space ends no sentence
+            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
                 if length >= 5 and not address:
                     counted += 1
                     if counted == 2:
