@@ -261,3 +261,51 @@ def writer_voice(text: str, plural_only: bool = False) -> bool:
     if _PLURAL_VOICE.search(unquoted) or _OUR.search(unquoted) and not _ATTRIBUTED.search(unquoted):
         return True
     return not plural_only and bool(_SINGULAR_VOICE.search(unquoted) or _ADDRESS.match(text.lstrip("\"\u201c ")))
+
+
+# A noun phrase anywhere in a sentence that points at a thing told before: "these activities",
+# "both articles", "the same path", "every demand on that list". ("that" only after a
+# preposition, where it cannot open a clause.)
+_POINTED = re.compile(
+    r"\b(?:(?P<one>[Tt]his)|[Tt]hese|[Tt]hose|[Bb]oth|the\s+same|"
+    r"(?:on|of|in|at|from|with|about|for|by|under|over|into|onto|against|behind|beyond)\s+(?P<that>that))"
+    r"\s+(?P<first>[a-z][a-z-]+)(?:\s+(?P<second>[a-z][a-z-]+))?")
+_PREPOSITION_BEFORE = re.compile(r"\b(?:to|of|for|from|with|by|on|in|at|between|among)\s+$")
+# Words after such a determiner that point at the moment of telling, not at a thing told.
+_DEICTIC = frozenset("""year years week weeks month months morning afternoon evening night weekend time times
+season summer winter spring fall autumn day days decade century era moment point stage past way kind sort
+country nation world city town planet""".split())
+# Words that follow "this"/"these"/"both"/"the same" as something other than a noun.
+_NOT_NOUNS = frozenset("""is was are were has have had be been being will would could can may might must should
+shall do does did not also the a an and or but to of in on at for with by from as than
+who whom which what that when where while if all each such own very include includes included mean means seem seems seemed appear appears remain remains
+come comes came make makes made go goes went one ones two three four five other others
+he she it they we you i him her them us don didn doesn isn wasn aren weren won""".split())
+
+
+def pointed_nouns(text: str) -> tuple[str, ...]:
+    """The nouns a sentence points at as told before ("these activities", "both articles",
+    "the same path", "on that list"), leaving out those of time ("this year", "the same day")."""
+    if not any(w in text for w in ("his ", "hese ", "hose ", "oth ", " same ", " that ")):
+        return ()
+    found = []
+    for match in _POINTED.finditer(text):
+        noun = match.group("first")
+        if (noun in ADJECTIVES or noun.endswith("ly")) and match.group("second"):
+            noun = match.group("second")
+        if noun in _DEICTIC or noun in _NOT_NOUNS or noun.endswith("ed") and len(noun) > 4:
+            continue
+        if match.group(0).startswith(("both", "Both")) and " and " in " ".join(text[match.start():].split()[:7]):
+            continue  # "both boys and girls": the two named on the spot
+        if match.group(0).startswith("both") and _PREPOSITION_BEFORE.search(text[:match.start()]):
+            continue  # "according to both campaigns": the two sides of a story told, not two things listed
+        if match.group(0).startswith(("those", "Those")) and noun.endswith("ing"):
+            continue  # "those looking forward": people described on the spot
+        if text[:match.start()].lower().count(noun[:-1] if noun.endswith("s") else noun):
+            continue  # named earlier in the same sentence ("United Airlines ... both airlines")
+        if match.group("one") and noun.endswith("s") and not noun.endswith(("ss", "us", "is")):
+            continue  # "this means", "this comes": a verb after a demonstrative pronoun
+        if noun == match.group("first") and match.group("second") in ("as", "of", "that", "which", "who"):
+            continue  # "the same rules as", "those people who": introduced on the spot
+        found.append(noun)
+    return tuple(found)

@@ -82,11 +82,27 @@ def unintroduced_thing(text: str, known: set[str]) -> str | None:
             noun = match.group(1).lower()
             if noun in _SELF_DEFINING or noun in coherence.ADJECTIVES:
                 continue
-            stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-            if noun in known or stem in known or stem + "s" in known:
-                continue
-            return noun
+            if not _named(noun, known):
+                return noun
     return None
+
+
+def _named(noun: str, known: set[str]) -> bool:
+    """Whether the summary's words hold the noun, in the singular or the plural."""
+    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
+    forms = {noun, stem, stem + "s", stem + "es"}
+    if noun.endswith("ies"):
+        forms.add(noun[:-3] + "y")
+    elif noun.endswith("y"):
+        forms.add(noun[:-1] + "ies")
+    return not forms.isdisjoint(known)
+
+
+def unintroduced_pointer(text: str, known: set[str]) -> str | None:
+    """A noun the sentence points at as told before ("these activities", "both articles",
+    "the same path", "on that list") that the summary has not named. An article's opening
+    sentence points back at nothing (its "this" is the moment's, its "those" described on the spot)."""
+    return next((noun for noun in coherence.pointed_nouns(text) if not _named(noun, known)), None)
 
 
 def adds_news(text: str, told: str, language: str) -> bool:
@@ -285,6 +301,11 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                    for n, j in enumerate(new)):
                 lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
                 continue
+            if any(candidates[j].lead > 0 and unintroduced_pointer(candidates[j].text,
+                                        known | known_words([candidates[k].text for k in new[:n]]))
+                   for n, j in enumerate(new)):
+                lead.pop(0)  # "these activities", "that list": told in a sentence the summary left out
+                continue
             lead.pop(0)
             # An article's sentences share its words without telling its lead twice: within it
             # only a near copy (a summary line above the lead) counts as a repeat.
@@ -318,6 +339,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or not fits(c.words):
                 continue
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
+                    or c.lead > 0 and unintroduced_pointer(c.text, known) \
                     or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
                 continue
             if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):

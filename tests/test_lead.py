@@ -427,3 +427,29 @@ def test_another_report_s_opening_that_retells_the_event_is_not_added():
     summary = texts(summarize_story([home, other]))
     assert summary[0] == home.text.split("\n")[0]
     assert other.text.split("\n")[0] not in summary
+
+
+def test_a_sentence_pointing_at_things_the_summary_never_named_is_left_out():
+    home = article("herald", [
+        "Norvania and Keldor signed a treaty on Monday sharing the water of the Varn dam for ten years.",
+        "The engineers of both countries tested the dam for three weeks before the signing.",
+        "During these trials, gauges at the border measured the river every hour.",
+        "Keldor's water minister said the treaty would end a dispute that had closed two border crossings.",
+    ])
+    other = article("gazette", [
+        "Norvania and Keldor have agreed to share the Varn dam's water under a ten-year treaty.",
+        "Farmers on the lower Varn said they expected 30% more water this summer.",
+    ], hours=1)
+    summary = " ".join(texts(summarize_story([home, other], SummaryOptions(max_words=110, max_sentences=3))))
+    assert summary.startswith("Norvania and Keldor signed a treaty")
+    assert "these trials" not in summary  # a reader who never met the trials cannot place them
+
+
+def test_pointing_words_that_introduce_on_the_spot_are_no_reference_back():
+    from summarize.coherence import pointed_nouns
+    assert pointed_nouns("Gauges measured the river during these trials.") == ("trials",)
+    assert pointed_nouns("\"It was fine,\" both ministers said.") == ("ministers",)
+    assert pointed_nouns("Keldor will likely follow the same path.") == ("path",)
+    assert pointed_nouns("\"We cannot meet every demand on that list,\" she said.") == ("list",)
+    assert pointed_nouns("This year the dam helped both farmers and fishermen, according to both campaigns.") == ()
+    assert pointed_nouns("Those living near the dam kept the same rules as before.") == ()
