@@ -185,7 +185,7 @@ HEADLINE_WORDS = 22
 def from_sentence(sentence: str) -> str:
     """A headline from a summary's opening sentence: its spacing made regular, its full stop
     dropped, and past ``HEADLINE_WORDS`` words cut at a clause (or at a word with an ellipsis)."""
-    text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split())).rstrip(" .")
+    text = _respaced(re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split()))).rstrip(" .")
     words = text.split()
     if len(words) <= HEADLINE_WORDS:
         return text
