@@ -160,8 +160,8 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
     matrix, lead_days = article_vectors(ordered, options, read)
     floors = np.full(len(ordered), np.nan, dtype=np.float32)
     until = float(times.max())
+    key = floors_key(options)
     if kept is not None and known.any():
-        key = floors_key(options)
         held = kept.floors([ordered[i].id for i in np.flatnonzero(known).tolist()], key)
         for i in np.flatnonzero(known).tolist():
             row = held.get(ordered[i].id)
@@ -169,7 +169,6 @@ def group_articles(articles: Sequence[Article], previous: Mapping[str, str] = {}
                 floors[i] = row[0]
     left, right, found = _candidate_pairs(matrix, times, known, options, floors)
     if kept is not None:
-        key = floors_key(options)
         kept.save_floors([(ordered[i].id, key, float(found[i]), until)
                           for i in np.flatnonzero(~np.isnan(found)).tolist()])
     sims = textvec.centred_similarities(matrix, left, right, options.background_shrink)

@@ -128,7 +128,7 @@ def tidy_title(title: str) -> str:
 
 # Text split into tokens for a corpus ("Trump 's visit", "test site .") is joined again the way
 # it is written: no space before a stop, a comma or a clitic.
-_SPACED_STOP = re.compile(r"\s+([.,;:!?](?=\s|$)|['\u2019](?:s|re|ve|ll|d|m)\b|n['\u2019]t\b)")
+_SPACED_STOP = re.compile(r"\s+([.,;:!?]|['\u2019](?:s|re|ve|ll|d|m)\b|n['\u2019]t\b)")
 
 
 def _respaced(title: str) -> str:
@@ -185,7 +185,7 @@ HEADLINE_WORDS = 22
 def from_sentence(sentence: str) -> str:
     """A headline from a summary's opening sentence: its spacing made regular, its full stop
     dropped, and past ``HEADLINE_WORDS`` words cut at a clause (or at a word with an ellipsis)."""
-    text = _respaced(re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split()))).rstrip(" .")
+    text = _respaced(" ".join(sentence.split())).rstrip(" .")
     words = text.split()
     if len(words) <= HEADLINE_WORDS:
         return text
