@@ -15,6 +15,7 @@ from feeds.outlets import WIRE_KINDS, Registry, bundled_registry
 from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline
 from summarize.summary import SummaryOptions, summarize_story
+from summarize.tokenised import is_tokenised, untokenised
 
 
 # What opens a sentence but is not part of what it says: a wire dateline ("ISTANBUL
@@ -109,7 +110,10 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     sources = tuple(sorted((s for _, s in reports), key=lambda s: (s.published_from in GUESSED_TIMES,
                                                                    s.published, s.outlet, s.article_id)))
     sentences = []
+    tokenised = {a.id for a in originals if is_tokenised(a.text)}  # a corpus's "Israel 's" reads "Israel's"
     for x in summarize_story(originals, summary, seen=seen):
+        if x.article_id in tokenised:
+            x = replace(x, text=untokenised(x.text, tokenised=True))
         source = credit.get(x.article_id)
         if source is not None:
             x = replace(x, article_id=source.article_id, outlet=source.outlet)
@@ -117,7 +121,8 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     stated = _stated(ordered)
     return Story(
         id=story_id,
-        headline=choose_headline(originals, summary=[x.text for x in sentences]) or ordered[0].title,
+        headline=untokenised(choose_headline(originals, summary=[x.text for x in sentences]) or ordered[0].title,
+                             tokenised=bool(tokenised)),
         summary=tuple(sentences),
         sources=sources,
         # A stated publication time over a file's time: a story of 2022 imported today
