@@ -82,7 +82,7 @@ class Standing:
     """How the briefing decides what goes in and in what order (see the module's docstring)."""
 
     bar: float = 0.5              # centrality a story needs to be shown
-    sure: float = 0.95            # centrality beyond which a story is surely on the beat
+    sure: float = 0.9             # centrality beyond which a story is surely on the beat
     thin_words: int = 150         # one report shorter than this is thin evidence: it needs ``thin_bar``
     thin_bar: float = 0.75        # odds of 3 to 1 that a story on thin evidence is on the beat
     coverage: float = 1.0         # weight of log2(1 + independent reporters)

@@ -103,6 +103,13 @@ def test_among_surely_central_stories_reports_decide_not_the_last_digits_of_cent
     assert [s.id for s in rank_stories([single, wide], T0)] == ["wide", "single"]
 
 
+def test_a_clearly_diplomatic_story_run_by_more_outlets_leads_one_the_model_is_a_shade_surer_of():
+    # a truce reported by four outlets at 0.9 is no less diplomacy than a state visit at 0.97 run by three
+    truce = _story("truce", 0.9, ["A", "B", "C", "D"])
+    visit = _story("visit", 0.97, ["E", "F", "G"])
+    assert [s.id for s in rank_stories([visit, truce], T0)] == ["truce", "visit"]
+
+
 def test_a_story_resting_on_one_short_report_goes_in_only_when_clearly_on_the_beat():
     blurb = [_article(1, text="The index ranks states by what they give the world. " * 5)]
     assert not is_shown(_story("blurb", 0.6, ["Outlet 1"]), blurb)
