@@ -280,10 +280,15 @@ def _days_disagree(lead_days: Sequence[Sequence[str]], left: np.ndarray, right: 
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        # Only the articles of such pairs (on a day with few new articles, a few of the window's).
-        rows = np.unique(np.concatenate((left[both], right[both])))
+        # Only the articles of such pairs (on a day with few new articles, a few of the window's),
+        # found by a mask rather than a sort of the pairs.
+        first, second = left[both], right[both]
+        chosen = np.zeros(len(lead_days), dtype=bool)
+        chosen[first] = chosen[second] = True
+        rows = np.flatnonzero(chosen)
+        place = np.cumsum(chosen) - 1
         days = _day_matrix([lead_days[i] for i in rows.tolist()])
-        shared = textvec.row_dots(days, rows.searchsorted(left[both]), rows.searchsorted(right[both]) + len(rows))
+        shared = textvec.row_dots(days, place[first], place[second] + len(rows))
         out[np.flatnonzero(both)] = shared == 0
     return out
 

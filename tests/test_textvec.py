@@ -54,3 +54,21 @@ def test_side_by_side_equals_hstack_of_the_scaled_rows():
     assert (np.diff(joined.indptr) == np.diff(expected.indptr)).all()
     assert joined.has_sorted_indices or all((np.diff(joined.indices[a:b]) > 0).all()
                                             for a, b in zip(joined.indptr[:-1], joined.indptr[1:]))
+
+
+def test_row_dots_equal_the_dense_products_in_any_order_of_pairs_and_across_chunks():
+    # Pairs as grouping makes them (sorted by left row, runs of one left row split by a
+    # chunk's end) and in no order at all, over single-precision rows and a matrix that holds
+    # a column twice in a row (summed, as a sparse product would).
+    rng = np.random.default_rng(3)
+    matrix = sparse.random(60, 40, density=0.3, format="csr", random_state=5, dtype=np.float32)
+    dense = matrix.toarray().astype(np.float64)
+    left, right = rng.integers(0, 60, 700), rng.integers(0, 60, 700)
+    for lefts, rights in ((left, right), (np.sort(left), right)):
+        expected = (dense[lefts] * dense[rights]).sum(axis=1)
+        np.testing.assert_allclose(textvec.row_dots(matrix, lefts, rights, chunk=13), expected, rtol=1e-12, atol=1e-12)
+    doubled = sparse.csr_matrix((np.array([1.0, 2.0, 4.0], dtype=np.float32), np.array([3, 3, 1]), np.array([0, 2, 3])),
+                                shape=(2, 5))
+    assert doubled.has_canonical_format is False
+    assert textvec.row_dots(doubled, [0, 0, 1], [0, 1, 1]).tolist() == [9.0, 0.0, 16.0]
+    assert textvec.row_dots(matrix, [], []).shape == (0,)
