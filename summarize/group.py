@@ -393,8 +393,7 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
                 keep &= shared.data >= floors[i]
             i, j, value = i[keep], j[keep], shared.data[keep]
             # The k best per row: sorted by row, then by descending value (ties by column).
-            order = np.lexsort((j, -value, i))
-            i, j, value = i[order], j[order], value[order]
+            i, j, value = _by_row_and_value(i, j, value, start)
             first = np.searchsorted(i, i, side="left")
             rank = np.arange(len(i)) - first
             best = rank < k
@@ -416,3 +415,26 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
         out.append((np.concatenate(keys), np.concatenate(floor_rows) if floor_rows else np.zeros(0, dtype=np.int64),
                     np.concatenate(floor_values) if floor_values else np.zeros(0, dtype=np.float32)))
     return out
+
+
+# Bits of a packed sort key (``_by_row_and_value``): the row within its block, the value, the column.
+_ROW_BITS, _VALUE_BITS, _COLUMN_BITS = 11, 31, 21
+
+
+def _by_row_and_value(i: np.ndarray, j: np.ndarray, value: np.ndarray, start: int
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)`` with their positive float32 ``value`` sorted by ``i``, then by
+    descending value, then by ``j``; ``i`` lies in a block of ``_BLOCK`` rows from ``start``.
+
+    One sort of 64-bit keys packing all three (a positive float's bits order as its value
+    does), which takes a quarter of the time of ``np.lexsort`` on the three arrays; the
+    lexsort when a column or a block would not fit in its bits."""
+    if len(j) == 0 or int(j.max()) >= 1 << _COLUMN_BITS or _BLOCK > 1 << _ROW_BITS:
+        order = np.lexsort((j, -value, i))
+        return i[order], j[order], value[order]
+    inverse = np.int64((1 << _VALUE_BITS) - 1) - value.astype(np.float32, copy=False).view(np.int32)
+    key = ((i - start) << (_VALUE_BITS + _COLUMN_BITS)) | (inverse << _COLUMN_BITS) | j
+    key.sort()
+    low = (1 << _COLUMN_BITS) - 1
+    bits = ((1 << _VALUE_BITS) - 1 - ((key >> _COLUMN_BITS) & ((1 << _VALUE_BITS) - 1))).astype(np.int32)
+    return (key >> (_VALUE_BITS + _COLUMN_BITS)) + start, key & low, bits.view(np.float32)

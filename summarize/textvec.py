@@ -260,6 +260,10 @@ def top_term_matrix(matrix: sparse.csr_matrix, k: int, allowed: np.ndarray) -> s
     return sparse.csr_matrix((data[keep], matrix.indices[keep].astype(np.int32), kept), shape=matrix.shape)
 
 
+# Rows with fewer entries than this on average are multiplied element-wise (``row_dots``).
+_SHORT_ROWS = 16
+
+
 def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int],
              chunk: int = 20000) -> np.ndarray:
     """Dot products of row pairs ``(left[i], right[i])`` in double precision, in chunks to
@@ -272,6 +276,11 @@ def row_dots(matrix: sparse.csr_matrix, left: Iterable[int], right: Iterable[int
     right = np.asarray(list(right) if not isinstance(right, np.ndarray) else right, dtype=np.int64)
     if len(left) == 0:
         return np.zeros(0, dtype=np.float64)
+    if matrix.nnz < _SHORT_ROWS * matrix.shape[0]:
+        # Rows of a few entries (the days a lead names): a run per left row costs more than
+        # its rows, and the whole is too little work to share among processes.
+        wide = matrix.astype(np.float64)
+        return np.asarray(wide[left].multiply(wide[right]).sum(axis=1)).ravel()
     return map_chunks(functools.partial(_row_dots, matrix, left, right), np.arange(len(left)),
                       chunk=chunk, min_items=20 * chunk)
 
