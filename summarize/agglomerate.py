@@ -199,7 +199,8 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
         Both hold an earlier story; or they hold together much better than they hold to
         each other (two events of one topic, such as two rounds of talks): their link must
-        reach ``relative`` times the weaker group's cohesion.
+        reach ``relative`` times the weaker group's cohesion; or ``apart`` says their leads
+        name different people.
         """
         if anchor[x] is not None and anchor[y] is not None:
             return True

@@ -48,7 +48,7 @@ class LeadNames:
     about (a group of ``MIN_SIZE`` reports or more that would merge otherwise), and each
     group's counts once. Reading all 20,000 leads of a day up front, and counting with
     array operations (a dozen calls of a few microseconds each, on groups of a few
-    reports), made the lead names cost the group stage a second; this costs a tenth."""
+    reports), cost 0.5 to 0.7 s of CPU on 20,000 articles; this, 0.2 to 0.4 s."""
 
     def __init__(self, lead_terms: Sequence[Sequence[str]]):
         self._terms = lead_terms

@@ -291,8 +291,8 @@ def _row_dots(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, po
     Each run of pairs with one left row is one sparse product: the right rows (copied out
     of ``matrix`` for the chunk, one after another) times the left row spread out dense.
     The earlier way copied both rows of every pair and multiplied them element-wise, which
-    merged the two rows' columns pair by pair and copied each left row once per pair (a
-    hundred times on a big day): 2.3 times the CPU for 1.4 million pairs. The product is
+    merged the two rows' columns pair by pair and copied each left row once per pair (some
+    seventy times on a big day): about twice the CPU for 1.4 million pairs. The product is
     scipy's own compiled one (``csr_matvec``, reached through ``scipy.sparse._sparsetools``
     because a matrix object per run would cost more than the run)."""
     first, last = int(positions[0]), int(positions[-1]) + 1
