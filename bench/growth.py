@@ -6,7 +6,7 @@ do, heavy-tailed events over three days, so every size is one dense news window)
 the product's pure stages on them: topic scores, grouping all of them into stories (the
 grouping figure is for every article, on topic or not), then as ``briefing.py build`` does: the stories ranked by outlets,
 recency and topic score (``jobs.shown_stories``) and the ones shown de-duplicated,
-summarised and headlined (``make_story``). It prints each stage's seconds,
+summarised and headlined (``make_story``). It prints each stage's seconds (wall, and CPU with the forked workers' included),
 the peak memory of the child and of its whole process tree (PSS: forked workers included,
 shared pages counted once), a table, and the exponent ``b`` of the least-squares fit
 ``time = a * n ** b`` (1 is linear, 2 is every article against every other).
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -46,18 +47,19 @@ def run_one(size: int, seed: int) -> dict:
     peaks: dict[str, float] = {"input": _peak_mb()}
     profile = load_profile(options.briefing.topic_profile)
     stages: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
-    began = time.perf_counter()
+    began, used = time.perf_counter(), _cpu()
     relevant = [a for a, score in zip(articles, score_articles(articles, profile)) if is_relevant(score, profile)]
-    stages["topic"] = time.perf_counter() - began
+    stages["topic"], cpu["topic"] = time.perf_counter() - began, _cpu() - used
     peaks["topic"] = _peak_mb()
 
-    began = time.perf_counter()
+    began, used = time.perf_counter(), _cpu()
     story_of = group_articles(articles, options=options.grouping)
-    stages["group"] = time.perf_counter() - began
+    stages["group"], cpu["group"] = time.perf_counter() - began, _cpu() - used
     peaks["group"] = _peak_mb()
 
-    began = time.perf_counter()
+    began, used = time.perf_counter(), _cpu()
     now = datetime(2025, 5, 14, tzinfo=timezone.utc)
     groups = members_by_story(articles, story_of)
     general = options.briefing
@@ -65,11 +67,18 @@ def run_one(size: int, seed: int) -> dict:
                for outline in shown_stories(groups, general.min_sources, general.max_stories, now,
                                             lambda members: score_story(members, profile))]
     ranked = rank_stories(stories, now)
-    stages["stories"] = time.perf_counter() - began
+    stages["stories"], cpu["stories"] = time.perf_counter() - began, _cpu() - used
     peaks["stories"] = _peak_mb()
     return {"size": size, "relevant": len(relevant), "stories": len(ranked), "stages": stages,
-            "total": sum(stages.values()), "build_s": build, "peaks": peaks,
+            "total": sum(stages.values()), "cpu": cpu, "build_s": build, "peaks": peaks,
             "groups": len(set(story_of.values())), "peak_mb": _peak_mb()}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished workers (forked readers included): on
+    a shared machine the figure to compare, where wall seconds grow with the others' load."""
+    used = os.times()
+    return used.user + used.system + used.children_user + used.children_system
 
 
 def _peak_mb() -> float:
@@ -111,17 +120,17 @@ def main(argv: list[str] | None = None) -> int:
         row = json.loads(out.strip().splitlines()[-1])
         row["tree_mb"] = tree_peak
         rows.append(row)
-        stages = ", ".join(f"{k} {v:.1f} s" for k, v in row["stages"].items())
+        stages = ", ".join(f"{k} {v:.1f} s ({row['cpu'][k]:.1f} s CPU)" for k, v in row["stages"].items())
         peaks = ", ".join(f"{k} {v:.0f}" for k, v in row["peaks"].items())
         print(f"{size:>6} articles ({row['relevant']} on topic, {row['groups']} groups, {row['stories']} shown): "
               f"{row['total']:.1f} s [{stages}], peak MB after each stage [{peaks}] (this process); "
               f"whole tree, workers included (PSS): {tree_peak:.0f} MB", flush=True)
 
-    print("\n| articles | on topic | stories | topic s | group s | stories s | total s | peak MB | tree PSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n| articles | on topic | stories | topic s | group s | group CPU s | stories s | total s | peak MB | tree PSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         s = r["stages"]
-        print(f"| {r['size']} | {r['relevant']} | {r['stories']} | {s['topic']:.1f} | {s['group']:.1f} | "
+        print(f"| {r['size']} | {r['relevant']} | {r['stories']} | {s['topic']:.1f} | {s['group']:.1f} | {r['cpu']['group']:.1f} | "
               f"{s['stories']:.1f} | {r['total']:.1f} | {r['peak_mb']:.0f} | {r['tree_mb']:.0f} |")
     if len(rows) > 1:
         sizes = [r["size"] for r in rows]

@@ -199,20 +199,22 @@ def _agglomerate(ordered: Sequence[Article], times: np.ndarray, previous: Mappin
 
         Both hold an earlier story; or they hold together much better than they hold to
         each other (two events of one topic, such as two rounds of talks): their link must
-        reach ``relative`` times the weaker group's cohesion.
+        reach ``relative`` times the weaker group's cohesion; or ``apart`` says their leads
+        name different people.
         """
         if anchor[x] is not None and anchor[y] is not None:
             return True
-        if apart is not None and apart(x, y, members[x], members[y]):
-            return True  # each names its own people in its leads: two events
         weaker = cohesion[x] if cohesion[x] < cohesion[y] else cohesion[y]
-        if average >= relative * weaker:
-            return False
-        # The next day's reports of the same process hold to the first day's less well
-        # than each day's hold together (they tell what is new); their bar is lower.
-        if follow_share < relative and _continues(lo[x], hi[x], lo[y], hi[y], follow_gap):
-            return average < follow_share * weaker
-        return True
+        if average < relative * weaker:
+            # The next day's reports of the same process hold to the first day's less well
+            # than each day's hold together (they tell what is new); their bar is lower.
+            if not (follow_share < relative and _continues(lo[x], hi[x], lo[y], hi[y], follow_gap)):
+                return True
+            if average < follow_share * weaker:
+                return True
+        # Asked last, of a pair that would merge otherwise: reading the leads' names of two
+        # groups costs more than everything above.
+        return apart is not None and apart(x, y, members[x], members[y])
 
     # Which pairs of groups may span more than the window (and need their pairs counted):
     # a pair spans at most from its earliest article to the last one of all, so one of the

@@ -280,10 +280,15 @@ def _days_disagree(lead_days: Sequence[Sequence[str]], left: np.ndarray, right: 
     both = named[left] & named[right]
     out = np.zeros(len(left), dtype=bool)
     if both.any():
-        # Only the articles of such pairs (on a day with few new articles, a few of the window's).
-        rows = np.unique(np.concatenate((left[both], right[both])))
+        # Only the articles of such pairs (on a day with few new articles, a few of the window's),
+        # found by a mask rather than a sort of the pairs.
+        first, second = left[both], right[both]
+        chosen = np.zeros(len(lead_days), dtype=bool)
+        chosen[first] = chosen[second] = True
+        rows = np.flatnonzero(chosen)
+        place = np.cumsum(chosen) - 1
         days = _day_matrix([lead_days[i] for i in rows.tolist()])
-        shared = textvec.row_dots(days, rows.searchsorted(left[both]), rows.searchsorted(right[both]) + len(rows))
+        shared = textvec.row_dots(days, place[first], place[second] + len(rows))
         out[np.flatnonzero(both)] = shared == 0
     return out
 
@@ -388,8 +393,7 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
                 keep &= shared.data >= floors[i]
             i, j, value = i[keep], j[keep], shared.data[keep]
             # The k best per row: sorted by row, then by descending value (ties by column).
-            order = np.lexsort((j, -value, i))
-            i, j, value = i[order], j[order], value[order]
+            i, j, value = _by_row_and_value(i, j, value, start)
             first = np.searchsorted(i, i, side="left")
             rank = np.arange(len(i)) - first
             best = rank < k
@@ -411,3 +415,28 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
         out.append((np.concatenate(keys), np.concatenate(floor_rows) if floor_rows else np.zeros(0, dtype=np.int64),
                     np.concatenate(floor_values) if floor_values else np.zeros(0, dtype=np.float32)))
     return out
+
+
+# Bits of a packed sort key (``_by_row_and_value``): the row within its block, the value, the column.
+_ROW_BITS, _VALUE_BITS, _COLUMN_BITS = 11, 31, 21
+
+
+def _by_row_and_value(i: np.ndarray, j: np.ndarray, value: np.ndarray, start: int
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``(i, j)`` with their float32 ``value`` (products of positive weights) sorted
+    by ``i``, then by descending value, then by ``j``; ``i`` lies in a block of ``_BLOCK``
+    rows from ``start``.
+
+    One sort of 64-bit keys packing all three (a positive float's bits order as its value
+    does), which takes a sixth of the time of ``np.lexsort`` on the three arrays; the
+    lexsort when a column or a block would not fit in its bits, or a value is negative."""
+    if (len(j) == 0 or int(j.max()) >= 1 << _COLUMN_BITS or _BLOCK > 1 << _ROW_BITS
+            or np.signbit(value).any()):
+        order = np.lexsort((j, -value, i))
+        return i[order], j[order], value[order]
+    inverse = np.int64((1 << _VALUE_BITS) - 1) - value.astype(np.float32, copy=False).view(np.int32)
+    key = ((i - start) << (_VALUE_BITS + _COLUMN_BITS)) | (inverse << _COLUMN_BITS) | j
+    key.sort()
+    low = (1 << _COLUMN_BITS) - 1
+    bits = ((1 << _VALUE_BITS) - 1 - ((key >> _COLUMN_BITS) & ((1 << _VALUE_BITS) - 1))).astype(np.int32)
+    return (key >> (_VALUE_BITS + _COLUMN_BITS)) + start, key & low, bits.view(np.float32)

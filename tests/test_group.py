@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from core.models import Article
-from summarize.group import GroupingOptions, group_articles
+from summarize.group import GroupingOptions, _by_row_and_value, group_articles
 
 DAY0 = datetime(2024, 3, 12, 9, 0, tzinfo=timezone.utc)
 
@@ -168,3 +169,19 @@ def test_a_story_follows_its_latest_coverage_beyond_the_window():
 def test_trivial_inputs(articles):
     mapping = group_articles(articles)
     assert set(mapping) == ids(articles)
+
+
+def test_candidates_are_ranked_by_row_then_value_then_column_as_a_lexsort_would():
+    # The packed sort of a block's candidate pairs keeps each row's best in the same order
+    # (ties of wire copies by article), and falls back where the packing cannot hold them.
+    rng = np.random.default_rng(7)
+    start = 4096
+    rows = start + rng.integers(0, 2048, 5000)
+    for columns, values in ((rng.integers(0, 30000, 5000), rng.choice(np.float32([0.5, 0.25, 0.125, 1e-30]), 5000)),
+                            (rng.integers(0, 30000, 5000), rng.random(5000).astype(np.float32)),
+                            (rng.integers(0, 5_000_000, 5000), rng.random(5000).astype(np.float32)),
+                            (rng.integers(0, 30000, 5000), rng.random(5000).astype(np.float32) - np.float32(0.5))):
+        order = np.lexsort((columns, -values, rows))
+        got = _by_row_and_value(rows, columns, values, start)
+        for mine, expected in zip(got, (rows[order], columns[order], values[order])):
+            assert np.array_equal(mine, expected)

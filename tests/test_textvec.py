@@ -54,3 +54,28 @@ def test_side_by_side_equals_hstack_of_the_scaled_rows():
     assert (np.diff(joined.indptr) == np.diff(expected.indptr)).all()
     assert joined.has_sorted_indices or all((np.diff(joined.indices[a:b]) > 0).all()
                                             for a, b in zip(joined.indptr[:-1], joined.indptr[1:]))
+
+
+def test_row_dots_equal_the_dense_products_in_any_order_of_pairs_and_across_chunks():
+    # Pairs as grouping makes them (sorted by left row, runs of one left row split by a
+    # chunk's end) and in no order at all, over single-precision rows and a matrix that holds
+    # a column twice in a row (summed, as a sparse product would).
+    # Long rows (a sparse product per left row) and short ones (element-wise) alike.
+    rng = np.random.default_rng(3)
+    left, right = rng.integers(0, 60, 700), rng.integers(0, 60, 700)
+    for density in (0.05, 0.3, 0.8):
+        matrix = sparse.random(60, 40, density=density, format="csr", random_state=5, dtype=np.float32)
+        dense = matrix.toarray().astype(np.float64)
+        for lefts, rights in ((left, right), (np.sort(left), right)):
+            expected = (dense[lefts] * dense[rights]).sum(axis=1)
+            got = textvec.row_dots(matrix, lefts, rights, chunk=13)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    for repeated in (3, 25):  # a column twice in a row of few entries, and of many
+        columns = np.r_[np.arange(repeated - 1), 1, np.arange(repeated - 1), 0]
+        doubled = sparse.csr_matrix((np.ones(2 * repeated, dtype=np.float32), columns,
+                                     np.array([0, repeated, 2 * repeated])), shape=(2, 30))
+        assert doubled.has_canonical_format is False
+        dense = doubled.toarray()
+        assert textvec.row_dots(doubled, [0, 0, 1], [0, 1, 1]).tolist() == [(dense[0] @ dense[0]), dense[0] @ dense[1],
+                                                                           dense[1] @ dense[1]]
+    assert textvec.row_dots(matrix, [], []).shape == (0,)
