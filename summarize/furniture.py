@@ -43,6 +43,12 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE)
 # The text speaks to the reader ("You'll also find...", "Your browser..."): a page's voice, not a report's.
 _READER = re.compile(r"^(?:you|your|you'll|you're|you've|you\u2019ll|you\u2019re|you\u2019ve)\b", re.IGNORECASE)
+# A clause telling the reader what to do, or what happens when they do something, on the page.
+_CONDITIONS = frozenset("when if once before after".split())
+_READER_CONDITION = re.compile(r"^(?:when|if|once|before|after)\s+you(?:'(?:re|ve)|\u2019(?:re|ve))?\s", re.IGNORECASE)
+# What such an instruction is about: the page, the site, a link, a subscription, the sender.
+_PAGE_WORDS = re.compile(r"\b(?:please|visit|click|tap|tweet|post|bookmark|page|site|website|browser|subscrib\w*|webmaster|"
+                         r"contact\s+(?:us|our)|help\s+center|reuse|log\s+in|sign\s+in)\b", re.IGNORECASE)
 # A hashtag or a handle belongs to a social-media embed, not to the report.
 _HASHTAG = re.compile(r"(?:^|\s)#[A-Za-z]\w+")
 _ACTION_OPENERS = frozenset("""please click tap share sign subscribe follow like join email e-mail download watch listen
@@ -66,7 +72,9 @@ _CREDIT = re.compile(
     r"|(?-i:\b[A-Z][a-z]+\s+[A-Z][\w'-]+\s*/\s*(?:[A-Z]{2,}|The\s+[A-Z]))"
     r"|,\s+(?:far\s+)?(?:left|right|centre|center|top|bottom|second\s+from\s+(?:left|right))\s*,"
     r"|^(?:A|An|The|This|In\s+this)\s+(?:\w+\s+){0,2}(?:photo|image|picture|photograph|video)\s+"
-    r"(?:from|of|taken|shows|showing|made|released|provided)\b",
+    r"(?:from|of|taken|shows|showing|made|released|provided)\b"
+    # a wire picture's caption naming its date: "In this May 3, 2031, photo, the envoy ..."
+    r"|^In\s+this\s+(?=[^,]*\d)(?:[\w.]+,?\s+){1,4}(?:file\s+)?(?:photo|image|picture|photograph)s?,",
     re.IGNORECASE)
 # Cheap first test for _CREDIT: one of these must be in the lower-cased text.
 _CREDIT_HINTS = re.compile("photo|image|picture|video|graphic|illustration|footage|getty|shutterstock|istock|credit|"
@@ -81,6 +89,11 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
     r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
+    # a player's or a page's own notice: "The transcript could not be loaded.", a newsletter's blurb
+    r"|\b(?:video|transcript|player|content|page|comments?)\b[^.]{0,40}\b(?:could\s*not|cannot|can't|failed\s+to)\s+"
+    r"(?:be\s+)?(?:load|play|display)"
+    r"|,\s+delivered\s+(?:to\s+your\s+inbox|(?:each\s+|every\s+)?(?:weekday|week|day|morning|evening)\w*"
+    r"(?:\s+(?:morning|afternoon|evening)s?)?)\.?$"
     r"|\b(?:has|have|with)\s+(?:the\s+(?:latest|details|full\s+story)|more)(?:\s+(?:on|from|details)\b[^.]{0,60})?\.?$"
     r"|\bclick\s+here\b|^continue\s+reading\b|^an?\s+(?:post|photo|video|tweet)\s+shared\s+by\b"
     # a correction or update notice: "Updated at 9:15 a.m. to correct ...", "Update, May 3, 12:03 PT: ..."
@@ -99,7 +112,7 @@ _ABOUT_PAGE = re.compile(
 # Cheap first test for _ABOUT_PAGE.
 _ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|latest|more|"
                                "following|editor|excerpt|extract|details|full story|continue|updat|correct|clarif|"
-                               "writer|reporter|photographer|contact|reach|mail|shared by|"
+                               "writer|reporter|photographer|contact|reach|mail|shared by|load|play|deliver|"
                                "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9|comment")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
@@ -142,6 +155,8 @@ _CAPTION_DATE = re.compile(r",\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|
 # A link's label in capitals inside running text, the sentence going on in lower case after it:
 # "Ana Lind Ana Maria LindLind wins vote Lind's aide quits MORE warned on Monday ...".
 _LINK_LABEL = re.compile(r"\S\s+MORE\s+[a-z]+(?:ed|s)\b")
+# A phrase ending on a full date: with no finite verb it describes a picture.
+_DATED_SCENE = re.compile(r"\b(?:on|in)\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}\.?[\"'\u201d\u2019]?\s*$")
 # A media player's controls read as words: "CLOSE Skip in Skip x Embed x Share", "Replay Video".
 _PLAYER_WORDS = frozenset("close skip embed share replay play pause mute unmute autoplay fullscreen next "
                           "previous x copy link".split())
@@ -299,6 +314,9 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
     first = text.split(None, 1)[0].lower().rstrip(",:")
     if first.startswith("you") and _READER.match(text) or "#" in text and _HASHTAG.search(text):
         return True
+    if first in _CONDITIONS and _READER_CONDITION.match(text) and _PAGE_WORDS.search(text) \
+            and not any(q in whole for q in "\"\u201c\u201d"):
+        return True  # "If you are not, please consider subscribing.": the page instructing its reader
     if first in _ACTION_OPENERS and _CALL_TO_ACTION.match(text):
         return True
     # A prompt glued after the label of its box ("Breaking News Emails Get breaking news alerts"):
@@ -320,6 +338,9 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
         return True
     if _CAPTION_DATE.search(text.rstrip("\"'\u201d\u2019 ")) or player_controls(text):
         return True
+    dated = _DATED_SCENE.search(text)
+    if dated and not _FINITE.search(text[:dated.start()]):
+        return True  # "The scene of the flood along Mill Street on July 29, 2031.": a picture's caption
     if " MORE " in text and _LINK_LABEL.search(text):
         return True  # a name's pop-up card of linked headlines run into the sentence
 

@@ -178,6 +178,22 @@ def test_notes_about_the_page_and_its_writer_are_furniture():
         assert furniture.is_furniture(note), note
 
 
+def test_captions_player_notices_and_instructions_to_the_reader_are_furniture():
+    for note in ("In this May 3, 2031, photo, envoy Ilse Aalto arrives for talks at the dam in Brill.",
+                 "Minister Ilse Aalto speaks to farmers at the Varn dam on May 3, 2031.",
+                 "The interactive transcript could not be loaded.",
+                 "The river news that matters, delivered weekday mornings.",
+                 "When you post with a location, the site stores that location.",
+                 "If you are not a member yet, please consider subscribing today."):
+        assert furniture.is_furniture(note), note
+    for sentence in ("In this case, the photo of the dam was a fake, the court in Brill said.",
+                     "Farmers opened the sluices of the Varn dam on May 3, 2031.",
+                     "Grain was delivered to the villages, delivered every morning by barge.",
+                     '"If you visit the dam, you see how low the river is," Aalto said.',
+                     "If Keldor closes the dam again, farmers say they will march on Brill."):
+        assert not furniture.is_furniture(sentence), sentence
+
+
 def test_news_that_looks_like_a_note_is_kept():
     for sentence in ("The update was released on Monday to correct a flaw in the dam's sensors.",
                      "Updated figures show the river's flow rose by a fifth in the spring.",
