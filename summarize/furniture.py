@@ -140,6 +140,8 @@ _DATELINE = re.compile(
     # a heading in capitals ("LIVE BLOG", "COUNTDOWN TO 2031") before a sentence's opening word
     r"|(?=[A-Z\d&'\u2019/. -]*[A-Z]{3,})(?:[A-Z\d][A-Z\d&'\u2019/.-]*\s+){1,6}"
     r"(?=(?:The|A|An|In|On|At|For|As|After|When|While|It|He|She|They|This|But|Since|With|From|If)\s+\S*[a-z]))")
+# The opening of a byline: "By Ana Lind", "By ANA LIND".
+_BYLINE = re.compile(r"^By\s+(?=[A-Z])")
 # A web address in capitals before the text is a picture's credit: "LAKEPHOTOS.COM A worker ...".
 _ADDRESS_CREDIT = re.compile(r"^[A-Z\d][A-Z\d-]*(?:\.[A-Z\d-]+)*\.(?:COM|NET|ORG|TV|CO\.UK)\s+(?=[\"\u201c'A-Z])")
 # Reference numbers left before a sentence by a scientific paper's citations: "12 , 14 Later work ...".
@@ -286,6 +288,16 @@ def prose_start(sentence: str) -> int:
     stamp = _PIPE_STAMP.match(sentence)
     if stamp and len(sentence[stamp.end():].split()) >= 8 and not _CREDIT_HINTS.search(stamp.group(0).lower()):
         return stamp.end()  # "Updated | When the first humans left Africa ...": a page's stamp, then the text
+    byline = _BYLINE.match(sentence)
+    if byline:
+        # a byline before a dateline: "By Ana Lind, Lake Wire BRILL (Lake Wire) - ..."
+        for k, word in enumerate(re.finditer(r"\S+\s+", sentence[byline.end():byline.end() + 120])):
+            after = byline.end() + word.end()
+            if k == 0:
+                continue  # a name has two words at least ("By Friday - the talks ..." is no byline)
+            dated = prose_start(sentence[after:]) if _DATELINE.match(sentence[after:]) else 0
+            if dated:
+                return after + dated
     match = _DATELINE.match(sentence)
     if not match or match.end() == 0:
         return 0

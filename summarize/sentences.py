@@ -75,9 +75,12 @@ _GLUED = re.compile(r"(?:\b(?!(?:Mr|Mrs|Ms|Dr|St|Sr|Jr|Gen|Sen|Rep|Gov|Lt|Col|Sg
                     r"|\b\d+|\))[.!?]+[\"\u201d]?(?=[\"\u201c\u2018']?[A-Z])"
                     r"|[.!?][\"\u201d](?=[\"\u201c\u2018']?[A-Z])")
 # A sentence after a stop that opens on a number, which the sentence model leaves joined to the one
-# before ("... her second child. 30 Rock returns ..."): a lower-case word before the stop, not
-# an abbreviation ("approx. 40 barges").
-_NUMBER_OPENS = re.compile(r"\b(?!(?:approx|est|incl|figs?|vol|nos|etc)\.)[a-z]{3,}[.!?]\s+(?=\d+(?:\s*,\s*\d+)*\s+[A-Za-z])")
+# before ("... her second child. 30 Rock returns ...", "... ended. 10:45 AM PT: The ..."): a
+# lower-case word before the stop, not an abbreviation ("approx. 40 barges").
+_NUMBER_OPENS = re.compile(r"\b(?!(?:approx|est|incl|figs?|vol|nos|etc)\.)[a-z]{3,}[.!?]\s+"
+                           r"(?=\d+(?:\s*,\s*\d+)*\s+[A-Za-z]"
+                           # or a live blog's time stamp: "... ended. 10:45 AM PT: The envoys ..."
+                           r"|\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\u2013\u2014|-])")
 
 
 def _split_glued(line: str, start: int, end: int) -> list[tuple[int, int]]:

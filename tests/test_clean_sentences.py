@@ -123,6 +123,13 @@ def test_datelines_of_every_shape_are_cut():
         "Parents of the flooded villages have filed a claim against the dam."
     assert cut("VARN/BRILL Former envoy Olle Brandt arrived in Keldor on Tuesday for talks.") == \
         "Former envoy Olle Brandt arrived in Keldor on Tuesday for talks."
+    # a byline before the dateline goes with it
+    assert cut("By Ana Lind and Jon Ferris, Lake Wire BRILL (Lake Wire) - Talks resumed on Monday after a pause.") == \
+        "Talks resumed on Monday after a pause."
+    assert cut("By the time the talks ended, the envoys had left Brill for the capital.").startswith("By the time")
+    # a live blog's next entry glued after a stop is a sentence of its own, its time stamp cut
+    entry = split_sentences("The envoys met at noon. 10:45 AM PT: The envoys left the hall without a statement.")[1]
+    assert cut(entry) == "The envoys left the hall without a statement."
     # a name in capitals that is the sentence's subject stays
     for sentence in ("NATO leaders met on Monday in Brill for talks.",
                      "LKTV 5 legal analyst Mara Lind said the ruling was new."):
