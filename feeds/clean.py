@@ -28,9 +28,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+from feeds.invisible import visible
+
 log = logging.getLogger(__name__)
 
-__all__ = ["CleanOptions", "clean_page_text", "repeated_lines", "normalise_line", "visible"]
+__all__ = ["CleanOptions", "clean_page_text", "repeated_lines", "normalise_line"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Scripts written without spaces between words: count characters instead of words.
@@ -75,46 +77,6 @@ class CleanOptions:
     candidates: int = 4
     #: weight a region keeps even when it shares no word with the headline
     topic_floor: float = 0.25
-
-
-# Characters a reader never sees: a soft hyphen (U+00AD), zero-width spaces and joiners, the word
-# joiner and invisible operators (U+2060-2064), a byte-order mark inside the text (U+FEFF), and
-# direction marks and embeddings (U+200E-200F, U+202A-202E, U+2066-2069). Left in stored text they
-# split words for every program that reads it ("A\u200brwa", "geo\u00adgraphic").
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+")
-# Those that carry meaning between two letters of a script that uses them (a zero-width non-joiner
-# in Persian, a joiner inside an emoji sequence, a direction mark in Hebrew or Arabic text): kept
-# there, removed next to ASCII text, a space or the text's edge.
-_SCRIPT_MARKS = frozenset("\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# After these a zero-width space stood for the space between two words ("said.\u200bThe").
-_WORD_END = frozenset(".!?,;:)]\"\u201d\u2019")
-# A run between two spaces goes with one of them.
-_BETWEEN_SPACES = re.compile(" [\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]+(?= )")
-
-
-def visible(text: str) -> str:
-    """``text`` without the characters a reader never sees, words kept apart.
-
-    A zero-width space after punctuation and before a letter becomes a space; anywhere else
-    it joined nothing a reader saw ("A\u200brwa" is "Arwa") and goes. Joiners and direction
-    marks stay only between two letters of a script that needs them (see ``_SCRIPT_MARKS``).
-    """
-    if text.isascii() or not _INVISIBLE.search(text):
-        return text
-
-    def replace(match: re.Match) -> str:
-        whole, run, start, end = match.string, match.group(0), match.start(), match.end()
-        before = whole[start - 1] if start else " "
-        after = whole[end] if end < len(whole) else " "
-        if before.isspace() or after.isspace():
-            return ""
-        if "\u200b" in run and before in _WORD_END and after.isalpha():
-            return " "
-        if all(ch in _SCRIPT_MARKS for ch in run) and not before.isascii() and not after.isascii():
-            return run
-        return ""
-
-    return _INVISIBLE.sub(replace, _BETWEEN_SPACES.sub("", text))
 
 
 def normalise_line(line: str) -> str:

@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from core.models import Article
-from feeds.clean import visible
+from feeds.invisible import visible
 from feeds.urls import canonical_url
 
 log = logging.getLogger(__name__)

@@ -21,13 +21,19 @@ from any particular site:
 * a **wire picture caption**: a sentence ending on the full date the picture was taken
   ("..., Tuesday, April 11, 2017."), or a credit "Name Surname/AGENCY" inside the text;
 * **player controls**: a sentence opening on a video player's buttons ("CLOSE Skip ... Share");
-* an **editor's note**: "The following is an excerpt of an article from ...".
+* an **editor's note**: "The following is an excerpt of an article from ...", "Updated at 9:15
+  a.m. to correct ...";
+* a **pointer to other pages** or to the reporter: "X has the details", "click here", "A post
+  shared by", the writer's biography, a name's pop-up card of linked headlines ("... MORE warned");
+* the **page instructing its reader**: "If you are not a member, please consider subscribing.".
 
 A live blog's time stamp ("10:45 AM PT:") before an entry is cut like a dateline.
 
 A wire dateline glued to a sentence ("KYIV (Reuters) -", "GENEVA, March 3 (AFP) —",
-"WASHINGTON —") is not furniture to drop but a prefix to cut: :func:`prose_start` gives
-where the sentence proper begins.
+"WASHINGTON —", with a byline before it or none), a heading run into the text ("Why it matters
+The talks ...", "LIVE BLOG On Monday ..."), a picture's web credit or a paper's reference
+numbers are not furniture to drop but a prefix to cut: :func:`prose_start` gives where the
+sentence proper begins.
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from collections.abc import Collection, Mapping, Sequence
 
 from core.models import Article, Source, Story
-from feeds.clean import visible
+from feeds.invisible import visible
 from feeds.outlets import WIRE_KINDS, Registry, bundled_registry
 from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline

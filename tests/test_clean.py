@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings, strategies as st
 
-from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines, visible
+from feeds.clean import CleanOptions, clean_page_text, normalise_line, repeated_lines
+from feeds.invisible import visible
 
 HEADLINE = "Valdoria and Ostmark sign river treaty after months of talks"
 

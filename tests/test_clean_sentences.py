@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from core.models import Article
-from feeds.clean import clean_page_text, visible
+from feeds.clean import clean_page_text
+from feeds.invisible import visible
 from feeds.entries import clean_title, html_to_text, plain_text
 from summarize import furniture
 from summarize.sentences import split_sentences
