@@ -83,12 +83,19 @@ _NUMBER_OPENS = re.compile(r"\b(?!(?:approx|est|incl|figs?|vol|nos|etc)\.)[a-z]{
                            r"|\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\u2013\u2014|-])")
 
 
+def _opening_quote(piece: str, cut: int) -> int:
+    """``cut``, or one character earlier when the straight quotation mark before it opens the next
+    sentence's quotation rather than closing this one's (an even number of them stands before it)."""
+    return cut - 1 if piece[cut - 1] == '"' and piece.count('"', 0, cut - 1) % 2 == 0 else cut
+
+
 def _split_glued(line: str, start: int, end: int) -> list[tuple[int, int]]:
     """The span ``(start, end)`` of ``line`` cut where two sentences are glued (see ``_GLUED``)."""
     piece = line[start:end]
     if not (_GLUED.search(piece) or _NUMBER_OPENS.search(piece)):
         return [(start, end)]
-    cuts = sorted({m.end() for m in _GLUED.finditer(piece)} | {m.end() for m in _NUMBER_OPENS.finditer(piece)})
+    cuts = sorted({_opening_quote(piece, m.end()) for m in _GLUED.finditer(piece)}
+                  | {m.end() for m in _NUMBER_OPENS.finditer(piece)})
     spans, at = [], 0
     for cut in cuts:
         head = piece[at:cut].rstrip()

@@ -89,6 +89,11 @@ def test_sentences_glued_without_a_space_are_two_sentences():
         ['Aalto said, "The river is ours to share."', "Brandt did not reply."]
     assert split_sentences('"I like the treaty.""It is fair," said Aalto.') == \
         ['"I like the treaty."', '"It is fair," said Aalto.']
+    # a straight quotation mark after the stop may open the next sentence's quotation
+    assert split_sentences('Aalto was offered the post."The river needs her," an aide said.') == \
+        ["Aalto was offered the post.", '"The river needs her," an aide said.']
+    assert split_sentences('Aalto was offered the post."Ostra Today" first reported it.') == \
+        ["Aalto was offered the post.", '"Ostra Today" first reported it.']
     # a name before the stop, and a year
     assert split_sentences("The envoy flew to Keldor.They met at noon.") == \
         ["The envoy flew to Keldor.", "They met at noon."]
