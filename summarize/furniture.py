@@ -95,19 +95,7 @@ _ABOUT_PAGE = re.compile(
     r"|\b(?:see|read|visit|check\s+out)\s+(?:this|our|the\s+full)\s+(?:\w+\s+)?(?:article|story|page|post|link|site)"
     r"|\b(?:video|gallery|slideshow|clip|photos)\s*,?\s+(?:above|below)\b"
     r"|\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b"
-    # a player's or a page's own notice: "The transcript could not be loaded.", a newsletter's blurb
-    r"|\b(?:video|transcript|player|content|page|comments?)\b[^.]{0,40}\b(?:could\s*not|cannot|can't|failed\s+to)\s+"
-    r"(?:be\s+)?(?:load|play|display)"
-    r"|,\s+delivered\s+(?:to\s+your\s+inbox|(?:each\s+|every\s+)?(?:weekday|week|day|morning|evening)\w*"
-    r"(?:\s+(?:morning|afternoon|evening)s?)?)\.?$"
     r"|\b(?:has|have|with)\s+(?:the\s+(?:latest|details|full\s+story)|more)(?:\s+(?:on|from|details)\b[^.]{0,60})?\.?$"
-    r"|\bclick\s+here\b|^continue\s+reading\b|^an?\s+(?:post|photo|video|tweet)\s+shared\s+by\b"
-    # a correction or update notice: "Updated at 9:15 a.m. to correct ...", "Update, May 3, 12:03 PT: ..."
-    r"|^(?:updated?|corrected|correction|clarification)\b,?\s+(?:[^.]{0,40}?\d{1,2}[:.]\d{2}|(?:at|on)\s[^.]{0,40}?\bto\s+"
-    r"(?:correct|reflect|include|add|clarify|remove)\b)"
-    # the writer's biography and address: "Ana Lind is a Lake Courier staff writer.", "Reach her at ..."
-    r"|\bis\s+an?\s+(?:[\w'\u2019.-]+\s+){0,5}(?:staff|contributing|freelance|senior)\s+(?:writer|reporter|photographer)\.?$"
-    r"|^(?:contact|reach|email|e-mail)\s+(?:him|her|them|the\s+(?:writer|author|reporter))\s+at\b"
     r"|^(?:the\s+following\s+(?:is|was|are)\b|editor['\u2019]?s\s+note\b)"
     r"|\b(?:an?\s+)?(?:excerpt|extract)\s+(?:of|from)\s+(?:an?\s+|the\s+|his\s+|her\s+)?(?:\w+\s+)?(?:article|book|essay|story|interview|column|report)\b"
     r"|\bsign\s+up\s+(?:for|to)\b|\b(?:our|free|daily|weekly)\s+(?:\w+\s+)?newsletters?\b"
@@ -117,9 +105,26 @@ _ABOUT_PAGE = re.compile(
     re.IGNORECASE)
 # Cheap first test for _ABOUT_PAGE.
 _ABOUT_PAGE_HINTS = re.compile("this |first|original|contributed|here|below|above|see |read |visit|check out|latest|more|"
-                               "following|editor|excerpt|extract|details|full story|continue|updat|correct|clarif|"
-                               "writer|reporter|photographer|contact|reach|mail|shared by|load|play|deliver|"
+                               "following|editor|excerpt|extract|details|full story|"
                                "sign up|newsletter|javascript|cookie|rights reserved|copyright|\u00a9|comment")
+# Notes of the page about itself, its player, its updates and its writer (apart from _ABOUT_PAGE,
+# so that each is searched only where its own hints are).
+_PAGE_NOTES = re.compile(
+    # a player's or a page's own notice: "The transcript could not be loaded.", a newsletter's blurb
+    r"\b(?:video|transcript|player|content|page|comments?)\b[^.]{0,40}\b(?:could\s*not|cannot|can't|failed\s+to)\s+"
+    r"(?:be\s+)?(?:load|play|display)"
+    r"|,\s+delivered\s+(?:to\s+your\s+inbox|(?:each\s+|every\s+)?(?:weekday|week|day|morning|evening)\w*"
+    r"(?:\s+(?:morning|afternoon|evening)s?)?)\.?$"
+    r"|\bclick\s+here\b|^continue\s+reading\b|^an?\s+(?:post|photo|video|tweet)\s+shared\s+by\b"
+    # a correction or update notice: "Updated at 9:15 a.m. to correct ...", "Update, May 3, 12:03 PT: ..."
+    r"|^(?:updated?|corrected|correction|clarification)\b,?\s+(?:[^.]{0,40}?\d{1,2}[:.]\d{2}|(?:at|on)\s[^.]{0,40}?\bto\s+"
+    r"(?:correct|reflect|include|add|clarify|remove)\b)"
+    # the writer's biography and address: "Ana Lind is a Lake Courier staff writer.", "Reach her at ..."
+    r"|\bis\s+an?\s+(?:[\w'\u2019.-]+\s+){0,5}(?:staff|contributing|freelance|senior)\s+(?:writer|reporter|photographer)\.?$"
+    r"|^(?:contact|reach|email|e-mail)\s+(?:him|her|them|the\s+(?:writer|author|reporter))\s+at\b",
+    re.IGNORECASE)
+_PAGE_NOTES_HINTS = re.compile("could ?not|cannot|can't|failed to|delivered|click here|continue reading|shared by|updat|"
+                               "correct|clarif|staff|contributing|freelance|senior|contact|reach|mail")
 # Words that make a clause finite in reported news: auxiliaries, modals and the common
 # irregular past forms; regular past forms end in -ed. A caption has none of them.
 _FINITE = re.compile(
@@ -352,11 +357,12 @@ def is_furniture(sentence: str, alone_on_line: bool = False) -> bool:
         return True  # a truncated teaser
     if _CREDIT_HINTS.search(lowered) and _CREDIT.search(text):
         return True
-    if _ABOUT_PAGE_HINTS.search(lowered) and _ABOUT_PAGE.search(text):
+    if _ABOUT_PAGE_HINTS.search(lowered) and _ABOUT_PAGE.search(text) \
+            or _PAGE_NOTES_HINTS.search(lowered) and _PAGE_NOTES.search(text):
         return True
     if _CAPTION_DATE.search(text.rstrip("\"'\u201d\u2019 ")) or player_controls(text):
         return True
-    dated = _DATED_SCENE.search(text)
+    dated = text.rstrip(" .\"'\u201d\u2019")[-4:].isdigit() and _DATED_SCENE.search(text)
     if dated and not _FINITE.search(text[:dated.start()]):
         return True  # "The scene of the flood along Mill Street on July 29, 2031.": a picture's caption
     if " MORE " in text and _LINK_LABEL.search(text):

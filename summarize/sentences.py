@@ -83,6 +83,11 @@ _NUMBER_OPENS = re.compile(r"\b(?!(?:approx|est|incl|figs?|vol|nos|etc)\.)[a-z]{
                            r"|\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\u2013\u2014|-])")
 
 
+# Cheap first tests: a stop with a capital right after it, and a stop, a space and a digit.
+_MAYBE_GLUED = re.compile(r"[.!?][\"\u201d]?[\"\u201c\u2018']?[A-Z]")
+_MAYBE_NUMBER = re.compile(r"[.!?]\s+\d")
+
+
 def _opening_quote(piece: str, cut: int) -> int:
     """``cut``, or one character earlier when the straight quotation mark before it opens the next
     sentence's quotation rather than closing this one's (an even number of them stands before it)."""
@@ -92,7 +97,8 @@ def _opening_quote(piece: str, cut: int) -> int:
 def _split_glued(line: str, start: int, end: int) -> list[tuple[int, int]]:
     """The span ``(start, end)`` of ``line`` cut where two sentences are glued (see ``_GLUED``)."""
     piece = line[start:end]
-    if not (_GLUED.search(piece) or _NUMBER_OPENS.search(piece)):
+    if not (_MAYBE_GLUED.search(piece) and _GLUED.search(piece)
+            or _MAYBE_NUMBER.search(piece) and _NUMBER_OPENS.search(piece)):
         return [(start, end)]
     cuts = sorted({_opening_quote(piece, m.end()) for m in _GLUED.finditer(piece)}
                   | {m.end() for m in _NUMBER_OPENS.finditer(piece)})
