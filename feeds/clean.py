@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
+from feeds.invisible import visible
+
 log = logging.getLogger(__name__)
 
 __all__ = ["CleanOptions", "clean_page_text", "repeated_lines", "normalise_line"]
@@ -358,7 +360,7 @@ def clean_page_text(text: str, title: str | None = None, site_lines: frozenset[s
     helps to tell the article from appended stories); ``site_lines`` are normalised lines known to recur
     across pages of the same site (see :func:`repeated_lines`), treated as boilerplate.
     """
-    lines = [_features(i, raw.strip()) for i, raw in enumerate(text.splitlines()) if raw.strip()]
+    lines = [_features(i, raw.strip()) for i, raw in enumerate(visible(text).splitlines()) if raw.strip()]
     if not lines:
         return ""
     stopwords = _pick_stopwords(lines)

@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from core.models import Article
+from feeds.invisible import visible
 from feeds.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def plain_text(text: str) -> str:
-    """Collapse runs of spaces inside each line, drop control characters and empty lines."""
-    lines = (" ".join(line.split()) for line in _CONTROL.sub("", text).splitlines())
+    """Collapse runs of spaces inside each line, drop control characters, invisible characters
+    (zero-width spaces, soft hyphens: :func:`feeds.clean.visible`) and empty lines."""
+    lines = (" ".join(line.split()) for line in visible(_CONTROL.sub("", text)).splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -148,7 +150,8 @@ def clean_title(raw: str | None) -> str:
     if _ENTITY.search(text):
         text = html.unescape(text)
     text = _INLINE_TITLE_TAGS.sub("", _BREAK.sub(" ", text))
-    return " ".join(_CONTROL.sub("", text).split())
+    return " ".join(visible(_CONTROL.sub("", text)).split())
+
 
 def absolute_link(link: str | None, base: str) -> str | None:
     """``link`` resolved against ``base``; None for a missing or malformed link."""

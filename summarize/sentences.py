@@ -66,6 +66,52 @@ def paragraph_spans(text: str) -> Iterator[list[tuple[int, int]]]:
         offset += len(line) + 1
 
 
+# Two sentences glued without a space: a stop after a word of two or more letters in lower case
+# after the first (not an abbreviation: "Mr.", "Jan.", nor one written with stops, "a.m.") or
+# after a number, or a stop and a closing quotation mark, then a capital, perhaps behind an
+# opening quotation mark ("said.The", "Liberia.They", 'out."Anne', "2014.City").
+_GLUED = re.compile(r"(?:\b(?!(?:Mr|Mrs|Ms|Dr|St|Sr|Jr|Gen|Sen|Rep|Gov|Lt|Col|Sgt|Capt|Prof|Rev|Ft|Mt|No|Inc|Co|Ltd|Corp|"
+                    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Ave|Blvd|Rd|Dept|Univ|Fig|Vol)\.)[A-Za-z][a-z]+"
+                    r"|\b\d+|\))[.!?]+[\"\u201d]?(?=[\"\u201c\u2018']?[A-Z])"
+                    r"|[.!?][\"\u201d](?=[\"\u201c\u2018']?[A-Z])")
+# A sentence after a stop that opens on a number, which the sentence model leaves joined to the one
+# before ("... her second child. 30 Rock returns ...", "... ended. 10:45 AM PT: The ..."): a
+# lower-case word before the stop, not an abbreviation ("approx. 40 barges").
+_NUMBER_OPENS = re.compile(r"\b(?!(?:approx|est|incl|figs?|vol|nos|etc)\.)[a-z]{3,}[.!?]\s+"
+                           r"(?=\d+(?:\s*,\s*\d+)*\s+[A-Za-z]"
+                           # or a live blog's time stamp: "... ended. 10:45 AM PT: The envoys ..."
+                           r"|\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:[A-Z]{1,4}T)?\s*[:\u2013\u2014|-])")
+
+
+# Cheap first tests: a stop with a capital right after it, and a stop, a space and a digit.
+_MAYBE_GLUED = re.compile(r"[.!?][\"\u201d]?[\"\u201c\u2018']?[A-Z]")
+_MAYBE_NUMBER = re.compile(r"[.!?]\s+\d")
+
+
+def _opening_quote(piece: str, cut: int) -> int:
+    """``cut``, or one character earlier when the straight quotation mark before it opens the next
+    sentence's quotation rather than closing this one's (an even number of them stands before it)."""
+    return cut - 1 if piece[cut - 1] == '"' and piece.count('"', 0, cut - 1) % 2 == 0 else cut
+
+
+def _split_glued(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span ``(start, end)`` of ``line`` cut where two sentences are glued (see ``_GLUED``)."""
+    piece = line[start:end]
+    if not (_MAYBE_GLUED.search(piece) and _GLUED.search(piece)
+            or _MAYBE_NUMBER.search(piece) and _NUMBER_OPENS.search(piece)):
+        return [(start, end)]
+    cuts = sorted({_opening_quote(piece, m.end()) for m in _GLUED.finditer(piece)}
+                  | {m.end() for m in _NUMBER_OPENS.finditer(piece)})
+    spans, at = [], 0
+    for cut in cuts:
+        head = piece[at:cut].rstrip()
+        if head:
+            spans.append((start + at, start + at + len(head)))
+        at = cut
+    spans.append((start + at, end))
+    return spans
+
+
 def _line_spans(line: str) -> list[tuple[int, int]]:
     """Sentence offsets within one stripped line.
 
@@ -76,6 +122,9 @@ def _line_spans(line: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     cursor = 0
+    # A paragraph cut off with an ellipsis is a teaser of another page, its sentences run together
+    # by the page that cut it: split finer, its pieces would read as the article's own sentences.
+    split_glued = not line.endswith(("...", "\u2026"))
     for piece in blingfire.text_to_sentences(line).split("\n"):
         piece = piece.strip()
         if not piece:
@@ -83,9 +132,9 @@ def _line_spans(line: str) -> list[tuple[int, int]]:
         start = line.find(piece, cursor)
         if start < 0:
             log.debug("blingfire changed a sentence; using its offsets for this line")
-            return [(a, b) for a, b in blingfire.text_to_sentences_and_offsets(line)[1]
-                    if line[a:b].strip()]
-        spans.append((start, start + len(piece)))
+            return [span for a, b in blingfire.text_to_sentences_and_offsets(line)[1] if line[a:b].strip()
+                    for span in (_split_glued(line, a, b) if split_glued else [(a, b)])]
+        spans.extend(_split_glued(line, start, start + len(piece)) if split_glued else [(start, start + len(piece))])
         cursor = start + len(piece)
     return spans
 

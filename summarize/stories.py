@@ -11,6 +11,7 @@ from dataclasses import replace
 from collections.abc import Collection, Mapping, Sequence
 
 from core.models import Article, Source, Story
+from feeds.invisible import visible
 from feeds.outlets import WIRE_KINDS, Registry, bundled_registry
 from summarize.dedup import DedupOptions, copy_groups, credited_wire, find_duplicates
 from summarize.headline import choose_headline
@@ -90,6 +91,12 @@ def report_source(copies: Sequence[Article], registry: Registry) -> Source:
     return replace(source, carried_by=carriers)
 
 
+def _visible(article: Article) -> Article:
+    text, title = visible(article.text or ""), visible(article.title or "")
+    return article if text == (article.text or "") and title == (article.title or "") else \
+        replace(article, text=text, title=title)
+
+
 def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 0.0,
                summary: SummaryOptions = SummaryOptions(), developing: bool = False,
                previous_dates: tuple[str, ...] = (), dedup: DedupOptions = DedupOptions(),
@@ -102,7 +109,8 @@ def make_story(story_id: str, articles: Sequence[Article], topic_score: float = 
     the summary prefers what is new since then (see :func:`summarize.summary.summarize_story`).
     """
     registry = outlets or bundled_registry()
-    ordered = sorted(articles, key=lambda a: (a.published, a.outlet, a.id))
+    # Text stored before import removed invisible characters still has them (feeds.clean.visible).
+    ordered = sorted((_visible(a) for a in articles), key=lambda a: (a.published, a.outlet, a.id))
     copies = find_duplicates(ordered, dedup)
     originals = [a for a in ordered if a.id not in copies]
     reports = [(group[0].id, report_source(group, registry)) for group in copy_groups(ordered, copies)]
