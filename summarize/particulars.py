@@ -18,17 +18,18 @@ Everything here works offline on the text alone:
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sys
 import zlib
-from bisect import bisect_left
 from collections import Counter
 from datetime import datetime, timedelta
-from operator import itemgetter
-from typing import NamedTuple
 
-from summarize import textvec
+import numpy as np
+
+from summarize.wordsplit import (APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Words,
+                                 split_article, split_words)
 
 log = logging.getLogger(__name__)
 
@@ -96,49 +97,13 @@ def _figure(digits: str) -> str:
     return digits
 
 
-# Word tokens (letters and digits) and what lies between them: one pass of one compiled
-# pattern per text gives everything the particulars need. Five patterns over the text (names,
-# names inside a sentence, pairs of names, figures, days) took twice as long, and reading
-# articles is half of grouping a big day.
-_SPLIT = re.compile(f"({textvec.WORD.pattern})")
-_SPLIT_PLAIN = re.compile(r"(\w+)")
-# A capital as a name starts with one (the Latin ones: other scripts capitalise too rarely
-# for the inside-a-sentence test to say much), then letters.
-_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0xC0, 0xDF))))
-_MARKED = re.compile(r"[A-Z\u00C0-\u00DE\d]")  # a name or a figure begins with these
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
-# What may stand before the space in front of a capitalised word inside a sentence: a
-# lower-case letter, a figure, a comma, a colon, a bracket, a quote or a dash.
-_BEFORE_INNER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;:()`'\"“-" + "".join(map(chr, range(0xDF, 0x100))))
+# Per class byte (``wordsplit``), whether it has a bit: one table lookup per array, not two operations.
+_HAS = {bit: (np.arange(256) & bit) != 0 for bit in (WORD, DECIMAL, CAPITAL, BEFORE, SPACE, UNDERSCORE, APOSTROPHE)}
+_DECIMAL_BIT = np.uint8(DECIMAL)
 _DAY_WORDS = frozenset(_WEEKDAYS) | frozenset(_RELATIVE)
 _DATE_WORDS = _DAY_WORDS | frozenset(_MONTHS)
-
-
-class Words(NamedTuple):
-    """A text as word tokens: ``words`` as written, ``lower`` lower-cased, and ``seps``
-    the text between them (``seps[i]`` comes before ``words[i]``; one more at the end)."""
-
-    words: list[str]
-    lower: list[str]
-    seps: list[str]
-
-
-def split_words(text: str) -> Words:
-    """``text`` as ``Words``; its words are ``textvec.words(text)``."""
-    # Without an underscore, word characters (\w) are the words' letters and digits, and
-    # the plain class is matched faster than "word characters but not _".
-    parts = (_SPLIT if "_" in text else _SPLIT_PLAIN).split(text)
-    words = parts[1::2]
-    return Words(words, list(map(str.lower, words)), parts[0::2])
-
-
-def split_article(title: str, text: str) -> tuple[Words, int]:
-    """The headline and the text split as one (a line break between them), and the number
-    of the headline's words: they come first."""
-    if not title:
-        return split_words(text), 0
-    return split_words(f"{title}\n{text}"), len(_SPLIT.findall(title))
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
@@ -162,51 +127,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
 
     ``whole`` and ``offset``: the article as ``split_article`` gives it.
     """
-    words, lower, seps = whole
-    # Which words the text capitalises inside a sentence: only those count as names where
-    # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
-    # Words that begin with a capital or a digit, found by one pattern over the first
-    # letters (a test of each word in Python took three times as long).
-    marked = [m.start() for m in _MARKED.finditer("".join(map(itemgetter(0), words)))]
-    # One pass over them: the name-like words (their indices, lower-cased), the figures,
-    # the words the text capitalises inside a sentence (``inner``) and the pairs of names:
-    # two name-like words with one space between them ("Vladimir Putin", also "Putin's
-    # Kremlin"), overlapping (the second of a pair may begin the next), the first with no
-    # figure glued to it. Passes of their own over the names took longer.
-    cap_index: list[int] = []
-    cap_lower: list[str] = []
-    figures: list[int] = []
-    pairs: list[tuple[str, str]] = []
-    inner = set()
-    add = inner.add
-    before, before_lower, before_whole = -3, "", False  # the name-like word before
-    for i in marked:
-        sep = seps[i]
-        if sep[-1:] == "_":
-            continue  # no word boundary before it (an underscore is a word character)
-        word = words[i]
-        if word[0] in _UPPER:
-            if word.isalpha():
-                capital, whole_word = lower[i], True
-            else:  # "A320": the letters before the figure
-                letters = _LETTERS.match(word).group()
-                capital, whole_word = letters.lower(), len(letters) == len(word)
-            cap_index.append(i)
-            cap_lower.append(capital)
-            if sep == " ":
-                if i > offset and words[i - 1][-1] in _BEFORE_INNER:
-                    add(capital)
-                if before_whole and (i == before + 1 or i == before + 2 and words[before + 1] == "s"
-                                     and (seps[before + 1] == "'" or seps[before + 1] == "’")):
-                    pairs.append((before_lower, capital))
-            elif i >= offset and len(sep) > 1 and sep[-1] == " " and sep[-2] in _BEFORE_INNER:
-                add(capital)  # headline words (before ``offset``) are no evidence
-            before, before_lower, before_whole = i, capital, whole_word
-        else:
-            figures.append(i)
-    inner -= _NOT_NAMES
-    inner -= _MONTHS.keys()
-    inner -= _WEEKDAYS.keys()
+    lower = whole.lower
+    names = _Names(whole, offset)
+    cap_index, cap_lower, inner = names.index, names.lower, names.inner
     # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
@@ -216,27 +139,28 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
         if word in inner:
             key = "n:" + _name_stem(word)
             counts[key] = get(key, 0) + count
-    for (one, two), count in Counter(pairs).items():
+    for (one, two), count in Counter(names.pairs).items():
         if one in inner and two in inner:
             key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
             counts[key] = get(key, 0) + count
-    for figure, count in Counter(_figures(words, seps, figures)).items():
+    for figure, count in Counter(_figures(whole, names.figures)).items():
         key = "#" + _figure(figure)
         counts[key] = get(key, 0) + count
     when = published if published is not None and published_from not in _UNDATED else None
-    lead_end = _lead_end(words, seps, offset)
+    ends = _SentenceEnds(whole, offset, names.spaced)
+    lead_end = _lead_end(whole, offset, ends)
     lead: dict[str, float] = {}
-    for end, date in _dates(words, lower, seps, when):
+    for end, date in _dates(whole, when):
         if date:
             key = "d:" + date
             counts[key] = get(key, 0) + 1
             if end <= lead_end:
                 lead[key] = lead.get(key, 0) + 1
-    name_end = _name_lead_end(words, seps, offset)
+    name_end = _name_lead_end(whole, offset, ends)
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
     lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
-    for capital in cap_lower[:bisect_left(cap_index, name_end)]:
+    for capital in cap_lower[:int(np.searchsorted(cap_index, name_end))]:
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
@@ -245,52 +169,150 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     return Counter(counts), Counter(lead)
 
 
-def _figures(words: list[str], seps: list[str], starts: list[int]) -> list[str]:
+class _Names:
+    """The words of an article that begin with a capital or a digit, read at once (numpy
+    over all words, no Python per word; a loop over them was most of reading an article).
+
+    ``index``: the name-like words (a capital first: see ``wordsplit.CAPITAL``), ``lower``
+    each lower-cased (the letters before a figure glued to it: "A320" -> "a"), ``inner`` the
+    ones the text capitalises inside a sentence: only those count as names where capitals
+    say nothing (first word of a sentence, headline case, ALL-CAPS datelines). ``pairs``:
+    two name-like words with one space between them ("Vladimir Putin", also "Putin's
+    Kremlin"), overlapping (the second of a pair may begin the next), the first with no
+    figure glued to it. ``figures``: the words that begin with a digit. ``spaced``: per
+    word, whether the text before it is one space. A word right after an underscore is
+    none of these (no word boundary before it: an underscore is a word character).
+    """
+
+    def __init__(self, whole: Words, offset: int) -> None:
+        starts, ends, classes = whole.starts, whole.ends, whole.classes
+        # The classes of each word's first character, of the one before it and of the one
+        # before that (``classes`` has two zeros in front).
+        first, before, second = classes[2:][starts], classes[1:][starts], classes[starts]
+        capital, figure = _HAS[CAPITAL][first], _HAS[DECIMAL][first]
+        if "_" in whole.text:
+            joined = _HAS[UNDERSCORE][before]
+            capital &= ~joined
+            figure &= ~joined
+        self.figures = figure.nonzero()[0].tolist()
+        # The text before a word is one space when that space comes right after a word
+        # (for the first word, which has no word before it, this says no: nothing below
+        # looks at it there).
+        one_char = _HAS[WORD][second]
+        self.spaced = one_char & _HAS[SPACE][before]
+        index = capital.nonzero()[0]
+        self.index = index
+        cap_lower = list(map(whole.lower.__getitem__, index.tolist()))
+        # Whether a name-like word has a digit in it: the next digit after its start is
+        # before its end (the padding after the text counts as one, beyond every word).
+        digits = (classes & _DECIMAL_BIT).nonzero()[0] - 2
+        glued = digits[digits.searchsorted(starts[index])] < ends[index]
+        for k in glued.nonzero()[0].tolist():  # "A320": the letters before the figure
+            cap_lower[k] = _LETTERS.match(whole.word(int(index[k]))).group().lower()
+        self.lower = cap_lower
+        # Inside a sentence: one space before it and before that a lower-case letter, a
+        # figure, a comma, a colon, a bracket, a quote or a dash; not in the headline
+        # (before ``offset``: no evidence). The text's first word after a line break or
+        # with nothing before it has no such space.
+        text_from = int(index.searchsorted(offset))
+        text_index = index[text_from:]
+        inside = _HAS[SPACE][before[text_index]] & _HAS[BEFORE][second[text_index]]
+        inner = set(itertools.compress(cap_lower[text_from:], inside.tolist()))
+        inner -= _NOT_NAMES
+        inner -= _MONTHS.keys()
+        inner -= _WEEKDAYS.keys()
+        self.inner = inner
+        # Pairs: the word before is name-like and whole ("Arvid Lenk"), or the one before
+        # that, with "'s" between ("Lenk's Tallor").
+        whole_name = np.zeros(len(starts) + 2, dtype=bool)  # two more: index -1 and -2 are False
+        whole_name[index] = ~glued
+        seconds = index[self.spaced[index]]
+        seconds = seconds[whole_name[seconds - 1]]
+        firsts = seconds - 1
+        text = whole.text
+        if "'s " in text or "’s " in text:
+            possessive = index[self.spaced[index]]
+            possessive = possessive[whole_name[possessive - 2] & (possessive >= 2)]
+            letter = possessive - 1  # the "s", one letter after an apostrophe alone
+            possessive = possessive[(ends[letter] - starts[letter] == 1) & one_char[letter]
+                                    & _HAS[APOSTROPHE][before[letter]]]
+            possessive = [i for i in possessive.tolist() if whole.word(i - 1) == "s"]
+            if possessive:
+                seconds = np.concatenate((seconds, possessive))
+                firsts = np.concatenate((firsts, np.array(possessive, dtype=firsts.dtype) - 2))
+                order = np.argsort(seconds, kind="stable")
+                firsts, seconds = firsts[order], seconds[order]
+        self.pairs = list(zip(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()),
+                              map(cap_lower.__getitem__, index.searchsorted(seconds).tolist())))
+
+
+def _figures(whole: Words, starts: list[int]) -> list[str]:
     """Numbers as written ("6.1", "100,000"), from the words at ``starts`` that begin with a digit."""
     found = []
-    last = len(words) - 1
+    last = len(whole.lower) - 1
     taken = -1
+    word, sep = whole.word, whole.sep
     for i in starts:
         if i <= taken:
             continue  # the decimals or thousands of the number before
-        word = words[i]
-        number = word if word.isdecimal() else _DIGITS.match(word).group()
-        whole = len(number) == len(word)
+        written = word(i)
+        number = written if written.isdecimal() else _DIGITS.match(written).group()
+        complete = len(number) == len(written)
         # "6.1", "100,000": a point or a comma between digits, and the digits after it
-        while whole and i < last and (seps[i + 1] == "." or seps[i + 1] == ",") and words[i + 1][0].isdecimal():
-            nxt = words[i + 1]
+        while complete and i < last:
+            between = sep(i + 1)
+            if between != "." and between != ",":
+                break
+            nxt = word(i + 1)
+            if not nxt[0].isdecimal():
+                break
             part = nxt if nxt.isdecimal() else _DIGITS.match(nxt).group()
-            number += seps[i + 1] + part
-            whole = len(part) == len(nxt)
+            number += between + part
+            complete = len(part) == len(nxt)
             i += 1
         taken = i
         found.append(number)
     return found
 
 
-def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
+class _SentenceEnds:
+    """The words of an article's text (from ``offset``) before which a sentence ends, in
+    order, found as they are asked for: only a separator that is not one space can end one."""
+
+    def __init__(self, whole: Words, offset: int, spaced: np.ndarray) -> None:
+        self.whole = whole
+        self.candidates = (np.flatnonzero(~spaced[offset + 1:]) + offset + 1).tolist()
+
+    def __iter__(self):
+        sep = self.whole.sep
+        for i in self.candidates:
+            if _ends_sentence(sep(i)):
+                yield i
+
+
+def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead: the text's words (from ``offset``) in its
     first two sentences and its first 800 characters."""
-    if offset == len(words):
+    count = len(whole.lower)
+    if offset == count:
         return offset
     # The text's own characters: the separator before its first word holds the headline's end.
-    first = seps[offset]
-    position, ends = len(first) - first.find("\n") - 1 if offset else len(first), 0
-    for i in range(offset, len(words)):
-        if i > offset:
-            sep = seps[i]
-            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
-                ends += 1
-                if ends == 2:
-                    return i
-            position += len(sep)
-        position += len(words[i])
-        if position > 800:
-            return i  # this word is cut off (or beyond)
-    return len(words)
+    first = whole.sep(offset)
+    position = len(first) - first.find("\n") - 1 if offset else len(first)
+    start = int(whole.starts[offset])
+    # The first word that ends beyond the 800th character is cut off (or beyond).
+    cut = max(offset, int(np.searchsorted(whole.ends, 800 - position + start, side="right")))
+    seen = 0
+    for i in ends:
+        if i >= cut:
+            break
+        seen += 1
+        if seen == 2:
+            return i
+    return min(cut, count)
 
 
-def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
+def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead in which names are read: the text's first
     two sentences of five words or more, and no more than 60 words.
 
@@ -298,52 +320,54 @@ def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
     byline or the page's address, which say nothing of who the report is about; the first
     two sentences of some length do (the headline comes before ``offset`` and counts too).
     """
-    counted, length, read, last = 0, 0, 0, len(words)
+    counted, read, last = 0, 0, len(whole.lower)
     address = False  # within a line that is a web address: no sentence
-    for i in range(offset, last):
-        if i > offset:
-            sep = seps[i]
-            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
-                if length >= 5 and not address:
-                    counted += 1
-                    if counted == 2:
-                        return i
-                length = 0
-                if "\n" in sep:
-                    address = False
-        if length == 0 and words[i] in _ADDRESS:
+    start = offset
+    for end in itertools.chain(ends, (last,)):
+        if start >= last:
+            break
+        # the sentence of words start..end-1
+        if whole.word(start) in _ADDRESS:
             address = True
-        length += 1
         if not address:
-            read += 1
-            if read > 60:
-                return i
+            if read + end - start > 60:
+                return start + 60 - read
+            read += end - start
+        if end == last:
+            break
+        if end - start >= 5 and not address:
+            counted += 1
+            if counted == 2:
+                return end
+        if "\n" in whole.sep(end):
+            address = False
+        start = end
     return last
 
 
 _ADDRESS = frozenset({"http", "https", "www"})
 
 
-def _dates(words: list[str], lower: list[str], seps: list[str],
-           when: datetime | None) -> list[tuple[int, str | None]]:
+def _dates(whole: Words, when: datetime | None) -> list[tuple[int, str | None]]:
     """The days named (``_named_day``), each with the index after its last word: a month
     with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday."""
+    lower, sep = whole.lower, whole.sep
     found = []
-    last = len(words) - 1
+    last = len(lower) - 1
     taken = -1
     named: dict[tuple, str | None] = {}
     for i in _positions(lower, _DATE_WORDS.intersection(lower)):
-        if i <= taken or seps[i][-1:] == "_" or seps[i + 1][:1] == "_":
+        if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
         word = lower[i]
         groups = None
         if word in _MONTHS:
             before = i - 1
-            if (before > taken and seps[i] == " " and _day_number(lower, before)
-                    and seps[before][-1:] != "_"):
+            if (before > taken and sep(i) == " " and _day_number(lower, before)
+                    and sep(before)[-1:] != "_"):
                 groups, start, end = (None, None, lower[before], word, None), i, i + 1
-            elif i < last and (seps[i + 1] == " " or seps[i + 1] == ". ") and _day_number(lower, i + 1) \
-                    and seps[i + 2][:1] != "_":
+            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower, i + 1) \
+                    and sep(i + 2)[:1] != "_":
                 groups, start, end = (word, lower[i + 1], None, None, None), i, i + 2
         elif word in _DAY_WORDS:
             groups, start, end = (None, None, None, None, word), i, i + 1
@@ -351,7 +375,7 @@ def _dates(words: list[str], lower: list[str], seps: list[str],
             continue
         taken = end - 1
         # "May" is a month only when capitalised (else the verb): the one place case matters.
-        capital = words[start][0].isupper() if groups[4] is None else False
+        capital = whole.word(start)[0].isupper() if groups[4] is None else False
         key = (groups, capital)
         # One article names the same few days again and again ("on Monday").
         if key in named:
