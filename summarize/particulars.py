@@ -23,13 +23,15 @@ import logging
 import re
 import sys
 import zlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from summarize.wordsplit import (APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Words,
-                                 split_article, split_words)
+from summarize.wordsplit import (APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Split, Words,
+                                 split_article, split_articles, split_words)
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +127,25 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     two sentences of five words or more (see ``_name_lead_end``): who the report is about;
     ``h:`` a fingerprint of those sentences' words.
 
-    ``whole`` and ``offset``: the article as ``split_article`` gives it.
+    ``whole`` and ``offset``: the article as ``split_article`` or ``split_articles`` gives it.
     """
     lower = whole.lower
-    names = _Names(whole, offset)
-    cap_index, cap_lower, inner = names.index, names.lower, names.inner
+    split = whole.split
+    if split.names is None:
+        split.names = _Names(split)
+    names: _Names = split.names
+    first, last = whole.first, whole.first + len(lower)
+    # This article's name-like words: the run's from ``begin`` to ``stop``.
+    begin, stop = bisect_left(names.index, first), bisect_left(names.index, last)
+    cap_lower = names.lower[begin:stop]
+    # Which words the text capitalises inside a sentence: only those count as names where
+    # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines);
+    # headline words (before ``offset``) are no evidence.
+    text_from = bisect_left(names.index, first + offset, begin, stop)
+    inner = set(itertools.compress(names.lower[text_from:stop], names.inside[text_from:stop]))
+    inner -= _NOT_NAMES
+    inner -= _MONTHS.keys()
+    inner -= _WEEKDAYS.keys()
     # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
@@ -137,20 +153,25 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     get = counts.get
     for word, count in Counter(cap_lower).items():
         if word in inner:
-            key = "n:" + _name_stem(word)
+            key = "n:" + word[:6]  # _name_stem
             counts[key] = get(key, 0) + count
-    for (one, two), count in Counter(names.pairs).items():
+    pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
+    pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
+    for (one, two), count in Counter(pairs).items():
         if one in inner and two in inner:
-            key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
+            key = "nn:" + one[:6] + "_" + two[:6]  # _name_stem
             counts[key] = get(key, 0) + count
-    for figure, count in Counter(_figures(whole, names.figures)).items():
-        key = "#" + _figure(figure)
-        counts[key] = get(key, 0) + count
+    figures = names.figures[bisect_left(names.figures, first):bisect_left(names.figures, last)]
+    if figures:
+        for figure, count in Counter(_figures(whole, figures)).items():
+            key = "#" + _figure(figure)
+            counts[key] = get(key, 0) + count
     when = published if published is not None and published_from not in _UNDATED else None
-    ends = _SentenceEnds(whole, offset, names.spaced)
+    ends = _SentenceEnds(whole, offset, names.unspaced)
     lead_end = _lead_end(whole, offset, ends)
     lead: dict[str, float] = {}
-    for end, date in _dates(whole, when):
+    dates = names.dates[bisect_left(names.dates, first):bisect_left(names.dates, last)]
+    for end, date in _dates(whole, when, [at - first for at in dates]) if dates else ():
         if date:
             key = "d:" + date
             counts[key] = get(key, 0) + 1
@@ -160,7 +181,7 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
     lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
-    for capital in cap_lower[:int(np.searchsorted(cap_index, name_end))]:
+    for capital in names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)]:
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
@@ -170,100 +191,99 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
 
 
 class _Names:
-    """The words of an article that begin with a capital or a digit, read at once (numpy
-    over all words, no Python per word; a loop over them was most of reading an article).
+    """The words of a run of texts (``wordsplit.Split``) that begin with a capital or a digit,
+    read at once: numpy over all the words, nothing in Python per word (a loop over them was
+    most of reading an article). Word numbers are the run's; every list is in their order.
 
     ``index``: the name-like words (a capital first: see ``wordsplit.CAPITAL``), ``lower``
-    each lower-cased (the letters before a figure glued to it: "A320" -> "a"), ``inner`` the
-    ones the text capitalises inside a sentence: only those count as names where capitals
-    say nothing (first word of a sentence, headline case, ALL-CAPS datelines). ``pairs``:
+    each lower-cased (the letters before a figure glued to it: "A320" -> "a"), ``inside``
+    whether each has one space before it and before that a lower-case letter, a figure, a
+    comma, a colon, a bracket, a quote or a dash (capitalised inside a sentence). ``pairs``:
     two name-like words with one space between them ("Vladimir Putin", also "Putin's
     Kremlin"), overlapping (the second of a pair may begin the next), the first with no
-    figure glued to it. ``figures``: the words that begin with a digit. ``spaced``: per
-    word, whether the text before it is one space. A word right after an underscore is
-    none of these (no word boundary before it: an underscore is a word character).
+    figure glued to it, lower-cased (``pair_firsts``, ``pair_seconds``); ``seconds`` the
+    number of the second word of each.
+    ``figures``: the words that begin with a digit; ``dates`` the words of ``_DATE_WORDS``. ``unspaced``: the words before which
+    the text is not one space (only there can a sentence end). A word right after an
+    underscore is none of these (no word boundary before it: an underscore is a word character).
     """
 
-    def __init__(self, whole: Words, offset: int) -> None:
-        starts, ends, classes = whole.starts, whole.ends, whole.classes
+    def __init__(self, split: Split) -> None:
+        starts, ends, classes = split.starts, split.ends, split.classes
         # The classes of each word's first character, of the one before it and of the one
         # before that (``classes`` has two zeros in front).
         first, before, second = classes[2:][starts], classes[1:][starts], classes[starts]
         capital, figure = _HAS[CAPITAL][first], _HAS[DECIMAL][first]
-        if "_" in whole.text:
+        if "_" in split.text:
             joined = _HAS[UNDERSCORE][before]
             capital &= ~joined
             figure &= ~joined
         self.figures = figure.nonzero()[0].tolist()
         # The text before a word is one space when that space comes right after a word
-        # (for the first word, which has no word before it, this says no: nothing below
+        # (for a text's first word, with no word before it, this says no: nothing below
         # looks at it there).
         one_char = _HAS[WORD][second]
-        self.spaced = one_char & _HAS[SPACE][before]
+        spaced = one_char & _HAS[SPACE][before]
+        self.unspaced = (~spaced).nonzero()[0].tolist()
+        # The words that may name a day, in one pass in C over all of them.
+        self.dates = list(itertools.compress(itertools.count(), map(_DATE_WORDS.__contains__, split.lower)))
         index = capital.nonzero()[0]
-        self.index = index
-        cap_lower = list(map(whole.lower.__getitem__, index.tolist()))
+        self.index = index.tolist()
+        cap_lower = list(map(split.lower.__getitem__, self.index))
         # Whether a name-like word has a digit in it: the next digit after its start is
-        # before its end (the padding after the text counts as one, beyond every word).
+        # before its end (the digit after the texts is beyond every word).
         digits = (classes & _DECIMAL_BIT).nonzero()[0] - 2
         glued = digits[digits.searchsorted(starts[index])] < ends[index]
+        text = split.text
         for k in glued.nonzero()[0].tolist():  # "A320": the letters before the figure
-            cap_lower[k] = _LETTERS.match(whole.word(int(index[k]))).group().lower()
+            at = self.index[k]
+            cap_lower[k] = _LETTERS.match(text, split.start_list[at], split.end_list[at]).group().lower()
         self.lower = cap_lower
-        # Inside a sentence: one space before it and before that a lower-case letter, a
-        # figure, a comma, a colon, a bracket, a quote or a dash; not in the headline
-        # (before ``offset``: no evidence). The text's first word after a line break or
-        # with nothing before it has no such space.
-        text_from = int(index.searchsorted(offset))
-        text_index = index[text_from:]
-        inside = _HAS[SPACE][before[text_index]] & _HAS[BEFORE][second[text_index]]
-        inner = set(itertools.compress(cap_lower[text_from:], inside.tolist()))
-        inner -= _NOT_NAMES
-        inner -= _MONTHS.keys()
-        inner -= _WEEKDAYS.keys()
-        self.inner = inner
+        self.inside = (_HAS[SPACE][before[index]] & _HAS[BEFORE][second[index]]).tolist()
         # Pairs: the word before is name-like and whole ("Arvid Lenk"), or the one before
         # that, with "'s" between ("Lenk's Tallor").
         whole_name = np.zeros(len(starts) + 2, dtype=bool)  # two more: index -1 and -2 are False
         whole_name[index] = ~glued
-        seconds = index[self.spaced[index]]
-        seconds = seconds[whole_name[seconds - 1]]
+        spaced_names = index[spaced[index]]
+        seconds = spaced_names[whole_name[spaced_names - 1]]
         firsts = seconds - 1
-        text = whole.text
         if "'s " in text or "’s " in text:
-            possessive = index[self.spaced[index]]
-            possessive = possessive[whole_name[possessive - 2] & (possessive >= 2)]
+            possessive = spaced_names[whole_name[spaced_names - 2]]
             letter = possessive - 1  # the "s", one letter after an apostrophe alone
             possessive = possessive[(ends[letter] - starts[letter] == 1) & one_char[letter]
                                     & _HAS[APOSTROPHE][before[letter]]]
-            possessive = [i for i in possessive.tolist() if whole.word(i - 1) == "s"]
+            possessive = [i for i in possessive.tolist() if text[split.start_list[i - 1]] == "s"]
             if possessive:
                 seconds = np.concatenate((seconds, possessive))
                 firsts = np.concatenate((firsts, np.array(possessive, dtype=firsts.dtype) - 2))
                 order = np.argsort(seconds, kind="stable")
                 firsts, seconds = firsts[order], seconds[order]
-        self.pairs = list(zip(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()),
-                              map(cap_lower.__getitem__, index.searchsorted(seconds).tolist())))
+        self.seconds = seconds.tolist()
+        # The two words of each pair apart (a tuple per pair, kept, cost more than the rest).
+        self.pair_firsts = list(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()))
+        self.pair_seconds = list(map(cap_lower.__getitem__, index.searchsorted(seconds).tolist()))
 
 
 def _figures(whole: Words, starts: list[int]) -> list[str]:
-    """Numbers as written ("6.1", "100,000"), from the words at ``starts`` that begin with a digit."""
+    """Numbers as written ("6.1", "100,000"), from the words at ``starts`` (numbered in the
+    run, see ``_Names``) that begin with a digit."""
     found = []
-    last = len(whole.lower) - 1
+    split = whole.split
+    text, word_starts, word_ends = split.text, split.start_list, split.end_list
+    last = whole.first + len(whole.lower) - 1
     taken = -1
-    word, sep = whole.word, whole.sep
     for i in starts:
         if i <= taken:
             continue  # the decimals or thousands of the number before
-        written = word(i)
+        written = text[word_starts[i]:word_ends[i]]
         number = written if written.isdecimal() else _DIGITS.match(written).group()
         complete = len(number) == len(written)
         # "6.1", "100,000": a point or a comma between digits, and the digits after it
-        while complete and i < last:
-            between = sep(i + 1)
+        while complete and i < last and word_starts[i + 1] - word_ends[i] == 1:
+            between = text[word_ends[i]]
             if between != "." and between != ",":
                 break
-            nxt = word(i + 1)
+            nxt = text[word_starts[i + 1]:word_ends[i + 1]]
             if not nxt[0].isdecimal():
                 break
             part = nxt if nxt.isdecimal() else _DIGITS.match(nxt).group()
@@ -279,15 +299,22 @@ class _SentenceEnds:
     """The words of an article's text (from ``offset``) before which a sentence ends, in
     order, found as they are asked for: only a separator that is not one space can end one."""
 
-    def __init__(self, whole: Words, offset: int, spaced: np.ndarray) -> None:
+    def __init__(self, whole: Words, offset: int, unspaced: list[int]) -> None:
         self.whole = whole
-        self.candidates = (np.flatnonzero(~spaced[offset + 1:]) + offset + 1).tolist()
+        first = whole.first
+        self.candidates = unspaced[bisect_left(unspaced, first + offset + 1):
+                                   bisect_left(unspaced, first + len(whole.lower))]
 
     def __iter__(self):
-        sep = self.whole.sep
-        for i in self.candidates:
-            if _ends_sentence(sep(i)):
-                yield i
+        whole = self.whole
+        first, sep, known = whole.first, whole.sep, _ENDS_SENTENCE.get
+        for at in self.candidates:
+            between = sep(at - first)
+            found = known(between)
+            if found is None:
+                found = _ends_sentence(between)
+            if found:
+                yield at - first
 
 
 def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
@@ -297,11 +324,12 @@ def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     if offset == count:
         return offset
     # The text's own characters: the separator before its first word holds the headline's end.
-    first = whole.sep(offset)
-    position = len(first) - first.find("\n") - 1 if offset else len(first)
-    start = int(whole.starts[offset])
+    before = whole.sep(offset)
+    position = len(before) - before.find("\n") - 1 if offset else len(before)
+    split, first = whole.split, whole.first
     # The first word that ends beyond the 800th character is cut off (or beyond).
-    cut = max(offset, int(np.searchsorted(whole.ends, 800 - position + start, side="right")))
+    cut = bisect_right(split.end_list, 800 - position + split.start_list[first + offset],
+                       first + offset, first + count) - first
     seen = 0
     for i in ends:
         if i >= cut:
@@ -309,7 +337,7 @@ def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
         seen += 1
         if seen == 2:
             return i
-    return min(cut, count)
+    return cut
 
 
 def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
@@ -348,15 +376,16 @@ def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
 _ADDRESS = frozenset({"http", "https", "www"})
 
 
-def _dates(whole: Words, when: datetime | None) -> list[tuple[int, str | None]]:
+def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> list[tuple[int, str | None]]:
     """The days named (``_named_day``), each with the index after its last word: a month
-    with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday."""
+    with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday.
+    ``positions``: where the text has a word of ``_DATE_WORDS``, in order."""
     lower, sep = whole.lower, whole.sep
     found = []
     last = len(lower) - 1
     taken = -1
     named: dict[tuple, str | None] = {}
-    for i in _positions(lower, _DATE_WORDS.intersection(lower)):
+    for i in positions:
         if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
         word = lower[i]
@@ -383,22 +412,6 @@ def _dates(whole: Words, when: datetime | None) -> list[tuple[int, str | None]]:
         else:
             date = named[key] = _named_day(groups, capital, when)
         found.append((end, date))
-    return found
-
-
-def _positions(words: list[str], wanted: set[str]) -> list[int]:
-    """Where the ``wanted`` words stand in ``words``, in order. A search of the list (in C)
-    per wanted word: most texts name one or two day words, a test of every word costs more."""
-    found = []
-    for word in wanted:
-        i = -1
-        try:
-            while True:
-                i = words.index(word, i + 1)
-                found.append(i)
-        except ValueError:
-            pass
-    found.sort()
     return found
 
 
