@@ -106,6 +106,8 @@ _HAS = {bit: (np.arange(256) & bit) != 0 for bit in (WORD, DECIMAL, CAPITAL, BEF
 _DECIMAL_BIT = np.uint8(DECIMAL)
 _DAY_WORDS = frozenset(_WEEKDAYS) | frozenset(_RELATIVE)
 _DATE_WORDS = _DAY_WORDS | frozenset(_MONTHS)
+# Capitalised inside a sentence but no name for all that.
+_NOT_INNER = _NOT_NAMES | frozenset(_MONTHS) | frozenset(_WEEKDAYS)
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
@@ -143,13 +145,11 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # headline words (before ``offset``) are no evidence.
     text_from = bisect_left(names.index, first + offset, begin, stop)
     inner = set(itertools.compress(names.lower[text_from:stop], names.inside[text_from:stop]))
-    inner -= _NOT_NAMES
-    inner -= _MONTHS.keys()
-    inner -= _WEEKDAYS.keys()
-    # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
+    inner -= _NOT_INNER
+    # Set with dict's get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
-    counts: dict[str, float] = {}
+    counts: Counter[str] = Counter()
     get = counts.get
     for word, count in Counter(cap_lower).items():
         if word in inner:
@@ -169,7 +169,7 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     when = published if published is not None and published_from not in _UNDATED else None
     ends = _SentenceEnds(whole, offset, names.unspaced)
     lead_end = _lead_end(whole, offset, ends)
-    lead: dict[str, float] = {}
+    lead: Counter[str] = Counter()
     dates = names.dates[bisect_left(names.dates, first):bisect_left(names.dates, last)]
     for end, date in _dates(whole, when, [at - first for at in dates]) if dates else ():
         if date:
@@ -185,9 +185,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
-            key = sys.intern("l:" + _name_stem(capital))
+            key = sys.intern("l:" + capital[:6])  # _name_stem
             lead[key] = lead.get(key, 0) + 1
-    return Counter(counts), Counter(lead)
+    return counts, lead
 
 
 class _Names:
@@ -307,9 +307,10 @@ class _SentenceEnds:
 
     def __iter__(self):
         whole = self.whole
-        first, sep, known = whole.first, whole.sep, _ENDS_SENTENCE.get
+        first, known = whole.first, _ENDS_SENTENCE.get
+        text, starts, ends = whole.split.text, whole.split.start_list, whole.split.end_list
         for at in self.candidates:
-            between = sep(at - first)
+            between = text[ends[at - 1]:starts[at]]  # Words.sep: ``at`` is never a text's first word
             found = known(between)
             if found is None:
                 found = _ends_sentence(between)
@@ -384,7 +385,10 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
     found = []
     last = len(lower) - 1
     taken = -1
-    named: dict[tuple, str | None] = {}
+    # What a day names depends on the publication's date alone (not its time).
+    day = when.date() if when is not None else None
+    if len(_NAMED) > 4096:
+        _NAMED.clear()
     for i in positions:
         if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
@@ -405,14 +409,18 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
         taken = end - 1
         # "May" is a month only when capitalised (else the verb): the one place case matters.
         capital = whole.word(start)[0].isupper() if groups[4] is None else False
-        key = (groups, capital)
-        # One article names the same few days again and again ("on Monday").
-        if key in named:
-            date = named[key]
-        else:
-            date = named[key] = _named_day(groups, capital, when)
+        key = (groups, capital, day)
+        # Articles name the same few days again and again ("on Monday").
+        date = _NAMED.get(key, _UNKNOWN)
+        if date is _UNKNOWN:
+            date = _NAMED[key] = _named_day(groups, capital, when)
         found.append((end, date))
     return found
+
+
+# The days named, by (groups, capital, publication date): see ``_dates``.
+_NAMED: dict[tuple, str | None] = {}
+_UNKNOWN = object()
 
 
 def _day_number(lower: list[str], i: int) -> bool:
