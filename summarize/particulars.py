@@ -151,10 +151,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # words recur, and Counter counts in C.
     counts: Counter[str] = Counter()
     get = counts.get
-    for word, count in Counter(cap_lower).items():
-        if word in inner:
-            key = "n:" + word[:6]  # _name_stem
-            counts[key] = get(key, 0) + count
+    for word, count in Counter(filter(inner.__contains__, cap_lower)).items():
+        key = "n:" + word[:6]  # _name_stem
+        counts[key] = get(key, 0) + count
     pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
     pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
     for (one, two), count in Counter(pairs).items():
