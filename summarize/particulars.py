@@ -296,24 +296,30 @@ def _figures(whole: Words, starts: list[int]) -> list[str]:
 
 class _SentenceEnds:
     """The words of an article's text (from ``offset``) before which a sentence ends, in
-    order, found as they are asked for: only a separator that is not one space can end one."""
+    order, found as they are asked for and kept for the next to ask: only a separator that
+    is not one space can end one."""
 
     def __init__(self, whole: Words, offset: int, unspaced: list[int]) -> None:
-        self.whole = whole
+        self.whole, self.unspaced = whole, unspaced
         first = whole.first
-        self.candidates = unspaced[bisect_left(unspaced, first + offset + 1):
-                                   bisect_left(unspaced, first + len(whole.lower))]
+        self.next = bisect_left(unspaced, first + offset + 1)  # the next candidate to look at
+        self.stop = bisect_left(unspaced, first + len(whole.lower), self.next)
+        self.found: list[int] = []
 
     def __iter__(self):
-        whole = self.whole
+        yield from self.found
+        whole, unspaced, found = self.whole, self.unspaced, self.found
         first, known = whole.first, _ENDS_SENTENCE.get
         text, starts, ends = whole.split.text, whole.split.start_list, whole.split.end_list
-        for at in self.candidates:
+        while self.next < self.stop:
+            at = unspaced[self.next]
+            self.next += 1
             between = text[ends[at - 1]:starts[at]]  # Words.sep: ``at`` is never a text's first word
-            found = known(between)
-            if found is None:
-                found = _ends_sentence(between)
-            if found:
+            end = known(between)
+            if end is None:
+                end = _ends_sentence(between)
+            if end:
+                found.append(at - first)
                 yield at - first
 
 
