@@ -30,8 +30,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from summarize.wordsplit import (APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Split, Words,
-                                 split_article, split_articles, split_words)
+from summarize.wordsplit import APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Split, Words, split_article
+from summarize.wordsplit import split_words  # noqa: F401  (read here by callers and tests)
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +79,11 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s and not s.isspace()]
 
 
-def _name_stem(lower: str) -> str:
-    """The first letters of a name word, so that spellings and forms of one name meet.
-
-    Why: transliterations differ by outlet (Zelensky, Zelenskiy, Zelenskyy) and a country
-    comes as a noun or an adjective (Ukraine, Ukrainian); six letters keep them together
-    while different names rarely share their first six.
-    """
-    return lower[:6]
+# A name word counts by its first letters (``word[:STEM]``), so that spellings and forms of
+# one name meet. Why: transliterations differ by outlet (Zelensky, Zelenskiy, Zelenskyy) and
+# a country comes as a noun or an adjective (Ukraine, Ukrainian); six letters keep them
+# together while different names rarely share their first six.
+STEM = 6
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
@@ -114,7 +111,7 @@ def particulars(title: str, text: str, published: datetime | None = None,
                 published_from: str = "metadata") -> Counter[str]:
     """Counts of the particulars of one article, as prefixed terms.
 
-    ``n:`` a name word (its first letters, see ``_name_stem``), ``nn:`` two name words
+    ``n:`` a name word (its first letters, see ``STEM``), ``nn:`` two name words
     in a row, ``#`` a figure, ``d:`` a date (``d:2025-05-16``, ``d:05-16`` without a
     year, ``d:sunday`` when the article's own date is unknown).
     """
@@ -152,13 +149,13 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     counts: Counter[str] = Counter()
     get = counts.get
     for word, count in Counter(filter(inner.__contains__, cap_lower)).items():
-        key = "n:" + word[:6]  # _name_stem
+        key = "n:" + word[:STEM]
         counts[key] = get(key, 0) + count
     pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
     pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
     for (one, two), count in Counter(pairs).items():
         if one in inner and two in inner:
-            key = "nn:" + one[:6] + "_" + two[:6]  # _name_stem
+            key = "nn:" + one[:STEM] + "_" + two[:STEM]
             counts[key] = get(key, 0) + count
     figures = names.figures[bisect_left(names.figures, first):bisect_left(names.figures, last)]
     if figures:
@@ -184,7 +181,7 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
-            key = sys.intern("l:" + capital[:6])  # _name_stem
+            key = sys.intern("l:" + capital[:STEM])
             lead[key] = lead.get(key, 0) + 1
     return counts, lead
 
