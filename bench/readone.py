@@ -3,8 +3,8 @@ check that another checkout reads every article the same.
 
 Reading an article (its words, particulars and lead) is most of a big day's grouping
 (issue 20). This times ``read_articles`` (as grouping calls it on each core, in runs of
-250 articles) in one process over ``--total`` real-text articles
-(``bench.realtext``, from ../shared/eval) in a fresh process per checkout and round, so
+250 articles) over ``--total`` real-text articles (``bench.realtext``, from
+../shared/eval) in a fresh process per checkout and round, so
 that a checkout given with ``--against`` (e.g. the main checkout) and this one are
 measured in the same run, one after the other, on the same articles. With ``--against``
 it also compares what both give for every article, term by term and in order (the order
