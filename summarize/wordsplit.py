@@ -79,11 +79,12 @@ class Split:
     ``start_list``, ``end_list``), ``classes`` the class bits of each character of ``text``
     with two zeros in front and a digit after (``classes[starts + 1]`` is the class of the
     character before each word; the digit after the last ends a search for the next digit).
-    ``texts``: each text as ``Words``. ``names``: room for what ``particulars`` reads of all
-    the words at once.
+    ``names``: room for what ``particulars`` reads of all the words at once. ``words()``:
+    each text as ``Words``; a ``Split`` keeps no reference to them, so that it is freed with
+    its last ``Words`` (a cycle would wait for the garbage collector, which reading pauses).
     """
 
-    __slots__ = ("text", "lower", "starts", "ends", "start_list", "end_list", "classes", "texts", "names")
+    __slots__ = ("text", "lower", "starts", "ends", "start_list", "end_list", "classes", "lengths", "names")
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.text = text = _GAP.join(texts)
@@ -99,15 +100,19 @@ class Split:
         # from 100,000 words, cost more than everything looked up in it).
         self.start_list, self.end_list = array("q", self.starts.astype(np.int64).tobytes()), \
             array("q", self.ends.astype(np.int64).tobytes())
-        self.texts = []
-        begin = 0
-        first = 0
-        for one in texts:
-            end = begin + len(one)
-            last = bisect_left(self.start_list, end, first)
-            self.texts.append(Words(self, begin, end, first, last))
-            begin, first = end + len(_GAP), last
+        self.lengths = [len(one) for one in texts]
         self.names = None
+
+    def words(self) -> list[Words]:
+        """Each text as ``Words``, in order."""
+        out = []
+        begin = first = 0
+        for length in self.lengths:
+            end = begin + length
+            last = bisect_left(self.start_list, end, first)
+            out.append(Words(self, begin, end, first, last))
+            begin, first = end + len(_GAP), last
+        return out
 
 
 class Words:
@@ -151,7 +156,7 @@ class Words:
 
 def split_words(text: str) -> Words:
     """``text`` as ``Words``; its words are ``textvec.words(text)``."""
-    return Split([text]).texts[0]
+    return Split([text]).words()[0]
 
 
 def split_articles(articles: Sequence[tuple[str, str]]) -> list[tuple[Words, int]]:
@@ -160,7 +165,7 @@ def split_articles(articles: Sequence[tuple[str, str]]) -> list[tuple[Words, int
     joined = [f"{title}\n{text}" if title else text for title, text in articles]
     split = Split(joined)
     out = []
-    for (title, _), words in zip(articles, split.texts):
+    for (title, _), words in zip(articles, split.words()):
         # The line break is no word character: a word starting before it is the headline's.
         offset = bisect_left(split.start_list, words.begin + len(title), words.first) - words.first if title else 0
         out.append((words, offset))
