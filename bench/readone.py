@@ -1,9 +1,10 @@
-"""CPU time of reading articles (``summarize.reading.read_one``) over real text, and a check
-that another checkout reads every article the same.
+"""CPU time of reading articles (``summarize.reading.read_articles``) over real text, and a
+check that another checkout reads every article the same.
 
 Reading an article (its words, particulars and lead) is most of a big day's grouping
-(issue 20). This times ``read_one`` alone over ``--total`` real-text articles
-(``bench.realtext``, from ../shared/eval) in a fresh process per checkout and round, so
+(issue 20). This times ``read_articles`` (as grouping calls it on each core, in runs of
+250 articles) over ``--total`` real-text articles (``bench.realtext``, from
+../shared/eval) in a fresh process per checkout and round, so
 that a checkout given with ``--against`` (e.g. the main checkout) and this one are
 measured in the same run, one after the other, on the same articles. With ``--against``
 it also compares what both give for every article, term by term and in order (the order
@@ -24,31 +25,30 @@ import sys
 import tempfile
 
 # Run in the checkout being measured (its own ``summarize``): reads the items, times
-# ``read_one`` over the first ``timed`` of them, writes (CPU seconds, outputs).
+# ``read_articles`` over the first ``timed`` of them, writes (CPU seconds, outputs).
 _CHILD = r"""
 import pickle, sys, time
 sys.path.insert(0, ".")
-from summarize.reading import read_one
+from summarize.reading import read_articles
 from summarize.textvec import Weighting
 with open(sys.argv[1], "rb") as handle:
     items, timed = pickle.load(handle)
 weighting = Weighting()
 start = time.process_time()
-for title, text, published, published_from in items[:timed]:
-    read_one(title, text, published, published_from, weighting)
+read_articles([(*item, weighting) for item in items[:timed]])
 seconds = time.process_time() - start
 out = []
 if sys.argv[3] == "1":
-    for title, text, published, published_from in items:
-        words, facts, days = read_one(title, text, published, published_from, weighting)
-        out.append((list(words.items()), list(facts.items()), days))
+    for run in read_articles([(*item, weighting) for item in items]):
+        for words, facts, days in zip(run.words.documents(), run.facts.documents(), run.lead_days):
+            out.append((list(words.items()), list(facts.items()), days))
 with open(sys.argv[2], "wb") as handle:
     pickle.dump((seconds, out), handle)
 """
 
 
 def _items(total: int) -> list[tuple]:
-    """The articles as read_one's items, then the same in the two other variants."""
+    """The articles as (title, text, published, published_from), then the same in the two other variants."""
     from bench.realtext import articles
     found = articles(total)
     items = [(a.title, a.text, a.published, a.published_from) for a in found]
@@ -58,7 +58,7 @@ def _items(total: int) -> list[tuple]:
 
 
 def _run(tree: str, data: str, timed: int, outputs: bool) -> tuple[float, list]:
-    """CPU seconds of ``read_one`` in checkout ``tree`` (and its outputs when asked)."""
+    """CPU seconds of ``read_articles`` in checkout ``tree`` (and its outputs when asked)."""
     with tempfile.NamedTemporaryFile(suffix=".pickle", delete=False) as handle:
         result = handle.name
     try:
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 if out:
                     outputs[tree] = out
         for tree in trees:
-            print(f"{tree}: read_one over {args.total} articles: {best[tree]:.2f} s CPU (best of {args.rounds})")
+            print(f"{tree}: read_articles over {args.total} articles: {best[tree]:.2f} s CPU (best of {args.rounds})")
         if args.against:
             ours, theirs = outputs[here], outputs[args.against]
             differ = sum(a != b for a, b in zip(ours, theirs)) + abs(len(ours) - len(theirs))

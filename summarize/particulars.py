@@ -18,17 +18,20 @@ Everything here works offline on the text alone:
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sys
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from operator import itemgetter
-from typing import NamedTuple
 
-from summarize import textvec
+import numpy as np
+
+from summarize.wordsplit import APOSTROPHE, BEFORE, CAPITAL, DECIMAL, SPACE, UNDERSCORE, WORD, Split, Words, split_article
+from summarize.wordsplit import split_words  # noqa: F401  (read here by callers and tests)
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +79,11 @@ def sentences(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text) if s and not s.isspace()]
 
 
-def _name_stem(lower: str) -> str:
-    """The first letters of a name word, so that spellings and forms of one name meet.
-
-    Why: transliterations differ by outlet (Zelensky, Zelenskiy, Zelenskyy) and a country
-    comes as a noun or an adjective (Ukraine, Ukrainian); six letters keep them together
-    while different names rarely share their first six.
-    """
-    return lower[:6]
+# A name word counts by its first letters (``word[:STEM]``), so that spellings and forms of
+# one name meet. Why: transliterations differ by outlet (Zelensky, Zelenskiy, Zelenskyy) and
+# a country comes as a noun or an adjective (Ukraine, Ukrainian); six letters keep them
+# together while different names rarely share their first six.
+STEM = 6
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
@@ -96,56 +96,22 @@ def _figure(digits: str) -> str:
     return digits
 
 
-# Word tokens (letters and digits) and what lies between them: one pass of one compiled
-# pattern per text gives everything the particulars need. Five patterns over the text (names,
-# names inside a sentence, pairs of names, figures, days) took twice as long, and reading
-# articles is half of grouping a big day.
-_SPLIT = re.compile(f"({textvec.WORD.pattern})")
-_SPLIT_PLAIN = re.compile(r"(\w+)")
-# A capital as a name starts with one (the Latin ones: other scripts capitalise too rarely
-# for the inside-a-sentence test to say much), then letters.
-_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0xC0, 0xDF))))
-_MARKED = re.compile(r"[A-Z\u00C0-\u00DE\d]")  # a name or a figure begins with these
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
-# What may stand before the space in front of a capitalised word inside a sentence: a
-# lower-case letter, a figure, a comma, a colon, a bracket, a quote or a dash.
-_BEFORE_INNER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;:()`'\"“-" + "".join(map(chr, range(0xDF, 0x100))))
+# Per class byte (``wordsplit``), whether it has a bit: one table lookup per array, not two operations.
+_HAS = {bit: (np.arange(256) & bit) != 0 for bit in (WORD, DECIMAL, CAPITAL, BEFORE, SPACE, UNDERSCORE, APOSTROPHE)}
+_DECIMAL_BIT = np.uint8(DECIMAL)
 _DAY_WORDS = frozenset(_WEEKDAYS) | frozenset(_RELATIVE)
 _DATE_WORDS = _DAY_WORDS | frozenset(_MONTHS)
-
-
-class Words(NamedTuple):
-    """A text as word tokens: ``words`` as written, ``lower`` lower-cased, and ``seps``
-    the text between them (``seps[i]`` comes before ``words[i]``; one more at the end)."""
-
-    words: list[str]
-    lower: list[str]
-    seps: list[str]
-
-
-def split_words(text: str) -> Words:
-    """``text`` as ``Words``; its words are ``textvec.words(text)``."""
-    # Without an underscore, word characters (\w) are the words' letters and digits, and
-    # the plain class is matched faster than "word characters but not _".
-    parts = (_SPLIT if "_" in text else _SPLIT_PLAIN).split(text)
-    words = parts[1::2]
-    return Words(words, list(map(str.lower, words)), parts[0::2])
-
-
-def split_article(title: str, text: str) -> tuple[Words, int]:
-    """The headline and the text split as one (a line break between them), and the number
-    of the headline's words: they come first."""
-    if not title:
-        return split_words(text), 0
-    return split_words(f"{title}\n{text}"), len(_SPLIT.findall(title))
+# Capitalised inside a sentence but no name for all that.
+_NOT_INNER = _NOT_NAMES | frozenset(_MONTHS) | frozenset(_WEEKDAYS)
 
 
 def particulars(title: str, text: str, published: datetime | None = None,
                 published_from: str = "metadata") -> Counter[str]:
     """Counts of the particulars of one article, as prefixed terms.
 
-    ``n:`` a name word (its first letters, see ``_name_stem``), ``nn:`` two name words
+    ``n:`` a name word (its first letters, see ``STEM``), ``nn:`` two name words
     in a row, ``#`` a figure, ``d:`` a date (``d:2025-05-16``, ``d:05-16`` without a
     year, ``d:sunday`` when the article's own date is unknown).
     """
@@ -160,137 +126,224 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     two sentences of five words or more (see ``_name_lead_end``): who the report is about;
     ``h:`` a fingerprint of those sentences' words.
 
-    ``whole`` and ``offset``: the article as ``split_article`` gives it.
+    ``whole`` and ``offset``: the article as ``split_article`` or ``split_articles`` gives it.
     """
-    words, lower, seps = whole
+    lower = whole.lower
+    split = whole.split
+    if split.names is None:
+        split.names = _Names(split)
+    names: _Names = split.names
+    first, last = whole.first, whole.first + len(lower)
+    # This article's name-like words: the run's from ``begin`` to ``stop``.
+    begin, stop = bisect_left(names.index, first), bisect_left(names.index, last)
+    cap_lower = names.lower[begin:stop]
     # Which words the text capitalises inside a sentence: only those count as names where
-    # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines).
-    # Words that begin with a capital or a digit, found by one pattern over the first
-    # letters (a test of each word in Python took three times as long).
-    marked = [m.start() for m in _MARKED.finditer("".join(map(itemgetter(0), words)))]
-    # One pass over them: the name-like words (their indices, lower-cased), the figures,
-    # the words the text capitalises inside a sentence (``inner``) and the pairs of names:
-    # two name-like words with one space between them ("Vladimir Putin", also "Putin's
-    # Kremlin"), overlapping (the second of a pair may begin the next), the first with no
-    # figure glued to it. Passes of their own over the names took longer.
-    cap_index: list[int] = []
-    cap_lower: list[str] = []
-    figures: list[int] = []
-    pairs: list[tuple[str, str]] = []
-    inner = set()
-    add = inner.add
-    before, before_lower, before_whole = -3, "", False  # the name-like word before
-    for i in marked:
-        sep = seps[i]
-        if sep[-1:] == "_":
-            continue  # no word boundary before it (an underscore is a word character)
-        word = words[i]
-        if word[0] in _UPPER:
-            if word.isalpha():
-                capital, whole_word = lower[i], True
-            else:  # "A320": the letters before the figure
-                letters = _LETTERS.match(word).group()
-                capital, whole_word = letters.lower(), len(letters) == len(word)
-            cap_index.append(i)
-            cap_lower.append(capital)
-            if sep == " ":
-                if i > offset and words[i - 1][-1] in _BEFORE_INNER:
-                    add(capital)
-                if before_whole and (i == before + 1 or i == before + 2 and words[before + 1] == "s"
-                                     and (seps[before + 1] == "'" or seps[before + 1] == "’")):
-                    pairs.append((before_lower, capital))
-            elif i >= offset and len(sep) > 1 and sep[-1] == " " and sep[-2] in _BEFORE_INNER:
-                add(capital)  # headline words (before ``offset``) are no evidence
-            before, before_lower, before_whole = i, capital, whole_word
-        else:
-            figures.append(i)
-    inner -= _NOT_NAMES
-    inner -= _MONTHS.keys()
-    inner -= _WEEKDAYS.keys()
-    # A plain dict with get, not Counter's +=: a missing key calls Counter.__missing__, a
+    # capitals say nothing (first word of a sentence, headline case, ALL-CAPS datelines);
+    # headline words (before ``offset``) are no evidence.
+    text_from = bisect_left(names.index, first + offset, begin, stop)
+    inner = set(itertools.compress(names.lower[text_from:stop], names.inside[text_from:stop]))
+    inner -= _NOT_INNER
+    # Set with dict's get, not Counter's +=: a missing key calls Counter.__missing__, a
     # Python method, for every new term. Counted first, filtered per distinct word: most
     # words recur, and Counter counts in C.
-    counts: dict[str, float] = {}
+    counts: Counter[str] = Counter()
     get = counts.get
-    for word, count in Counter(cap_lower).items():
-        if word in inner:
-            key = "n:" + _name_stem(word)
-            counts[key] = get(key, 0) + count
+    for word, count in Counter(filter(inner.__contains__, cap_lower)).items():
+        key = "n:" + word[:STEM]
+        counts[key] = get(key, 0) + count
+    pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
+    pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
     for (one, two), count in Counter(pairs).items():
         if one in inner and two in inner:
-            key = "nn:" + _name_stem(one) + "_" + _name_stem(two)
+            key = "nn:" + one[:STEM] + "_" + two[:STEM]
             counts[key] = get(key, 0) + count
-    for figure, count in Counter(_figures(words, seps, figures)).items():
-        key = "#" + _figure(figure)
-        counts[key] = get(key, 0) + count
+    figures = names.figures[bisect_left(names.figures, first):bisect_left(names.figures, last)]
+    if figures:
+        for figure, count in Counter(_figures(whole, figures)).items():
+            key = "#" + _figure(figure)
+            counts[key] = get(key, 0) + count
     when = published if published is not None and published_from not in _UNDATED else None
-    lead_end = _lead_end(words, seps, offset)
-    lead: dict[str, float] = {}
-    for end, date in _dates(words, lower, seps, when):
+    ends = _SentenceEnds(whole, offset, names.unspaced)
+    lead_end = _lead_end(whole, offset, ends)
+    lead: Counter[str] = Counter()
+    dates = names.dates[bisect_left(names.dates, first):bisect_left(names.dates, last)]
+    for end, date in _dates(whole, when, [at - first for at in dates]) if dates else ():
         if date:
             key = "d:" + date
             counts[key] = get(key, 0) + 1
             if end <= lead_end:
                 lead[key] = lead.get(key, 0) + 1
-    name_end = _name_lead_end(words, seps, offset)
+    name_end = _name_lead_end(whole, offset, ends)
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
     lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
-    for capital in cap_lower[:bisect_left(cap_index, name_end)]:
+    for capital in names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)]:
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
             # are held together while grouping).
-            key = sys.intern("l:" + _name_stem(capital))
+            key = sys.intern("l:" + capital[:STEM])
             lead[key] = lead.get(key, 0) + 1
-    return Counter(counts), Counter(lead)
+    return counts, lead
 
 
-def _figures(words: list[str], seps: list[str], starts: list[int]) -> list[str]:
-    """Numbers as written ("6.1", "100,000"), from the words at ``starts`` that begin with a digit."""
+class _Names:
+    """The words of a run of texts (``wordsplit.Split``) that begin with a capital or a digit,
+    read at once: numpy over all the words, nothing in Python per word (a loop over them was
+    most of reading an article). Word numbers are the run's; every list is in their order.
+
+    ``index``: the name-like words (a capital first: see ``wordsplit.CAPITAL``), ``lower``
+    each lower-cased (the letters before a figure glued to it: "A320" -> "a"), ``inside``
+    whether each has one space before it and before that a lower-case letter, a figure, a
+    comma, a colon, a bracket, a quote or a dash (capitalised inside a sentence). ``pairs``:
+    two name-like words with one space between them ("Vladimir Putin", also "Putin's
+    Kremlin"), overlapping (the second of a pair may begin the next), the first with no
+    figure glued to it, lower-cased (``pair_firsts``, ``pair_seconds``); ``seconds`` the
+    number of the second word of each.
+    ``figures``: the words that begin with a digit; ``dates`` the words of ``_DATE_WORDS``. ``unspaced``: the words before which
+    the text is not one space (only there can a sentence end). A word right after an
+    underscore is none of these (no word boundary before it: an underscore is a word character).
+    """
+
+    def __init__(self, split: Split) -> None:
+        starts, ends, classes = split.starts, split.ends, split.classes
+        # The classes of each word's first character, of the one before it and of the one
+        # before that (``classes`` has two zeros in front).
+        first, before, second = classes[2:][starts], classes[1:][starts], classes[starts]
+        capital, figure = _HAS[CAPITAL][first], _HAS[DECIMAL][first]
+        if "_" in split.text:
+            joined = _HAS[UNDERSCORE][before]
+            capital &= ~joined
+            figure &= ~joined
+        self.figures = figure.nonzero()[0].tolist()
+        # The text before a word is one space when that space comes right after a word
+        # (for a text's first word, with no word before it, this says no: nothing below
+        # looks at it there).
+        one_char = _HAS[WORD][second]
+        spaced = one_char & _HAS[SPACE][before]
+        self.unspaced = (~spaced).nonzero()[0].tolist()
+        # The words that may name a day, in one pass in C over all of them.
+        self.dates = list(itertools.compress(itertools.count(), map(_DATE_WORDS.__contains__, split.lower)))
+        index = capital.nonzero()[0]
+        self.index = index.tolist()
+        cap_lower = list(map(split.lower.__getitem__, self.index))
+        # Whether a name-like word has a digit in it: the next digit after its start is
+        # before its end (the digit after the texts is beyond every word).
+        digits = (classes & _DECIMAL_BIT).nonzero()[0] - 2
+        glued = digits[digits.searchsorted(starts[index])] < ends[index]
+        text = split.text
+        for k in glued.nonzero()[0].tolist():  # "A320": the letters before the figure
+            at = self.index[k]
+            cap_lower[k] = _LETTERS.match(text, split.start_list[at], split.end_list[at]).group().lower()
+        self.lower = cap_lower
+        self.inside = (_HAS[SPACE][before[index]] & _HAS[BEFORE][second[index]]).tolist()
+        # Pairs: the word before is name-like and whole ("Arvid Lenk"), or the one before
+        # that, with "'s" between ("Lenk's Tallor").
+        whole_name = np.zeros(len(starts) + 2, dtype=bool)  # two more: index -1 and -2 are False
+        whole_name[index] = ~glued
+        spaced_names = index[spaced[index]]
+        seconds = spaced_names[whole_name[spaced_names - 1]]
+        firsts = seconds - 1
+        if "'s " in text or "’s " in text:
+            possessive = spaced_names[whole_name[spaced_names - 2]]
+            letter = possessive - 1  # the "s", one letter after an apostrophe alone
+            possessive = possessive[(ends[letter] - starts[letter] == 1) & one_char[letter]
+                                    & _HAS[APOSTROPHE][before[letter]]]
+            possessive = [i for i in possessive.tolist() if text[split.start_list[i - 1]] == "s"]
+            if possessive:
+                seconds = np.concatenate((seconds, possessive))
+                firsts = np.concatenate((firsts, np.array(possessive, dtype=firsts.dtype) - 2))
+                order = np.argsort(seconds, kind="stable")
+                firsts, seconds = firsts[order], seconds[order]
+        self.seconds = seconds.tolist()
+        # The two words of each pair apart (a tuple per pair, kept, cost more than the rest).
+        self.pair_firsts = list(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()))
+        self.pair_seconds = list(map(cap_lower.__getitem__, index.searchsorted(seconds).tolist()))
+
+
+def _figures(whole: Words, starts: list[int]) -> list[str]:
+    """Numbers as written ("6.1", "100,000"), from the words at ``starts`` (numbered in the
+    run, see ``_Names``) that begin with a digit."""
     found = []
-    last = len(words) - 1
+    split = whole.split
+    text, word_starts, word_ends = split.text, split.start_list, split.end_list
+    last = whole.first + len(whole.lower) - 1
     taken = -1
     for i in starts:
         if i <= taken:
             continue  # the decimals or thousands of the number before
-        word = words[i]
-        number = word if word.isdecimal() else _DIGITS.match(word).group()
-        whole = len(number) == len(word)
+        written = text[word_starts[i]:word_ends[i]]
+        number = written if written.isdecimal() else _DIGITS.match(written).group()
+        complete = len(number) == len(written)
         # "6.1", "100,000": a point or a comma between digits, and the digits after it
-        while whole and i < last and (seps[i + 1] == "." or seps[i + 1] == ",") and words[i + 1][0].isdecimal():
-            nxt = words[i + 1]
+        while complete and i < last and word_starts[i + 1] - word_ends[i] == 1:
+            between = text[word_ends[i]]
+            if between != "." and between != ",":
+                break
+            nxt = text[word_starts[i + 1]:word_ends[i + 1]]
+            if not nxt[0].isdecimal():
+                break
             part = nxt if nxt.isdecimal() else _DIGITS.match(nxt).group()
-            number += seps[i + 1] + part
-            whole = len(part) == len(nxt)
+            number += between + part
+            complete = len(part) == len(nxt)
             i += 1
         taken = i
         found.append(number)
     return found
 
 
-def _lead_end(words: list[str], seps: list[str], offset: int) -> int:
+class _SentenceEnds:
+    """The words of an article's text (from ``offset``) before which a sentence ends, in
+    order, found as they are asked for and kept for the next to ask: only a separator that
+    is not one space can end one."""
+
+    def __init__(self, whole: Words, offset: int, unspaced: list[int]) -> None:
+        self.whole, self.unspaced = whole, unspaced
+        first = whole.first
+        self.next = bisect_left(unspaced, first + offset + 1)  # the next candidate to look at
+        self.stop = bisect_left(unspaced, first + len(whole.lower), self.next)
+        self.found: list[int] = []
+
+    def __iter__(self):
+        yield from self.found
+        whole, unspaced, found = self.whole, self.unspaced, self.found
+        first, known = whole.first, _ENDS_SENTENCE.get
+        text, starts, ends = whole.split.text, whole.split.start_list, whole.split.end_list
+        while self.next < self.stop:
+            at = unspaced[self.next]
+            self.next += 1
+            between = text[ends[at - 1]:starts[at]]  # Words.sep: ``at`` is never a text's first word
+            end = known(between)
+            if end is None:
+                end = _ends_sentence(between)
+            if end:
+                found.append(at - first)
+                yield at - first
+
+
+def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead: the text's words (from ``offset``) in its
     first two sentences and its first 800 characters."""
-    if offset == len(words):
+    count = len(whole.lower)
+    if offset == count:
         return offset
     # The text's own characters: the separator before its first word holds the headline's end.
-    first = seps[offset]
-    position, ends = len(first) - first.find("\n") - 1 if offset else len(first), 0
-    for i in range(offset, len(words)):
-        if i > offset:
-            sep = seps[i]
-            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
-                ends += 1
-                if ends == 2:
-                    return i
-            position += len(sep)
-        position += len(words[i])
-        if position > 800:
-            return i  # this word is cut off (or beyond)
-    return len(words)
+    before = whole.sep(offset)
+    position = len(before) - before.find("\n") - 1 if offset else len(before)
+    split, first = whole.split, whole.first
+    # The first word that ends beyond the 800th character is cut off (or beyond).
+    cut = bisect_right(split.end_list, 800 - position + split.start_list[first + offset],
+                       first + offset, first + count) - first
+    seen = 0
+    for i in ends:
+        if i >= cut:
+            break
+        seen += 1
+        if seen == 2:
+            return i
+    return cut
 
 
-def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
+def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead in which names are read: the text's first
     two sentences of five words or more, and no more than 60 words.
 
@@ -298,52 +351,58 @@ def _name_lead_end(words: list[str], seps: list[str], offset: int) -> int:
     byline or the page's address, which say nothing of who the report is about; the first
     two sentences of some length do (the headline comes before ``offset`` and counts too).
     """
-    counted, length, read, last = 0, 0, 0, len(words)
+    counted, read, last = 0, 0, len(whole.lower)
     address = False  # within a line that is a web address: no sentence
-    for i in range(offset, last):
-        if i > offset:
-            sep = seps[i]
-            if sep != " " and _ends_sentence(sep):  # one space ends no sentence
-                if length >= 5 and not address:
-                    counted += 1
-                    if counted == 2:
-                        return i
-                length = 0
-                if "\n" in sep:
-                    address = False
-        if length == 0 and words[i] in _ADDRESS:
+    start = offset
+    for end in itertools.chain(ends, (last,)):
+        if start >= last:
+            break
+        # the sentence of words start..end-1
+        if whole.word(start) in _ADDRESS:
             address = True
-        length += 1
         if not address:
-            read += 1
-            if read > 60:
-                return i
+            if read + end - start > 60:
+                return start + 60 - read
+            read += end - start
+        if end == last:
+            break
+        if end - start >= 5 and not address:
+            counted += 1
+            if counted == 2:
+                return end
+        if "\n" in whole.sep(end):
+            address = False
+        start = end
     return last
 
 
 _ADDRESS = frozenset({"http", "https", "www"})
 
 
-def _dates(words: list[str], lower: list[str], seps: list[str],
-           when: datetime | None) -> list[tuple[int, str | None]]:
+def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> list[tuple[int, str | None]]:
     """The days named (``_named_day``), each with the index after its last word: a month
-    with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday."""
+    with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday.
+    ``positions``: where the text has a word of ``_DATE_WORDS``, in order."""
+    lower, sep = whole.lower, whole.sep
     found = []
-    last = len(words) - 1
+    last = len(lower) - 1
     taken = -1
-    named: dict[tuple, str | None] = {}
-    for i in _positions(lower, _DATE_WORDS.intersection(lower)):
-        if i <= taken or seps[i][-1:] == "_" or seps[i + 1][:1] == "_":
+    # What a day names depends on the publication's date alone (not its time).
+    day = when.date() if when is not None else None
+    if len(_NAMED) > 4096:
+        _NAMED.clear()
+    for i in positions:
+        if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
         word = lower[i]
         groups = None
         if word in _MONTHS:
             before = i - 1
-            if (before > taken and seps[i] == " " and _day_number(lower, before)
-                    and seps[before][-1:] != "_"):
+            if (before > taken and sep(i) == " " and _day_number(lower, before)
+                    and sep(before)[-1:] != "_"):
                 groups, start, end = (None, None, lower[before], word, None), i, i + 1
-            elif i < last and (seps[i + 1] == " " or seps[i + 1] == ". ") and _day_number(lower, i + 1) \
-                    and seps[i + 2][:1] != "_":
+            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower, i + 1) \
+                    and sep(i + 2)[:1] != "_":
                 groups, start, end = (word, lower[i + 1], None, None, None), i, i + 2
         elif word in _DAY_WORDS:
             groups, start, end = (None, None, None, None, word), i, i + 1
@@ -351,31 +410,19 @@ def _dates(words: list[str], lower: list[str], seps: list[str],
             continue
         taken = end - 1
         # "May" is a month only when capitalised (else the verb): the one place case matters.
-        capital = words[start][0].isupper() if groups[4] is None else False
-        key = (groups, capital)
-        # One article names the same few days again and again ("on Monday").
-        if key in named:
-            date = named[key]
-        else:
-            date = named[key] = _named_day(groups, capital, when)
+        capital = whole.word(start)[0].isupper() if groups[4] is None else False
+        key = (groups, capital, day)
+        # Articles name the same few days again and again ("on Monday").
+        date = _NAMED.get(key, _UNKNOWN)
+        if date is _UNKNOWN:
+            date = _NAMED[key] = _named_day(groups, capital, when)
         found.append((end, date))
     return found
 
 
-def _positions(words: list[str], wanted: set[str]) -> list[int]:
-    """Where the ``wanted`` words stand in ``words``, in order. A search of the list (in C)
-    per wanted word: most texts name one or two day words, a test of every word costs more."""
-    found = []
-    for word in wanted:
-        i = -1
-        try:
-            while True:
-                i = words.index(word, i + 1)
-                found.append(i)
-        except ValueError:
-            pass
-    found.sort()
-    return found
+# The days named, by (groups, capital, publication date): see ``_dates``.
+_NAMED: dict[tuple, str | None] = {}
+_UNKNOWN = object()
 
 
 def _day_number(lower: list[str], i: int) -> bool:
