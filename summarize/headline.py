@@ -20,6 +20,7 @@ from core.models import Article
 from summarize import coherence, furniture
 from summarize.sentences import split_sentences, stop_words
 from summarize.summary import content_terms, tfidf_vectors
+from summarize.tokenised import respaced_marks
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +127,10 @@ def tidy_title(title: str) -> str:
     return title
 
 
-# Text split into tokens for a corpus ("Trump 's visit", "test site .") is joined again the way
-# it is written: no space before a stop, a comma or a clitic.
-_SPACED_STOP = re.compile(r"\s+([.,;:!?]|['\u2019](?:s|re|ve|ll|d|m)\b|n['\u2019]t\b)")
-
-
 def _respaced(title: str) -> str:
-    respaced = _SPACED_STOP.sub(r"\1", title)
+    """A title as written: text split into tokens for a corpus ("Trump 's visit", "test site .")
+    joined again with no space before a stop, a comma or a clitic."""
+    respaced = respaced_marks(title)
     # a headline ends without a full stop (one that a stray space set apart was none of the title's)
     return respaced[:-1] if title.endswith(" .") else respaced
 

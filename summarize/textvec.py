@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse import _sparsetools
+try:  # scipy's compiled CSR-times-vector; a private module, so a release that moves it falls back
+    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
+except ImportError:  # pragma: no cover - depends on the installed scipy
+    _csr_matvec = None
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from summarize.parallel import map_chunks
@@ -294,7 +297,8 @@ def _row_dots(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, po
     merged the two rows' columns pair by pair and copied each left row once per pair (some
     seventy times on a big day): about twice the CPU for 1.4 million pairs. The product is
     scipy's own compiled one (``csr_matvec``, reached through ``scipy.sparse._sparsetools``
-    because a matrix object per run would cost more than the run)."""
+    because a matrix object per run would cost more than the run; without that private
+    module, the public product per run)."""
     first, last = int(positions[0]), int(positions[-1]) + 1
     out = np.zeros(last - first, dtype=np.float64)
     if not matrix.has_canonical_format:  # a column twice in a row would be spread once
@@ -317,7 +321,10 @@ def _row_dots(matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, po
             spread = indices[lo:hi]
             dense[spread] = data[lo:hi]
             s, e = row_at[a], row_at[b]
-            _sparsetools.csr_matvec(b - a, width, row_at[a:b + 1] - s, columns[s:e], values[s:e], dense, result[a:b])
+            if _csr_matvec is not None:
+                _csr_matvec(b - a, width, row_at[a:b + 1] - s, columns[s:e], values[s:e], dense, result[a:b])
+            else:  # the public product: a matrix object per run, the same sums
+                result[a:b] += rights[a:b] @ dense
             dense[spread] = 0.0
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_tokenised", "untokenised"]
+__all__ = ["is_tokenised", "respaced_marks", "untokenised"]
 
 # A stop or comma standing alone between spaces (or before a line's end): "said , the" / "talks ."
 _LOOSE_STOP = re.compile(r"(?<=\w) [,.;:!?](?= |$)", re.MULTILINE)
@@ -71,6 +71,12 @@ def _singles(line: str) -> str:
     return _paired(line, "'", _LOOSE_SINGLE)
 
 
+def respaced_marks(text: str) -> str:
+    """``text`` with no space before a stop, a comma, a per cent sign or a clitic ("Trump 's
+    visit ." reads "Trump's visit."): the part of respacing that is safe on any title."""
+    return _STOPS.sub(r"\1", _CLITICS.sub(r"\1", text))
+
+
 def untokenised(text: str, tokenised: bool | None = None) -> str:
     """``text`` respaced the way prose is written if it is tokenised, else as it is.
 
@@ -81,13 +87,12 @@ def untokenised(text: str, tokenised: bool | None = None) -> str:
     lines = []
     for line in text.split("\n"):
         line = _singles(_paired(line, '"', _LOOSE_QUOTE))
-        line = _CLITICS.sub(r"\1", line)
         line = _HYPHEN.sub("-", line)
         line = _OPEN_BRACKET.sub(r"\1", line)
         line = _CLOSE_BRACKET.sub(r"\1", line)
         line = _CURRENCY.sub(r"\1", line)
         line = _CURLY_OPEN.sub(r"\1", line)
         line = _CURLY_CLOSE.sub(r"\1", line)
-        line = _STOPS.sub(r"\1", line)
+        line = respaced_marks(line)
         lines.append(line)
     return "\n".join(lines)

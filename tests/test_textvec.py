@@ -1,5 +1,6 @@
 """TF-IDF rows as grouping builds them: from chunks of counted terms, equal to the textbook weighting."""
 import numpy as np
+import pytest
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -56,11 +57,14 @@ def test_side_by_side_equals_hstack_of_the_scaled_rows():
                                             for a, b in zip(joined.indptr[:-1], joined.indptr[1:]))
 
 
-def test_row_dots_equal_the_dense_products_in_any_order_of_pairs_and_across_chunks():
+@pytest.mark.parametrize("compiled", [True, False], ids=["scipy-private-matvec", "public-product"])
+def test_row_dots_equal_the_dense_products_in_any_order_of_pairs_and_across_chunks(compiled, monkeypatch):
     # Pairs as grouping makes them (sorted by left row, runs of one left row split by a
     # chunk's end) and in no order at all, over single-precision rows and a matrix that holds
     # a column twice in a row (summed, as a sparse product would).
     # Long rows (a sparse product per left row) and short ones (element-wise) alike.
+    if not compiled:  # what a scipy without the private module gets
+        monkeypatch.setattr(textvec, "_csr_matvec", None)
     rng = np.random.default_rng(3)
     left, right = rng.integers(0, 60, 700), rng.integers(0, 60, 700)
     for density in (0.05, 0.3, 0.8):
