@@ -297,10 +297,27 @@ class Store:
 
     def term_numbers(self, terms: Sequence[str]) -> dict[str, int]:
         """term -> its number in this store, numbering the terms it has not seen yet (a term
-        keeps its number for ever: stored readings refer to terms by number)."""
-        with self.transaction():
-            self.conn.executemany("INSERT OR IGNORE INTO terms (term) VALUES (?)", ((t,) for t in terms))
-        return {r[0]: r[1] for r in self._select_in("SELECT term, id FROM terms WHERE term IN ({})", terms)}
+        keeps its number for ever: stored readings refer to terms by number).
+
+        The terms known already are asked in one statement; only the others are inserted
+        (most of a day's vocabulary was seen on earlier days)."""
+        found = self._term_ids(terms)
+        missing = [term for term in terms if term not in found]
+        if missing:
+            with self.transaction():
+                self.conn.executemany("INSERT OR IGNORE INTO terms (term) VALUES (?)", ((t,) for t in missing))
+            found.update(self._term_ids(missing))
+        return found
+
+    def _term_ids(self, terms: Sequence[str]) -> dict[str, int]:
+        """term -> number of the ``terms`` this store has numbered."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        try:
+            return dict(cursor.execute("SELECT terms.term, terms.id FROM json_each(?) AS wanted JOIN terms"
+                                       " ON terms.term = wanted.value", (json.dumps(list(terms)),)))
+        except sqlite3.OperationalError:  # an SQLite built without JSON: 500 terms a statement
+            return {r[0]: r[1] for r in self._select_in("SELECT term, id FROM terms WHERE term IN ({})", terms)}
 
     # -- stories ----------------------------------------------------------------------
     def story_assignments(self, article_ids: Iterable[str] | None = None) -> dict[str, str]:
