@@ -111,6 +111,22 @@ db.register("store", [
         until REAL
     )
     """,
+    # 6: floors in a table of their own. A reading is a cache (what the article's text gives,
+    # read again whenever it is missing); a floor is yesterday's grouping, like a story
+    # assignment: it shapes which pairs the next build compares. Apart, a store that loses or
+    # rereads its readings keeps its floors, and the build's stories do not depend on what
+    # was cached. The floors kept beside the readings are copied; those columns stay, unused.
+    """
+    CREATE TABLE floors (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        floor_key TEXT NOT NULL,
+        floor REAL NOT NULL,
+        until REAL NOT NULL
+    );
+    INSERT INTO floors (article_id, floor_key, floor, until)
+        SELECT article_id, floor_key, floor, until FROM readings
+        WHERE floor_key IS NOT NULL AND floor IS NOT NULL AND until IS NOT NULL
+    """,
 ])
 
 
@@ -236,18 +252,23 @@ class Store:
             yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
     # -- readings (summarize.reading) ---------------------------------------------------
-    def _select_ids(self, columns: Sequence[str], table: str, ids: Sequence[str]) -> list[tuple]:
-        """``columns`` of the rows of ``table`` whose ``article_id`` is one of ``ids``, in one
-        statement: the ids go as one JSON array (SQLite's ``json_each``). A day's window is
-        20,000 ids; asked 500 at a time they cost forty statements and a Python step per row."""
-        named = ", ".join(f"{table}.{column}" for column in columns)  # json_each has a "key" too
+    def _select_ids(self, select: str, ids: Sequence[str]) -> list[tuple]:
+        """The rows of ``select`` for these ids, in one statement: ``select`` joins the table
+        ``wanted`` (``wanted.value``: one id a row), the ids going as one JSON array (SQLite's
+        ``json_each``). A day's window is 20,000 ids; asked 500 at a time they cost forty
+        statements and a Python step per row."""
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples: a Row object per row costs more than its use
         try:
-            return cursor.execute(f"SELECT {named} FROM json_each(?) AS wanted JOIN {table}"
-                                  f" ON {table}.article_id = wanted.value", (json.dumps(list(ids)),)).fetchall()
+            return cursor.execute(select.format(wanted="json_each(?) AS wanted"), (json.dumps(list(ids)),)).fetchall()
         except sqlite3.OperationalError:  # an SQLite built without JSON: 500 ids a statement
-            return list(self._select_in(f"SELECT {named} FROM {table} WHERE article_id IN ({{}})", ids))
+            out: list[tuple] = []
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                values = ",".join(["(?)"] * len(chunk))
+                out.extend(cursor.execute(select.format(
+                    wanted=f"(SELECT column1 AS value FROM (VALUES {values})) AS wanted"), chunk))
+            return out
 
     def readings(self, ids: Sequence[str]) -> dict[str, tuple]:
         """article id -> (key, words, word counts, facts, fact counts, lead days) of the stored
@@ -257,8 +278,9 @@ class Store:
         build asks next for the same articles (one query of the window instead of two)."""
         found, floors = {}, {}
         for article, key, words, word_counts, facts, fact_counts, days, floor_key, floor, until in self._select_ids(
-                ("article_id", "key", "words", "word_counts", "facts", "fact_counts", "lead_days",
-                 "floor_key", "floor", "until"), "readings", ids):
+                "SELECT r.article_id, r.key, r.words, r.word_counts, r.facts, r.fact_counts, r.lead_days,"
+                " f.floor_key, f.floor, f.until FROM {wanted} JOIN readings r ON r.article_id = wanted.value"
+                " LEFT JOIN floors f ON f.article_id = r.article_id", ids):
             found[article] = (key, words, word_counts, facts, fact_counts, days)
             floors[article] = (floor_key, floor, until)
         self._floors = floors
@@ -266,19 +288,19 @@ class Store:
 
     def save_readings(self, rows: Sequence[tuple]) -> None:
         """Keep (article id, key, words, word counts, facts, fact counts, lead days) rows,
-        replacing an article's older reading (and with it its floor)."""
+        replacing an article's older reading. Its floor is not touched: it is grouping state
+        (``save_floors``), found with options and a reading ``VERSION`` its key names."""
         with self.transaction():
             self.conn.executemany("INSERT OR REPLACE INTO readings (article_id, key, words, word_counts, facts,"
                                   " fact_counts, lead_days) VALUES (?,?,?,?,?,?,?)", rows)
-        for row in rows:
-            self._floors.pop(row[0], None)
 
     def floors(self, ids: Sequence[str], key: str) -> dict[str, tuple[float, float]]:
         """article id -> (floor, until) of the kept floors of these articles found with ``key``
-        (``summarize.group.group_articles``; kept beside the article's reading)."""
+        (``summarize.group.group_articles``)."""
         if not all(i in self._floors for i in ids):
-            self._floors.update((r[0], (r[1], r[2], r[3])) for r in self._select_ids(
-                ("article_id", "floor_key", "floor", "until"), "readings", ids))
+            self._floors.update((r[0], r[1:]) for r in self._select_ids(
+                "SELECT f.article_id, f.floor_key, f.floor, f.until FROM {wanted}"
+                " JOIN floors f ON f.article_id = wanted.value", ids))
         out = {}
         for i in ids:
             row = self._floors.get(i)
@@ -287,13 +309,12 @@ class Store:
         return out
 
     def save_floors(self, rows: Sequence[tuple[str, str, float, float]]) -> None:
-        """Keep (article id, key, floor, until) rows beside the articles' readings."""
+        """Keep (article id, key, floor, until) rows, replacing an article's earlier floor."""
         with self.transaction():
-            self.conn.executemany("UPDATE readings SET floor_key = ?, floor = ?, until = ? WHERE article_id = ?",
-                                  [(key, floor, until, article) for article, key, floor, until in rows])
+            self.conn.executemany("INSERT OR REPLACE INTO floors (article_id, floor_key, floor, until)"
+                                  " VALUES (?,?,?,?)", rows)
         for article, key, floor, until in rows:
-            if article in self._floors:
-                self._floors[article] = (key, floor, until)
+            self._floors[article] = (key, floor, until)
 
     def term_numbers(self, terms: Sequence[str]) -> dict[str, int]:
         """term -> its number in this store, numbering the terms it has not seen yet (a term

@@ -174,9 +174,11 @@ def from_store(stored: Sequence[StoredReading]) -> Readings:
         return textvec.TermRows(column[numbers].astype(np.int32), np.frombuffer(b"".join(counts), dtype=np.float64),
                                 np.fromiter(map(len, ids), dtype=np.int64, count=len(ids)) // 4, int(present.sum()))
 
-    return Readings(rows([r[0] for r in stored], [r[1] for r in stored]),
-                    rows([r[2] for r in stored], [r[3] for r in stored]),
-                    [r[4].split("\n") if r[4] else [] for r in stored])
+    if not stored:
+        return Readings(rows([], []), rows([], []), [])
+    words, word_counts, facts, fact_counts, days = zip(*stored)
+    return Readings(rows(words, word_counts), rows(facts, fact_counts),
+                    [named.split("\n") if named else [] for named in days])
 
 
 class ReadingStore(Protocol):
@@ -197,14 +199,13 @@ def stored_reading(store: ReadingStore) -> Callable[[Sequence[Article], textvec.
     def read(articles: Sequence[Article], weighting: textvec.Weighting) -> Readings:
         keys = [reading_key(a, weighting) for a in articles]
         held = store.readings([a.id for a in articles])
-        stored: list[StoredReading | None] = []
+        stored: list[StoredReading | None] = [None] * len(articles)
         missing: list[int] = []
         for index, (article, key) in enumerate(zip(articles, keys)):
             row = held.get(article.id)
             if row is not None and row[0] == key:
-                stored.append(row[1:])
+                stored[index] = row[1:]
             else:
-                stored.append(None)
                 missing.append(index)
         del held
         if missing:

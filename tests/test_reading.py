@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
-from core import db
 from feeds.store import Store
 from summarize.group import GroupingOptions, floors_key, group_articles
 from summarize.reading import VERSION, read_articles, reading_key, stored_reading, to_store
@@ -81,12 +80,12 @@ def test_a_reading_records_what_it_depends_on():
 def test_an_old_store_gets_the_readings_table_on_first_use(tmp_path):
     path = tmp_path / "b.db"
     Store.open(path).close()
-    # A store made before readings were kept: no table, its migrations not recorded.
-    number = len(db._REGISTRY["store"])
+    # A store made before readings were kept: no table, its migrations (4 on) not recorded.
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE readings")
     conn.execute("DROP TABLE terms")
-    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number >= ?", (number - 1,))
+    conn.execute("DROP TABLE floors")
+    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number >= 4")
     conn.commit()
     conn.close()
     store = Store.open(path)
@@ -103,14 +102,14 @@ def test_a_store_with_readings_of_the_older_form_reads_its_articles_again(tmp_pa
     store.add_articles(EVERYTHING)
     store.close()
     # A store of the previous version: readings kept as JSON text (migration 4), no terms.
-    number = len(db._REGISTRY["store"])
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE readings")
     conn.execute("DROP TABLE terms")
+    conn.execute("DROP TABLE floors")
     conn.execute("CREATE TABLE readings (article_id TEXT PRIMARY KEY, key TEXT NOT NULL, reading TEXT NOT NULL)")
     conn.executemany("INSERT INTO readings VALUES (?, ?, ?)",
                      [(a.id, "an older key", '[["x"],[1],[],[],[]]') for a in EVERYTHING])
-    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number = ?", (number,))
+    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number >= 5")
     conn.commit()
     conn.close()
     store = Store.open(path)  # the migration drops the older readings
@@ -180,7 +179,7 @@ def test_a_build_keeps_the_reading_of_every_article_it_grouped(tmp_path):
     try:
         grouped = {row[0] for row in conn.execute("SELECT article_id FROM story_members")}
         kept = {row[0] for row in conn.execute("SELECT article_id FROM readings")}
-        floors = {row[0] for row in conn.execute("SELECT article_id FROM readings WHERE floor IS NOT NULL")}
+        floors = {row[0] for row in conn.execute("SELECT article_id FROM floors")}
     finally:
         conn.close()
     assert len(grouped) == 18  # the sample's diplomacy articles
@@ -227,3 +226,68 @@ def test_floors_from_a_later_window_are_not_taken_and_the_floors_found_are_kept(
     earlier = group_articles(first)
     assert group_articles(EVERYTHING, earlier, kept=later) == group_articles(EVERYTHING, earlier)
     assert {row[0] for row in later.saved} == {a.id for a in EVERYTHING}
+
+
+def test_a_day_built_from_a_fresh_store_and_after_yesterdays_build_makes_the_same_stories(tmp_path):
+    # Yesterday's build keeps its readings (a cache) and its floors and stories (its grouping)
+    # in the store. A fresh store given the same articles and yesterday's grouping, but no
+    # reading, reads every article again and makes the same stories.
+    from collections import defaultdict
+
+    days = defaultdict(list)
+    for article in EVERYTHING:
+        days[article.published.date()].append(article)
+    order = sorted(days)
+    kept, fresh = Store.open(tmp_path / "kept.db"), Store.open(tmp_path / "fresh.db")
+    key = floors_key(GroupingOptions())
+    seen, assigned = [], {}
+    for day in order[:-1]:
+        kept.add_articles(days[day])
+        fresh.add_articles(days[day])
+        seen.extend(days[day])
+        assigned = group_articles(seen, assigned, read=stored_reading(kept), kept=kept)
+    floors = kept.floors([a.id for a in seen], key)
+    assert len(floors) == len(seen)
+    fresh.assign_stories(assigned)
+    fresh.save_floors([(article, key, floor, until) for article, (floor, until) in floors.items()])
+    assert len(held(tmp_path / "kept.db")) == len(seen) and not held(tmp_path / "fresh.db")
+    today = days[order[-1]]
+    stories = []
+    for store in (kept, fresh):
+        store.add_articles(today)
+        stories.append(group_articles(seen + today, store.story_assignments(), read=stored_reading(store),
+                                      kept=store))
+    assert stories[0] == stories[1]
+    assert set(stories[0]) == {a.id for a in seen + today}
+    # Both kept the day's floors, and the fresh store every article's reading.
+    assert kept.floors([a.id for a in today], key) == fresh.floors([a.id for a in today], key) != {}
+    kept.close()
+    fresh.close()
+    assert held(tmp_path / "fresh.db") == held(tmp_path / "kept.db")
+
+
+def test_reading_an_article_again_keeps_its_floor_and_an_older_store_keeps_its_floors(tmp_path):
+    path = tmp_path / "b.db"
+    store = Store.open(path)
+    store.add_articles(EVERYTHING)
+    key = floors_key(GroupingOptions())
+    group_articles(EVERYTHING, read=stored_reading(store), kept=store)
+    floors = store.floors([a.id for a in EVERYTHING], key)
+    assert len(floors) == len(EVERYTHING)
+    # Readings made by other code are read again; the floors (grouping state) stay.
+    store.conn.execute("UPDATE readings SET key = 'read by other code'")
+    group_articles(EVERYTHING, read=stored_reading(store))
+    store.close()
+    assert held(path) == {a.id: reading_key(a, Weighting()) for a in EVERYTHING}
+    assert Store.open(path).floors([a.id for a in EVERYTHING], key) == floors
+    # A store of the previous version kept its floors beside the readings: they are moved.
+    conn = sqlite3.connect(path)
+    conn.executemany("UPDATE readings SET floor_key = ?, floor = ?, until = ? WHERE article_id = ?",
+                     [(key, floor, until, article) for article, (floor, until) in floors.items()])
+    conn.execute("DROP TABLE floors")
+    conn.execute("DELETE FROM migrations WHERE component = 'store' AND number >= 6")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    assert store.floors([a.id for a in EVERYTHING], key) == floors
+    store.close()
