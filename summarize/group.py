@@ -391,13 +391,16 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
             # The product keeps each row's best entries as it goes (sparse_dot_topn, in C++):
             # on real text every block against the whole window has tens of millions of
             # entries, which a plain product would materialise and sort.
-            shared = sp_matmul_topn(index[rows[mine]], sparse.csr_matrix(others), top_n=wanted).tocoo()
-            i = rows[mine][shared.row].astype(np.int64)
-            j = shared.col.astype(np.int64) + lo
+            if complete:
+                shared = sp_matmul_topn(index[rows[mine]], sparse.csr_matrix(others), top_n=wanted).tocoo()
+                i, j, data = rows[mine][shared.row].astype(np.int64), shared.col.astype(np.int64) + lo, shared.data
+            else:
+                i, j, data = _above_floors(index, sparse.csr_matrix(others), rows[mine], floors, wanted)
+                j += lo
             keep = (i != j) & (np.abs(times[j] - times[i]) <= options.window_days)
             if not complete:
-                keep &= shared.data >= floors[i]
-            i, j, value = i[keep], j[keep], shared.data[keep]
+                keep &= data >= floors[i]
+            i, j, value = i[keep], j[keep], data[keep]
             # The k best per row: sorted by row, then by descending value (ties by column).
             i, j, value = _by_row_and_value(i, j, value, start)
             first = np.searchsorted(i, i, side="left")
@@ -421,6 +424,32 @@ def _block_candidates(index: sparse.csr_matrix, index_t: sparse.csr_matrix, new_
         out.append((np.concatenate(keys), np.concatenate(floor_rows) if floor_rows else np.zeros(0, dtype=np.int64),
                     np.concatenate(floor_values) if floor_values else np.zeros(0, dtype=np.float32)))
     return out
+
+
+# Earlier articles per product of ``_above_floors``: rows of similar floors share a threshold.
+_FLOOR_RUN = 128
+
+
+def _above_floors(index: sparse.csr_matrix, others: sparse.csr_matrix, rows: np.ndarray, floors: np.ndarray,
+                  wanted: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The product of ``index``'s ``rows`` (earlier articles with a floor) with ``others`` (the
+    new articles), each row's ``wanted`` best entries: their rows, columns and values.
+
+    Entries below a row's floor are dropped by the caller; the product drops them as it goes
+    (its threshold) when the rows taken together, in runs of similar floors (highest first),
+    all have one above the run's lowest: the same entries reach the caller, with less to rank."""
+    order = rows[np.argsort(-floors[rows], kind="stable")]
+    found_i, found_j, found_v = [], [], []
+    for start in range(0, len(order), _FLOOR_RUN):
+        run = order[start:start + _FLOOR_RUN]
+        lowest = np.float32(floors[run].min())
+        # "greater than the threshold": just below the lowest floor keeps the entries equal to it
+        threshold = float(np.nextafter(lowest, np.float32(-np.inf))) if lowest > 0 else None
+        shared = sp_matmul_topn(index[run], others, top_n=wanted, threshold=threshold).tocoo()
+        found_i.append(run[shared.row].astype(np.int64))
+        found_j.append(shared.col.astype(np.int64))
+        found_v.append(shared.data)
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_v)
 
 
 # Bits of a packed sort key (``_by_row_and_value``): the row within its block, the value, the column.
