@@ -291,3 +291,26 @@ def test_reading_an_article_again_keeps_its_floor_and_an_older_store_keeps_its_f
     store = Store.open(path)
     assert store.floors([a.id for a in EVERYTHING], key) == floors
     store.close()
+
+
+def test_earlier_articles_keep_the_same_new_articles_when_the_product_drops_what_is_below_their_floors():
+    import numpy as np
+    from scipy import sparse
+    from sparse_dot_topn import sp_matmul_topn
+
+    from summarize.group import _above_floors, article_vectors
+
+    ordered = sorted(EVERYTHING, key=lambda a: (a.published.timestamp(), a.id))
+    matrix, _ = article_vectors(ordered)
+    index = sparse.csr_matrix(matrix, dtype=np.float32)
+    rows, others = np.arange(len(ordered)), sparse.csr_matrix(index.T)
+    plain = sp_matmul_topn(index, others, top_n=5).tocoo()
+    # Floors set to values the product reaches exactly (a pair at its floor is kept), and 0.
+    floors = np.zeros(len(ordered), dtype=np.float32)
+    for row in rows[::2].tolist():
+        values = plain.data[plain.row == row]
+        floors[row] = np.sort(values)[len(values) // 2] if len(values) else 0
+    expected = {(int(i), int(j)) for i, j, v in zip(plain.row, plain.col, plain.data) if v >= floors[i]}
+    i, j, value = _above_floors(index, others, rows, floors, 5)
+    assert {(int(a), int(b)) for a, b, v in zip(i, j, value) if v >= floors[a]} == expected
+    assert any(v == floors[a] > 0 for a, v in zip(i, value))  # some pair sits exactly at its floor
