@@ -305,11 +305,13 @@ def test_earlier_articles_keep_the_same_new_articles_when_the_product_drops_what
     index = sparse.csr_matrix(matrix, dtype=np.float32)
     rows, others = np.arange(len(ordered)), sparse.csr_matrix(index.T)
     plain = sp_matmul_topn(index, others, top_n=5).tocoo()
-    # Floors set to values the product reaches exactly (a pair at its floor is kept), and 0.
-    floors = np.zeros(len(ordered), dtype=np.float32)
-    for row in rows[::2].tolist():
+    # Floors set to values the product reaches exactly: a pair at its floor is kept, also
+    # the pair at the lowest floor of all (the product's threshold).
+    floors = np.ones(len(ordered), dtype=np.float32)
+    for row in rows.tolist():
         values = plain.data[plain.row == row]
-        floors[row] = np.sort(values)[len(values) // 2] if len(values) else 0
+        if len(values):
+            floors[row] = np.sort(values)[len(values) // 2]
     expected = {(int(i), int(j)) for i, j, v in zip(plain.row, plain.col, plain.data) if v >= floors[i]}
     i, j, value = _above_floors(index, others, rows, floors, 5)
     assert {(int(a), int(b)) for a, b, v in zip(i, j, value) if v >= floors[a]} == expected
