@@ -128,12 +128,11 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
 
     ``whole`` and ``offset``: the article as ``split_article`` or ``split_articles`` gives it.
     """
-    lower = whole.lower
     split = whole.split
     if split.names is None:
         split.names = _Names(split)
     names: _Names = split.names
-    first, last = whole.first, whole.first + len(lower)
+    first, last = whole.first, whole.first + whole.count
     # This article's name-like words: the run's from ``begin`` to ``stop``.
     begin, stop = bisect_left(names.index, first), bisect_left(names.index, last)
     cap_lower = names.lower[begin:stop]
@@ -176,7 +175,7 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     name_end = _name_lead_end(whole, offset, ends)
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
-    lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
+    lead["h:%08x" % zlib.crc32(" ".join(whole.lower_range(offset, name_end)).encode("utf-8", "surrogatepass"))] = 1
     for capital in names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)]:
         if capital in inner:
             # One string per name for all articles read in one process (a day's readings
@@ -221,11 +220,12 @@ class _Names:
         one_char = _HAS[WORD][second]
         spaced = one_char & _HAS[SPACE][before]
         self.unspaced = (~spaced).nonzero()[0].tolist()
-        # The words that may name a day, in one pass in C over all of them.
-        self.dates = list(itertools.compress(itertools.count(), map(_DATE_WORDS.__contains__, split.lower)))
+        # The words that may name a day, found by their numbers (``Split.ids``): no string per word.
+        ids, _ = split.ids()
+        self.dates = split.among(_DATE_WORDS)[ids].nonzero()[0].tolist()
         index = capital.nonzero()[0]
         self.index = index.tolist()
-        cap_lower = list(map(split.lower.__getitem__, self.index))
+        cap_lower = split.lower_of(index)
         # Whether a name-like word has a digit in it: the next digit after its start is
         # before its end (the digit after the texts is beyond every word).
         digits = (classes & _DECIMAL_BIT).nonzero()[0] - 2
@@ -266,7 +266,7 @@ def _figures(whole: Words, starts: list[int]) -> list[str]:
     found = []
     split = whole.split
     text, word_starts, word_ends = split.text, split.start_list, split.end_list
-    last = whole.first + len(whole.lower) - 1
+    last = whole.first + whole.count - 1
     taken = -1
     for i in starts:
         if i <= taken:
@@ -300,7 +300,7 @@ class _SentenceEnds:
         self.whole, self.unspaced = whole, unspaced
         first = whole.first
         self.next = bisect_left(unspaced, first + offset + 1)  # the next candidate to look at
-        self.stop = bisect_left(unspaced, first + len(whole.lower), self.next)
+        self.stop = bisect_left(unspaced, first + whole.count, self.next)
         self.found: list[int] = []
 
     def __iter__(self):
@@ -323,7 +323,7 @@ class _SentenceEnds:
 def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead: the text's words (from ``offset``) in its
     first two sentences and its first 800 characters."""
-    count = len(whole.lower)
+    count = whole.count
     if offset == count:
         return offset
     # The text's own characters: the separator before its first word holds the headline's end.
@@ -351,7 +351,7 @@ def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     byline or the page's address, which say nothing of who the report is about; the first
     two sentences of some length do (the headline comes before ``offset`` and counts too).
     """
-    counted, read, last = 0, 0, len(whole.lower)
+    counted, read, last = 0, 0, whole.count
     address = False  # within a line that is a web address: no sentence
     start = offset
     for end in itertools.chain(ends, (last,)):
@@ -383,9 +383,9 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
     """The days named (``_named_day``), each with the index after its last word: a month
     with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday.
     ``positions``: where the text has a word of ``_DATE_WORDS``, in order."""
-    lower, sep = whole.lower, whole.sep
+    lower, sep = whole.lower_word, whole.sep
     found = []
-    last = len(lower) - 1
+    last = whole.count - 1
     taken = -1
     # What a day names depends on the publication's date alone (not its time).
     day = when.date() if when is not None else None
@@ -394,16 +394,16 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
     for i in positions:
         if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
-        word = lower[i]
+        word = lower(i)
         groups = None
         if word in _MONTHS:
             before = i - 1
-            if (before > taken and sep(i) == " " and _day_number(lower, before)
+            if (before > taken and sep(i) == " " and _day_number(lower(before))
                     and sep(before)[-1:] != "_"):
-                groups, start, end = (None, None, lower[before], word, None), i, i + 1
-            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower, i + 1) \
+                groups, start, end = (None, None, lower(before), word, None), i, i + 1
+            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower(i + 1)) \
                     and sep(i + 2)[:1] != "_":
-                groups, start, end = (word, lower[i + 1], None, None, None), i, i + 2
+                groups, start, end = (word, lower(i + 1), None, None, None), i, i + 2
         elif word in _DAY_WORDS:
             groups, start, end = (None, None, None, None, word), i, i + 1
         if groups is None:
@@ -425,9 +425,8 @@ _NAMED: dict[tuple, str | None] = {}
 _UNKNOWN = object()
 
 
-def _day_number(lower: list[str], i: int) -> bool:
-    """Whether word ``i`` is a day of the month as written: one or two digits."""
-    word = lower[i]
+def _day_number(word: str) -> bool:
+    """Whether a word is a day of the month as written: one or two digits."""
     return len(word) <= 2 and word.isdecimal()
 
 
