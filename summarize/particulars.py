@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import re
 import sys
 import zlib
@@ -96,6 +97,11 @@ def _figure(digits: str) -> str:
     return digits
 
 
+def _figure_key(digits: str) -> str:
+    """A number as written, as its particular (``#``)."""
+    return "#" + _figure(digits)
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
 # Per class byte (``wordsplit``), whether it has a bit: one table lookup per array, not two operations.
@@ -142,25 +148,20 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     text_from = bisect_left(names.index, first + offset, begin, stop)
     inner = set(itertools.compress(names.lower[text_from:stop], names.inside[text_from:stop]))
     inner -= _NOT_INNER
-    # Set with dict's get, not Counter's +=: a missing key calls Counter.__missing__, a
-    # Python method, for every new term. Counted first, filtered per distinct word: most
-    # words recur, and Counter counts in C.
+    # Counted in C (``Counter.update`` of an iterable), each word or pair through its key made
+    # once per run (``_Names``): the keys come in the order of their first occurrence, as
+    # counting the distinct words and then adding up their keys gave them.
     counts: Counter[str] = Counter()
-    get = counts.get
-    for word, count in Counter(filter(inner.__contains__, cap_lower)).items():
-        key = "n:" + word[:STEM]
-        counts[key] = get(key, 0) + count
+    counts.update(map(names.name_keys.__getitem__, filter(inner.__contains__, cap_lower)))
     pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
-    pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
-    for (one, two), count in Counter(pairs).items():
-        if one in inner and two in inner:
-            key = "nn:" + one[:STEM] + "_" + two[:STEM]
-            counts[key] = get(key, 0) + count
+    if pairs_to > pairs_from:
+        both = map(operator.and_, map(inner.__contains__, names.pair_firsts[pairs_from:pairs_to]),
+                   map(inner.__contains__, names.pair_seconds[pairs_from:pairs_to]))
+        counts.update(itertools.compress(names.pair_keys[pairs_from:pairs_to], both))
     figures = names.figures[bisect_left(names.figures, first):bisect_left(names.figures, last)]
     if figures:
-        for figure, count in Counter(_figures(whole, figures)).items():
-            key = "#" + _figure(figure)
-            counts[key] = get(key, 0) + count
+        counts.update(map(_figure_key, _figures(whole, figures)))
+    get = counts.get
     when = published if published is not None and published_from not in _UNDATED else None
     ends = _SentenceEnds(whole, offset, names.unspaced)
     lead_end = _lead_end(whole, offset, ends)
@@ -176,12 +177,8 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
     lead["h:%08x" % zlib.crc32(" ".join(whole.lower_range(offset, name_end)).encode("utf-8", "surrogatepass"))] = 1
-    for capital in names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)]:
-        if capital in inner:
-            # One string per name for all articles read in one process (a day's readings
-            # are held together while grouping).
-            key = sys.intern("l:" + capital[:STEM])
-            lead[key] = lead.get(key, 0) + 1
+    lead.update(map(names.lead_keys.__getitem__,
+                    filter(inner.__contains__, names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)])))
     return counts, lead
 
 
@@ -258,6 +255,13 @@ class _Names:
         # The two words of each pair apart (a tuple per pair, kept, cost more than the rest).
         self.pair_firsts = list(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()))
         self.pair_seconds = list(map(cap_lower.__getitem__, index.searchsorted(seconds).tolist()))
+        # Each name word's and pair's particular, made once per run (``read_particulars``); a
+        # lead's names are one string each for all articles read in one process (a day's
+        # readings are held together while grouping).
+        distinct = set(cap_lower)
+        self.name_keys = {word: "n:" + word[:STEM] for word in distinct}
+        self.lead_keys = {word: sys.intern("l:" + word[:STEM]) for word in distinct}
+        self.pair_keys = ["nn:" + one[:STEM] + "_" + two[:STEM] for one, two in zip(self.pair_firsts, self.pair_seconds)]
 
 
 def _figures(whole: Words, starts: list[int]) -> list[str]:
