@@ -203,6 +203,14 @@ class CountedTerms:
         return cls(vocabulary, np.fromiter(map(index.__getitem__, terms), dtype=np.int32, count=len(terms)),
                    np.array(counted, dtype=np.float64), np.array(lengths, dtype=np.int64))
 
+    def __reduce__(self):
+        """Pickled with the vocabulary as one string, one term a line (reading's worker
+        processes send their runs back so): a string per term cost a tenth of reading."""
+        joined = "\n".join(self.vocabulary)
+        if joined.count("\n") != max(len(self.vocabulary) - 1, 0):  # a term with a line break: as it is
+            return (CountedTerms, (self.vocabulary, self.ids, self.counts, self.lengths))
+        return (_unpack_terms, (joined, len(self.vocabulary), self.ids, self.counts, self.lengths))
+
     def documents(self) -> list[dict[str, float]]:
         """The counts of each document as a dict (for tests and inspection)."""
         out, start = [], 0
@@ -211,6 +219,11 @@ class CountedTerms:
                                                              self.counts[start:start + length].tolist())})
             start += length
         return out
+
+
+def _unpack_terms(joined: str, size: int, ids: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> CountedTerms:
+    """``CountedTerms`` from its pickled form (``CountedTerms.__reduce__``)."""
+    return CountedTerms(joined.split("\n") if size else [], ids, counts, lengths)
 
 
 def tfidf_matrix(documents: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
