@@ -88,7 +88,7 @@ class Split:
     """
 
     __slots__ = ("text", "lowered", "aligned", "_lower", "starts", "ends", "start_list", "end_list", "classes",
-                 "lengths", "names", "_ids", "_hashes")
+                 "lengths", "names", "_ids", "_hashes", "_codes")
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.text = text = _GAP.join(texts)
@@ -102,6 +102,7 @@ class Split:
         self._lower: list[str] | None = None
         self._ids: tuple[np.ndarray, np.ndarray] | None = None
         self._hashes: np.ndarray | None = None  # of each word, when numbered by hash
+        self._codes: np.ndarray | None = None   # then also: the lower-cased text's code points, and a space
         inside = self.classes & _WORD_BIT
         # Where a word starts and where one ends, alternating (the classes' padding is no word).
         edges = (inside[1:] != inside[:-1]).nonzero()[0] - 1
@@ -128,6 +129,16 @@ class Split:
 
     def lower_words(self, numbers: Sequence[int]) -> list[str]:
         """The words numbered ``numbers``, lower-cased."""
+        if self._codes is not None and len(numbers) > 32:
+            # Many at once: their characters gathered from the lower-cased text, a space after
+            # each, decoded as one string and split (a slice per word cost four times as much).
+            chosen = np.asarray(numbers, dtype=np.int64)
+            starts, lengths = self.starts[chosen], self.ends[chosen] - self.starts[chosen] + 1
+            place = np.zeros(len(chosen), dtype=np.int64)
+            np.cumsum(lengths[:-1], out=place[1:])
+            at = np.arange(int(lengths.sum())) + np.repeat(starts - place, lengths)
+            at[place + lengths - 1] = len(self._codes) - 1  # the space after the text's end
+            return self._codes[at].tobytes().decode("utf-32-le", "surrogatepass").split()
         if self.aligned:
             starts, ends = self.start_list, self.end_list
             return list(map(self.lowered.__getitem__, map(slice, map(starts.__getitem__, numbers),
@@ -159,7 +170,8 @@ class Split:
         if self._ids is None:
             lengths = self.ends - self.starts
             if self.aligned and (len(lengths) == 0 or int(lengths.max()) <= _LONGEST_HASHED):
-                labels = self._hashes = _hash_at(_prefix(self.lowered), self.starts, self.ends)
+                self._codes = np.frombuffer((self.lowered + " ").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+                labels = self._hashes = _hash_at(_prefix(self._codes[:-1]), self.starts, self.ends)
             else:
                 first: dict[str, int] = {}
                 labels = np.fromiter(map(first.setdefault, self.lower, itertools.count()), dtype=np.int64,
@@ -285,10 +297,11 @@ def _power_table(base: int, size: int) -> np.ndarray:
         return np.cumprod(table, dtype=np.uint64)
 
 
-def _prefix(text: str) -> np.ndarray:
-    """The sums of ``code * base ** i`` over the first k characters of ``text``, for every k
-    (modulo 2 ** 64): a word's hash is the difference of two of them, scaled (``_hash_at``)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+def _prefix(text: str | np.ndarray) -> np.ndarray:
+    """The sums of ``code * base ** i`` over the first k characters of ``text`` (or its
+    code points), for every k (modulo 2 ** 64): a word's hash is the difference of two of
+    them, scaled (``_hash_at``)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if isinstance(text, str) else text
     powers, _ = _powers(len(codes) + 1)
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
