@@ -171,7 +171,7 @@ class Split:
             lengths = self.ends - self.starts
             if self.aligned and (len(lengths) == 0 or int(lengths.max()) <= _LONGEST_HASHED):
                 self._codes = np.frombuffer((self.lowered + " ").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-                labels = self._hashes = _hash_at(_prefix(self._codes[:-1]), self.starts, self.ends)
+                labels = self._hashes = _hash_words(self._codes, self.starts, self.ends)
             else:
                 first: dict[str, int] = {}
                 labels = np.fromiter(map(first.setdefault, self.lower, itertools.count()), dtype=np.int64,
@@ -273,20 +273,8 @@ class Words:
 
 # Words longer than this are numbered by their strings (``Split.ids``).
 _LONGEST_HASHED = 256
-_MASK = (1 << 64) - 1
-_BASE = secrets.randbits(64) | 1  # odd: it has an inverse modulo 2 ** 64
-_POWERS = np.ones(1, dtype=np.uint64)      # _BASE ** i modulo 2 ** 64
-_INVERSES = np.ones(1, dtype=np.uint64)    # _BASE ** -i modulo 2 ** 64
-
-
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The first ``n`` powers of the hash's base and of its inverse (modulo 2 ** 64)."""
-    global _POWERS, _INVERSES
-    if len(_POWERS) < n:
-        size = max(n, 2 * len(_POWERS))
-        _POWERS = _power_table(_BASE, size)
-        _INVERSES = _power_table(pow(_BASE, -1, 1 << 64), size)
-    return _POWERS[:n], _INVERSES[:n]
+# The hash's base: random per process, odd (so that no power of it is 0 modulo 2 ** 64).
+_BASE = secrets.randbits(64) | 1
 
 
 def _power_table(base: int, size: int) -> np.ndarray:
@@ -297,31 +285,32 @@ def _power_table(base: int, size: int) -> np.ndarray:
         return np.cumprod(table, dtype=np.uint64)
 
 
-def _prefix(text: str | np.ndarray) -> np.ndarray:
-    """The sums of ``code * base ** i`` over the first k characters of ``text`` (or its
-    code points), for every k (modulo 2 ** 64): a word's hash is the difference of two of
-    them, scaled (``_hash_at``)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) if isinstance(text, str) else text
-    powers, _ = _powers(len(codes) + 1)
-    prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.cumsum(codes.astype(np.uint64) * powers[:-1], out=prefix[1:])
-    return prefix
+# ``_BASE ** i`` for every place in a hashed word.
+_POWERS = _power_table(_BASE, _LONGEST_HASHED)
 
 
-def _hash_at(prefix: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A 64-bit polynomial hash (int64) of each ``text[start:end]``, ``prefix`` the text's ``_prefix``."""
-    _, inverses = _powers(len(prefix))
+def _hash_words(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A 64-bit polynomial hash (int64) of each word ``codes[start:end]`` (code points; no
+    word longer than ``_LONGEST_HASHED``, none empty): the sum of ``code * _BASE ** i`` over
+    its characters, modulo 2 ** 64, the same wherever the word stands."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lengths = ends - starts
+    place = np.zeros(len(starts), dtype=np.int64)  # where each word's characters begin below
+    np.cumsum(lengths[:-1], out=place[1:])
+    inside = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(place, lengths)
     with np.errstate(over="ignore"):
-        return ((prefix[ends] - prefix[starts]) * inverses[starts]).view(np.int64)
+        terms = codes[inside + np.repeat(starts, lengths)].astype(np.uint64) * _POWERS[inside]
+        return np.add.reduceat(terms, place).view(np.int64)
 
 
 @functools.lru_cache(maxsize=16)
 def _hashed(words: frozenset[str]) -> np.ndarray:
-    """``_hash_at`` of each of ``words`` alone."""
-    listed = sorted(words)
+    """``_hash_words`` of each of ``words`` (as long as a word may be) alone."""
+    listed = [word for word in words if 0 < len(word) <= _LONGEST_HASHED]
     ends = np.cumsum([len(word) for word in listed], dtype=np.int64)
-    return _hash_at(_prefix("".join(listed)), ends - np.array([len(word) for word in listed], dtype=np.int64), ends)
+    codes = np.frombuffer("".join(listed).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _hash_words(codes, ends - np.array([len(word) for word in listed], dtype=np.int64), ends)
 
 
 def split_words(text: str) -> Words:
