@@ -79,24 +79,6 @@ def weighted_terms(title: list[str], text: list[str], weighting: Weighting = Wei
     return counts
 
 
-def weighted_run(documents: Sequence[Sequence[str]], offsets: Sequence[int],
-                 weightings: Sequence[Weighting]) -> "CountedTerms":
-    """``CountedTerms.of`` the ``weighted_terms`` of a run of documents, counted at once.
-
-    ``documents[d]``: the lower-cased words of document ``d``, its headline's first (the
-    first ``offsets[d]`` of them), weighted by ``weightings[d]``. See ``weighted_split``."""
-    tokens = list(itertools.chain.from_iterable(documents))
-    # Each word's number: where it first occurs in the run (``setdefault`` keeps the first).
-    first_at: dict[str, int] = {}
-    labels = np.fromiter(map(first_at.setdefault, tokens, itertools.count()), dtype=np.int64, count=len(tokens))
-    _, firsts, ids = np.unique(labels, return_index=True, return_inverse=True)
-    distinct = list(map(tokens.__getitem__, firsts.tolist()))
-    counted = ((np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct)) > 1)
-               & ~np.fromiter(map(STOP_WORDS.__contains__, distinct), dtype=bool, count=len(distinct)))
-    return _weighted(ids.ravel(), counted, lambda numbers: list(map(distinct.__getitem__, numbers)),
-                     np.fromiter(map(len, documents), dtype=np.int64, count=len(documents)), offsets, weightings)
-
-
 def weighted_split(articles: Sequence[tuple[Words, int]], weightings: Sequence[Weighting]) -> "CountedTerms":
     """``CountedTerms.of`` the ``weighted_terms`` of each (words, headline's word count) of
     ``articles`` (``wordsplit.split_articles``: one ``Split`` for all), in order.

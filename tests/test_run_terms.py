@@ -43,6 +43,9 @@ def test_a_run_counts_every_article_as_alone_in_the_same_order():
         assert found == _one_at_a_time(ARTICLES, weighting)
         # the run's vocabulary in the order its articles first use each term
         assert run.vocabulary == list(dict.fromkeys(term for document in found for term, _ in document))
+    # some articles of a split only, not from its first
+    some = textvec.weighted_split(split_articles(ARTICLES)[2:5], [textvec.Weighting()] * 3)
+    assert [list(d.items()) for d in some.documents()] == _one_at_a_time(ARTICLES, textvec.Weighting())[2:5]
 
 
 def test_headline_and_lead_words_weigh_more_and_stop_words_and_letters_are_no_terms():
