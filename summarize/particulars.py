@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import operator
 import re
 import sys
 import zlib
@@ -96,6 +97,11 @@ def _figure(digits: str) -> str:
     return digits
 
 
+def _figure_key(digits: str) -> str:
+    """A number as written, as its particular (``#``)."""
+    return "#" + _figure(digits)
+
+
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d+")
 # Per class byte (``wordsplit``), whether it has a bit: one table lookup per array, not two operations.
@@ -128,12 +134,11 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
 
     ``whole`` and ``offset``: the article as ``split_article`` or ``split_articles`` gives it.
     """
-    lower = whole.lower
     split = whole.split
     if split.names is None:
         split.names = _Names(split)
     names: _Names = split.names
-    first, last = whole.first, whole.first + len(lower)
+    first, last = whole.first, whole.first + whole.count
     # This article's name-like words: the run's from ``begin`` to ``stop``.
     begin, stop = bisect_left(names.index, first), bisect_left(names.index, last)
     cap_lower = names.lower[begin:stop]
@@ -143,25 +148,20 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     text_from = bisect_left(names.index, first + offset, begin, stop)
     inner = set(itertools.compress(names.lower[text_from:stop], names.inside[text_from:stop]))
     inner -= _NOT_INNER
-    # Set with dict's get, not Counter's +=: a missing key calls Counter.__missing__, a
-    # Python method, for every new term. Counted first, filtered per distinct word: most
-    # words recur, and Counter counts in C.
+    # Counted in C (``Counter.update`` of an iterable), each word or pair through its key made
+    # once per run (``_Names``): the keys come in the order of their first occurrence, as
+    # counting the distinct words and then adding up their keys gave them.
     counts: Counter[str] = Counter()
-    get = counts.get
-    for word, count in Counter(filter(inner.__contains__, cap_lower)).items():
-        key = "n:" + word[:STEM]
-        counts[key] = get(key, 0) + count
+    counts.update(map(names.name_keys.__getitem__, filter(inner.__contains__, cap_lower)))
     pairs_from, pairs_to = bisect_left(names.seconds, first), bisect_left(names.seconds, last)
-    pairs = zip(names.pair_firsts[pairs_from:pairs_to], names.pair_seconds[pairs_from:pairs_to])
-    for (one, two), count in Counter(pairs).items():
-        if one in inner and two in inner:
-            key = "nn:" + one[:STEM] + "_" + two[:STEM]
-            counts[key] = get(key, 0) + count
+    if pairs_to > pairs_from:
+        both = map(operator.and_, map(inner.__contains__, names.pair_firsts[pairs_from:pairs_to]),
+                   map(inner.__contains__, names.pair_seconds[pairs_from:pairs_to]))
+        counts.update(itertools.compress(names.pair_keys[pairs_from:pairs_to], both))
     figures = names.figures[bisect_left(names.figures, first):bisect_left(names.figures, last)]
     if figures:
-        for figure, count in Counter(_figures(whole, figures)).items():
-            key = "#" + _figure(figure)
-            counts[key] = get(key, 0) + count
+        counts.update(map(_figure_key, _figures(whole, figures)))
+    get = counts.get
     when = published if published is not None and published_from not in _UNDATED else None
     ends = _SentenceEnds(whole, offset, names.unspaced)
     lead_end = _lead_end(whole, offset, ends)
@@ -176,13 +176,9 @@ def read_particulars(whole: Words, offset: int, published: datetime | None = Non
     name_end = _name_lead_end(whole, offset, ends)
     # The lead's own words, as a fingerprint: wire copies printed by many outlets (with
     # their own headlines) share it, and count once as evidence of whom an event is about.
-    lead["h:%08x" % zlib.crc32(" ".join(lower[offset:name_end]).encode("utf-8", "surrogatepass"))] = 1
-    for capital in names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)]:
-        if capital in inner:
-            # One string per name for all articles read in one process (a day's readings
-            # are held together while grouping).
-            key = sys.intern("l:" + capital[:STEM])
-            lead[key] = lead.get(key, 0) + 1
+    lead["h:%08x" % zlib.crc32(" ".join(whole.lower_range(offset, name_end)).encode("utf-8", "surrogatepass"))] = 1
+    lead.update(map(names.lead_keys.__getitem__,
+                    filter(inner.__contains__, names.lower[begin:bisect_left(names.index, first + name_end, begin, stop)])))
     return counts, lead
 
 
@@ -221,11 +217,12 @@ class _Names:
         one_char = _HAS[WORD][second]
         spaced = one_char & _HAS[SPACE][before]
         self.unspaced = (~spaced).nonzero()[0].tolist()
-        # The words that may name a day, in one pass in C over all of them.
-        self.dates = list(itertools.compress(itertools.count(), map(_DATE_WORDS.__contains__, split.lower)))
+        # The words that may name a day, found by their numbers (``Split.ids``): no string per word.
+        ids, _ = split.ids()
+        self.dates = split.among(_DATE_WORDS)[ids].nonzero()[0].tolist()
         index = capital.nonzero()[0]
         self.index = index.tolist()
-        cap_lower = list(map(split.lower.__getitem__, self.index))
+        cap_lower = split.lower_of(index)
         # Whether a name-like word has a digit in it: the next digit after its start is
         # before its end (the digit after the texts is beyond every word).
         digits = (classes & _DECIMAL_BIT).nonzero()[0] - 2
@@ -258,6 +255,13 @@ class _Names:
         # The two words of each pair apart (a tuple per pair, kept, cost more than the rest).
         self.pair_firsts = list(map(cap_lower.__getitem__, index.searchsorted(firsts).tolist()))
         self.pair_seconds = list(map(cap_lower.__getitem__, index.searchsorted(seconds).tolist()))
+        # Each name word's and pair's particular, made once per run (``read_particulars``); a
+        # lead's names are one string each for all articles read in one process (a day's
+        # readings are held together while grouping).
+        distinct = set(cap_lower)
+        self.name_keys = {word: "n:" + word[:STEM] for word in distinct}
+        self.lead_keys = {word: sys.intern("l:" + word[:STEM]) for word in distinct}
+        self.pair_keys = ["nn:" + one[:STEM] + "_" + two[:STEM] for one, two in zip(self.pair_firsts, self.pair_seconds)]
 
 
 def _figures(whole: Words, starts: list[int]) -> list[str]:
@@ -266,7 +270,7 @@ def _figures(whole: Words, starts: list[int]) -> list[str]:
     found = []
     split = whole.split
     text, word_starts, word_ends = split.text, split.start_list, split.end_list
-    last = whole.first + len(whole.lower) - 1
+    last = whole.first + whole.count - 1
     taken = -1
     for i in starts:
         if i <= taken:
@@ -300,7 +304,7 @@ class _SentenceEnds:
         self.whole, self.unspaced = whole, unspaced
         first = whole.first
         self.next = bisect_left(unspaced, first + offset + 1)  # the next candidate to look at
-        self.stop = bisect_left(unspaced, first + len(whole.lower), self.next)
+        self.stop = bisect_left(unspaced, first + whole.count, self.next)
         self.found: list[int] = []
 
     def __iter__(self):
@@ -323,7 +327,7 @@ class _SentenceEnds:
 def _lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     """The index after the last word of the lead: the text's words (from ``offset``) in its
     first two sentences and its first 800 characters."""
-    count = len(whole.lower)
+    count = whole.count
     if offset == count:
         return offset
     # The text's own characters: the separator before its first word holds the headline's end.
@@ -351,7 +355,7 @@ def _name_lead_end(whole: Words, offset: int, ends: _SentenceEnds) -> int:
     byline or the page's address, which say nothing of who the report is about; the first
     two sentences of some length do (the headline comes before ``offset`` and counts too).
     """
-    counted, read, last = 0, 0, len(whole.lower)
+    counted, read, last = 0, 0, whole.count
     address = False  # within a line that is a web address: no sentence
     start = offset
     for end in itertools.chain(ends, (last,)):
@@ -383,9 +387,9 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
     """The days named (``_named_day``), each with the index after its last word: a month
     with its day ("February 22", "22 Feb", "Feb. 22"), a weekday, today, tonight, yesterday.
     ``positions``: where the text has a word of ``_DATE_WORDS``, in order."""
-    lower, sep = whole.lower, whole.sep
+    lower, sep = whole.lower_word, whole.sep
     found = []
-    last = len(lower) - 1
+    last = whole.count - 1
     taken = -1
     # What a day names depends on the publication's date alone (not its time).
     day = when.date() if when is not None else None
@@ -394,16 +398,16 @@ def _dates(whole: Words, when: datetime | None, positions: Iterable[int]) -> lis
     for i in positions:
         if i <= taken or sep(i)[-1:] == "_" or sep(i + 1)[:1] == "_":
             continue
-        word = lower[i]
+        word = lower(i)
         groups = None
         if word in _MONTHS:
             before = i - 1
-            if (before > taken and sep(i) == " " and _day_number(lower, before)
+            if (before > taken and sep(i) == " " and _day_number(lower(before))
                     and sep(before)[-1:] != "_"):
-                groups, start, end = (None, None, lower[before], word, None), i, i + 1
-            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower, i + 1) \
+                groups, start, end = (None, None, lower(before), word, None), i, i + 1
+            elif i < last and (sep(i + 1) == " " or sep(i + 1) == ". ") and _day_number(lower(i + 1)) \
                     and sep(i + 2)[:1] != "_":
-                groups, start, end = (word, lower[i + 1], None, None, None), i, i + 2
+                groups, start, end = (word, lower(i + 1), None, None, None), i, i + 2
         elif word in _DAY_WORDS:
             groups, start, end = (None, None, None, None, word), i, i + 1
         if groups is None:
@@ -425,9 +429,8 @@ _NAMED: dict[tuple, str | None] = {}
 _UNKNOWN = object()
 
 
-def _day_number(lower: list[str], i: int) -> bool:
-    """Whether word ``i`` is a day of the month as written: one or two digits."""
-    word = lower[i]
+def _day_number(word: str) -> bool:
+    """Whether a word is a day of the month as written: one or two digits."""
     return len(word) <= 2 and word.isdecimal()
 
 

@@ -91,13 +91,15 @@ def read_articles(items: Sequence[tuple]) -> list[Reading]:
     try:
         for start in range(0, len(items), RUN):
             run = items[start:start + RUN]
-            terms, found, lead_days = [], [], []
-            for (whole, offset), item in zip(split_articles([item[:2] for item in run]), run):
-                words, facts, days = _read(whole, offset, *item[2:])
-                terms.append(words)
+            found, lead_days = [], []
+            split = split_articles([item[:2] for item in run])
+            for (whole, offset), item in zip(split, run):
+                facts, days = read_particulars(whole, offset, item[2], item[3])
                 found.append(facts)
-                lead_days.append(days)
-            out.append(Reading(textvec.CountedTerms.of(terms), textvec.CountedTerms.of(found), lead_days))
+                lead_days.append(list(days))
+            # The words of the whole run counted at once (the same as ``_read``'s per article).
+            out.append(Reading(textvec.weighted_split(split, [item[4] for item in run]),
+                               textvec.CountedTerms.of(found), lead_days))
     finally:
         if collecting:
             gc.enable()
