@@ -28,7 +28,7 @@ from summarize.sentences import split_words
 # open self-contained sentences and are handled apart.
 _POINTING_WORDS = frozenset("""he she it they him her his its their them theirs this that these those such
 but however also and yet still meanwhile instead then thus so moreover furthermore additionally nevertheless
-nonetheless otherwise likewise similarly besides there or nor both neither either another others later earlier
+nonetheless otherwise likewise similarly besides there or nor both neither either another other others later earlier
 afterwards afterward subsequently consequently hence therefore accordingly indeed now here
 we us our ours you your i me my""".split())
 _POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addition"),
@@ -37,7 +37,8 @@ _POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addit
                              ("by", "contrast"), ("in", "contrast"), ("for", "his"), ("for", "her"),
                              ("for", "its"), ("for", "their"), ("after", "that"), ("after", "all"), ("since", "then"),
                              ("until", "then"), ("at", "that"), ("in", "response"), ("in", "return"),
-                             ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of")})
+                             ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of"),
+                             ("for", "example"), ("for", "instance")})
 # For the pairs that only point back with a third word ("At the time", "On the other hand",
 # "As a result", "Because of this").
 _POINTING_TRIPLES = {("at", "the"): {"time", "same"}, ("on", "the"): {"other"},
@@ -74,8 +75,9 @@ _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
 # meets "the official" out of nowhere.
 _DEFINITE_SPEAKER = re.compile(
     r"(?:,|[\"\u201d])\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s+"
-    r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued)\b"
-    r"|\b(?:said|says|added|noted|continued)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
+    r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued|reads|read|states|"
+    r"stated|concluded|concludes|declared|declares)\b"
+    r"|\b(?:said|says|added|noted|continued|reads|read|states|stated)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
 ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
 previous current initial second whole full joint original recent earlier later""".split())
 _QUOTE_OPEN = "\u201c\u00ab"
@@ -185,9 +187,12 @@ def _all_quoted(text: str) -> bool:
 def definite_heads(text: str) -> tuple[str, ...]:
     """The common nouns (or noun candidates) of a definite subject: "The deadline passed" -> ("deadline", "passed").
 
-    A speaker named only by a definite common noun at the end ("..., the official added")
-    counts too: the article introduced that official before."""
-    match = _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
+    A speaker named only by a definite common noun at the end ("..., the official added",
+    "..., the statement reads") counts too: the article introduced that official before;
+    in a sentence that opens on a quotation, only the speaker counts."""
+    quoted = text.lstrip()[:1] in "\"\u201c"
+    # a quotation's own "the" is its speaker's: who is quoted is what the reader must know
+    match = None if quoted else _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
     if not match and " the " in text:
         match = _DEFINITE_SPEAKER.search(text)
     if not match:
@@ -309,3 +314,22 @@ def pointed_nouns(text: str) -> tuple[str, ...]:
             continue  # "the same rules as", "those people who": introduced on the spot
         found.append(noun)
     return tuple(found)
+
+
+# ---- a set-up for what follows ----------------------------------------------------------
+
+# Words outside quotations that announce what the next sentences will give: "here are ten of
+# the things he heard", "the following", "as follows", "read on", "see below".
+_PROMISE = re.compile(r"\b(?:[Hh]ere\s+(?:are|is)|[Hh]ere['\u2019]s|as\s+follows|[Rr]ead\s+on|see\s+below|"
+                      r"listed\s+below|below\s+(?:are|is))\b"
+                      r"|\bthe\s+following(?!\s+(?:day|days|week|weeks|month|months|year|years|morning|"
+                      r"afternoon|evening|night|season|weekend)\b)")
+
+
+def promises(text: str) -> bool:
+    """Whether a sentence sets up what its article goes on to give (a list, an example, a
+    quotation): it ends on a colon or announces what follows ("here are ten of ...",
+    "the following"). Without what follows, the paragraph ends on a promise."""
+    if text.rstrip().endswith(":"):
+        return True
+    return bool(_PROMISE.search(_QUOTATION_SPAN.sub(" ", text)))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -111,13 +112,38 @@ def adds_news(text: str, told: str, language: str) -> bool:
     mine, theirs = facts.marks(text, language), facts.marks(told, language)
     if mine.figures - theirs.figures - facts.WEEKDAYS:
         return True
-    new_names, new_terms = mine.names - theirs.names, mine.terms - theirs.terms
+    # a day or a month named is a date, not someone new ("found on Monday")
+    new_names, new_terms = mine.names - theirs.names - _calendar(language), mine.terms - theirs.terms
     quoted = coherence.quote_balance(text) == 0 and any(q in text for q in "\"\u201c")
     if (new_names or len(new_terms) >= 3) and (_REPORTING.search(text) or quoted):
         return True
     return coherence.tells_outcome(text) and bool(new_names) and len(new_terms) >= 3
 
 
+
+
+_CALENDAR = frozenset(facts.WEEKDAYS | {"january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december"})
+
+
+@lru_cache(maxsize=8)
+def _calendar(language: str) -> frozenset[str]:
+    """The stems of the names of days and months, as :func:`summarize.facts.marks` gives names."""
+    stem = stemmer(language)
+    return frozenset(stem(w) for w in _CALENDAR)
+
+
+# "Juche is the ideology of ...", "Sharia refers to ...": a sentence that explains a term.
+_DEFINITION = re.compile(r"^[\"\u201c]?([A-Z][\w'\u2019-]+)\s+(?:is|are|was|were|refers\s+to|means)\s+(?:a|an|the)\s")
+
+
+def defines_unnamed(text: str, before: str, known: set[str]) -> bool:
+    """Whether a sentence explains a term its article used before (in ``before``, its text up
+    to the sentence) and the summary has not: the explanation of a word the reader never met."""
+    match = _DEFINITION.match(text.lstrip())
+    if not match or match.group(1).lower() in known:
+        return False
+    return re.search(rf"\b{re.escape(match.group(1))}\b", before) is not None
 
 
 def writer_voice(text: str) -> bool:
@@ -279,6 +305,18 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         told = home_text[:c.start]
         return surname is not None and any(f"{first} {surname}" in told for first in forms[surname])
 
+    def leans_on_skipped(c, known: set[str], summary: str) -> bool:
+        """Whether the sentence names someone or something its article introduced in a sentence
+        the summary does not carry, or that the summary's other names make ambiguous: a first
+        name alone ("Monica said"), a surname two people share ("Mr. Smith" after another
+        Smith), a name given with a role before ("his wife, Nanette,"), a term defined whose
+        use the summary left out ("Juche is the ideology ...")."""
+        before = (articles[c.article].text or "")[:c.start]
+        return names.unintroduced_first_name(c.text, known, forms) is not None \
+            or names.ambiguous_surname(c.text, summary, before, forms) is not None \
+            or names.unintroduced_role_name(c.text, known, before) is not None \
+            or defines_unnamed(c.text, before, known)
+
     def take_lead(share: float) -> None:
         nonlocal words
         known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
@@ -298,8 +336,13 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
                 continue
             if any(skipped_introduction(candidates[j], known | known_words([candidates[k].text for k in new[:n]]))
+                   or leans_on_skipped(candidates[j], known | known_words([candidates[k].text for k in new[:n]]),
+                                       " ".join(candidates[k].text for k in chosen + new[:n]))
                    for n, j in enumerate(new)):
                 lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
+                continue
+            if paragraph and coherence.promises(candidates[new[-1]].text):
+                lead.pop(0)  # "here are ten of ...": a set-up for what the paragraph will not give
                 continue
             if any(candidates[j].lead > 0 and unintroduced_pointer(candidates[j].text,
                                         known | known_words([candidates[k].text for k in new[:n]]))
@@ -340,9 +383,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 continue
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
                     or c.lead > 0 and unintroduced_pointer(c.text, known) \
-                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
+                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text) \
+                    or leans_on_skipped(c, known, summary) or paragraph and coherence.promises(c.text):
                 continue
-            if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):
+            if c.lead == 0 and retells_opening(c.text, summary, options.language):
                 continue  # another report's own telling of the event the summary told
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):

@@ -60,9 +60,15 @@ def _in_title_case(text: str, at: int) -> bool:
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][a-z'-]+\b")
+# Capital and small letters of the Latin scripts ("Mauril Bélanger", "Łukasz Żak"): a name
+# written with an accent is as much a name as one without.
+_UP = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0141\u0160\u017b\u017d"
+_LOW = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 # "Troy Tulowitzki", "Juan R. McCullum", "Sinead O'Connor": a first name, perhaps an initial, a surname.
-_FULL_NAME = re.compile(r"\b([A-Z][a-z]+\.?)[ \t]+(?:[A-Z]\.[ \t]+)?((?:Mc|Mac|O['\u2019])?[A-Z][a-z]{2,})\b"
-                        r"(?!(?:['\u2019]s)?[ \t]+[A-Z])")
+_FULL_NAME = re.compile(rf"\b([{_UP}][{_LOW}]+\.?)[ \t]+(?:[{_UP}]\.[ \t]+)?((?:Mc|Mac|O['\u2019])?[{_UP}][{_LOW}]{{2,}}(?:-[{_UP}][{_LOW}]+)?)"
+                        rf"(?![\w-])(?!(?:['\u2019]s)?[ \t]+[{_UP}])")
+# A word of a sentence, from its first letter (an accented capital included).
+_WORD = re.compile(r"[^\W\d_][\w'.\u2019-]*")
 # A capitalised word right before a match, itself after a word (not opening its line or its
 # sentence): the two words are part of a longer run of capitals, a heading's.
 _CAPITALISED_BEFORE = re.compile(r"[\w,'\u2019][ \t]+[A-Z][\w'\u2019-]*\.?[ \t]+$")
@@ -82,7 +88,7 @@ sir lord lady officer sheriff chief coach captain""".split())
 
 def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
     """A surname the sentence uses alone ("Gilbert joins...") that the summary has not introduced."""
-    words = re.findall(r"[A-Za-z][\w'.-]*", text)
+    words = _WORD.findall(text)
     named: set[str] = set()
     for k, word in enumerate(words):
         bare = POSSESSIVE.sub("", word.rstrip("."))  # "Duda's" -> "Duda"; "Jews" stays "Jews"
@@ -120,3 +126,70 @@ _APPOSITION = re.compile(r",\s+(?:a|an|the|who)\s")
 # A sentence that opens on a name and who it is: "Prodigy, one-half of the duo, died ...".
 _INTRODUCED = re.compile(r"^[\"\u201c]?([A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){0,2}),\s+"
                          r"(?:(?:a|an|the|one|one-half|half)\s|\d{1,3},)")
+
+
+def _people(firsts: set[str]) -> set[str]:
+    """The first names among a surname's companions: no title or honorific ("Mr.", "President")."""
+    return {f for f in firsts if f.rstrip(".").lower() not in _TITLES and f.rstrip(".").lower() not in _HONORIFICS
+            and not f.endswith(".")}
+
+
+def _full_name(first: str, last: str) -> re.Pattern:
+    """The pattern of one person's full name, a middle initial allowed."""
+    return re.compile(rf"\b{re.escape(first)}\s+(?:[{_UP}]\.\s+)?{re.escape(last)}\b")
+
+
+def unintroduced_first_name(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
+    """A first name the sentence uses alone ("Monica said ...") for a person of the story the
+    summary has not named: the reader needs the full name (Monica who?) first."""
+    firsts: set[str] = set()
+    for companions in forms.values():
+        firsts |= _people(companions)
+    words = _WORD.findall(text)
+    for k, word in enumerate(words):
+        bare = POSSESSIVE.sub("", word.rstrip("."))
+        if bare not in firsts or len(bare) < 3 or bare in forms or bare.lower() in known:
+            continue
+        following = [w for w in words[k + 1:k + 3] if not re.fullmatch(rf"[{_UP}]\.?", w)]
+        if following and following[0][:1].isupper():
+            continue  # the first name of a full name ("Monica Conyers")
+        return bare
+    return None
+
+
+def ambiguous_surname(text: str, summary: str, before: str, forms: dict[str, set[str]]) -> str | None:
+    """A surname the sentence uses alone ("Mr. Smith approached ...") that two or more people of
+    the story share, when the summary has introduced another of them than the one meant, or
+    several. The one meant is the first its own article (``before``: its text up to the
+    sentence) introduced by full name; "Smith" after "Shimron Smith" reads as Shimron."""
+    words = _WORD.findall(text)
+    for k, word in enumerate(words):
+        bare = POSSESSIVE.sub("", word.rstrip("."))
+        people = _people(forms.get(bare, set()))
+        if len(people) < 2:
+            continue
+        previous = [w for w in words[max(0, k - 2):k] if not re.fullmatch(rf"[{_UP}]\.?", w)]
+        if previous and previous[-1] in people:
+            continue  # the full name here
+        told = {f for f in people if _full_name(f, bare).search(summary)}
+        if not told:
+            continue  # not introduced at all: :func:`unintroduced_surname`'s case
+        found = [(m.start(), f) for f in people for m in [_full_name(f, bare).search(before)] if m]
+        meant = min(found)[1] if found else None
+        if len(told) > 1 or meant is not None and meant not in told:
+            return bare
+    return None
+
+
+# A person introduced by a role and a single name: "his wife, Nanette, filed for ...".
+_ROLE_NAME = re.compile(rf"\b(?:his|her|their)\s+[a-z][\w'\u2019-]*(?:\s+[a-z][\w'\u2019-]*)?,\s+([{_UP}][{_LOW}]+),")
+
+
+def unintroduced_role_name(text: str, known: set[str], before: str) -> str | None:
+    """A name the sentence uses that its article introduced by a role earlier ("his wife,
+    Nanette,", in ``before``) and the summary has not: "Nanette and the couple's daughters ..."."""
+    introduced = {m.group(1) for m in _ROLE_NAME.finditer(before)}
+    if not introduced:
+        return None
+    return next((w for w in (POSSESSIVE.sub("", w.rstrip(".")) for w in _WORD.findall(text))
+                 if w in introduced and w.lower() not in known), None)
