@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from summarize.sentences import split_words
+from summarize.sentences import split_words, stop_words
 
 # Opening words that point back to a sentence before. "It"/"There" followed by a form of
 # "be" and a clause (extraposition: "It is unclear whether...", "There are fears that...")
@@ -60,6 +60,15 @@ _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",",
 _ATTRIBUTION_ONLY = re.compile(
     r"^(?:[A-Z][\w.'\u2019-]*\s+){1,6}(?:said|says|charged|added|told\s+\w+|argued|insisted|claimed|"
     r"wrote|noted|explained|warned|stressed)(?:\s+(?:on|in|at|late|early|this)\s+[\w.]+(?:\s+[\w.]+)?)?\s*[.!]$")
+# "Three of them ...", "Most of those ...": a part of people or things counted before.
+_PART_OF = re.compile(r"^(?:\w+\s+){0,2}?(?:of|among)\s+(?:them|these|those|whom|which)\b", re.IGNORECASE)
+# "The police said he had no record": a body or a group reports on "he" or "she", who was named
+# in a sentence before (nothing before the pronoun names a person; "Officials believe they ..."
+# and "The spokesman said he ..." speak of themselves).
+_REPORTED_PRONOUN = re.compile(r"^([^,;:\"\u201c]{0,60}?)\b(?:said|say|told\s+\w+|added|believe|believed|"
+                               r"think|thought)\s+(?:that\s+)?(?:he|she|his|her)\b")
+_REPORTERS = frozenset("""police officials authorities prosecutors investigators officers witnesses sources
+reports doctors relatives neighbors neighbours""".split())
 # "On the first, ...", "For the latter, ...": a step through things listed before.
 _STEP_OF_LIST = re.compile(r"^(?:On|In|For|As\s+for|Of)\s+the\s+(?:first|second|third|last|latter|former)\s*,",
                            re.IGNORECASE)
@@ -129,6 +138,11 @@ def points_back(text: str) -> bool:
         return True  # "On the first, ..." after a list; "Though X did Y." meaning "however"
     if _PAIR.match(stripped):
         return True  # "One former aide, X, ..., and the other, Y, ...": a pair introduced before
+    if _PART_OF.match(stripped):
+        return True  # "Three of them - two women and a man - ..."
+    reported = _REPORTED_PRONOUN.match(stripped)
+    if reported and _reporting_group(split_words(reported.group(1))):
+        return True  # "The police said he had no criminal record": who "he" is, a sentence before told
     if stripped[:1] in "\"\u201c\u2018'":
         # Quoted speech first: its own "I" or "this" belong to the speaker; what matters is who
         # is named as saying it ("..., he said" leans on the sentence before; "..., Rutte said" does not).
@@ -140,6 +154,18 @@ def points_back(text: str) -> bool:
             return True
         return bool(close) and _opens_on_pointer(stripped[close.end():].lstrip(",;: "), attribution=True)
     return _opens_on_pointer(stripped)
+
+
+def _reporting_group(words: list[str]) -> bool:
+    """Whether the words before a verb of saying are a group or a body that names no one: a
+    plural common noun last ("The police", "State officials"), no name past the first word."""
+    if not words or any(w[:1].isupper() for w in words[1:]) or any(w.lower() in ("who", "which") for w in words):
+        return False  # a name, or a relative clause: "An actress who has said she ..." speaks of herself
+    head = words[-1]
+    if len(words) == 1 and head[:1].isupper():
+        return head.lower() in _REPORTERS  # "Police said he ...", not "Jones said he ..."
+    return head.islower() and (head in _REPORTERS or head.endswith("s") and not head.endswith("ss")
+                               and head not in stop_words())
 
 
 def _opens_on_pointer(text: str, attribution: bool = False) -> bool:

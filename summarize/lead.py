@@ -312,7 +312,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         Smith), a name given with a role before ("his wife, Nanette,"), a term defined whose
         use the summary left out ("Juche is the ideology ...")."""
         before = (articles[c.article].text or "")[:c.start]
-        return names.unintroduced_first_name(c.text, known, forms) is not None \
+        return names.unintroduced_first_name(c.text, known, before, forms, articles[c.article].text or "") is not None \
             or names.ambiguous_surname(c.text, summary, before, forms) is not None \
             or names.unintroduced_role_name(c.text, known, before) is not None \
             or defines_unnamed(c.text, before, known)
@@ -341,7 +341,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                    for n, j in enumerate(new)):
                 lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
                 continue
-            if paragraph and coherence.promises(candidates[new[-1]].text):
+            if paragraph and new and coherence.promises(candidates[new[-1]].text):
                 lead.pop(0)  # "here are ten of ...": a set-up for what the paragraph will not give
                 continue
             if any(candidates[j].lead > 0 and unintroduced_pointer(candidates[j].text,

@@ -41,6 +41,7 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
                     and text[:match.start()].split()[-1].rstrip(".").lower() not in _TITLES:
                 continue  # a headline's capitals ("Teen Invents Gadget to Aid Alzheimer's Patients")
             if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST or first.lower() in stop \
+                    or last.lower() in _TITLES or last.lower() in _HONORIFICS \
                     or first.rstrip(".").lower() in common or last.lower() in common \
                     or last.endswith("s") and re.search(rf"\b{last[:-1]}\b", text):
                 continue  # "Both Israel", "German Nazis" (a plural beside its singular): no person's name
@@ -72,18 +73,20 @@ _WORD = re.compile(r"[^\W\d_][\w'.\u2019-]*")
 # A capitalised word right before a match, itself after a word (not opening its line or its
 # sentence): the two words are part of a longer run of capitals, a heading's.
 _CAPITALISED_BEFORE = re.compile(r"[\w,'\u2019][ \t]+[A-Z][\w'\u2019-]*\.?[ \t]+$")
-# Capitalised words that open a sentence or name a title, month or day: never a first name.
+# Capitalised words that open a sentence or name a title, month or day, or a caption's label
+# glued to a name ("Photo Donald Trump"): never a first name.
 _NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
 these those it he she they we his her their its our there here new north south east west former
 one two three four five six seven eight nine ten
 january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday""".split())
+monday tuesday wednesday thursday friday saturday sunday
+photo photos image images video file caption credit""".split())
 # "Mr", "Ms", "Dr" say nothing of who someone is: "Ms. Clifford" needs her introduction as
 # much as "Clifford" does; "President", "Sen." or "Gov." tell the reader who is meant.
 _HONORIFICS = frozenset("mr mrs ms dr miss mme".split())
 _TITLES = frozenset("""sen sen. rep rep. gov gov. president minister prime premier
 chancellor king queen prince princess pope judge justice general gen gen. secretary senator governor mayor
-sir lord lady officer sheriff chief coach captain""".split())
+sir lord lady officer sheriff chief coach captain mp mep del sgt lt col adm det rev""".split())
 
 
 def unintroduced_surname(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
@@ -139,29 +142,45 @@ def _full_name(first: str, last: str) -> re.Pattern:
     return re.compile(rf"\b{re.escape(first)}\s+(?:[{_UP}]\.\s+)?{re.escape(last)}\b")
 
 
-def unintroduced_first_name(text: str, known: set[str], forms: dict[str, set[str]]) -> str | None:
-    """A first name the sentence uses alone ("Monica said ...") for a person of the story the
-    summary has not named: the reader needs the full name (Monica who?) first."""
-    firsts: set[str] = set()
-    for companions in forms.values():
-        firsts |= _people(companions)
+def unintroduced_first_name(text: str, known: set[str], before: str, forms: dict[str, set[str]],
+                            article: str = "") -> str | None:
+    """A first name the sentence uses alone ("Monica said ...") that its article introduced in a
+    full name earlier (in ``before``, its text up to the sentence: "said Monica Conyers, the
+    student's mother") and the summary has not named: the reader needs to know who Monica is.
+
+    The full name must be the word's first use in the article and its surname one of the
+    story's (``forms``) that the ``article`` also uses alone ("Conyers"): a word first met as
+    part of a longer name ("Google" in "Google Maps") is a name of its own."""
     words = _WORD.findall(text)
     for k, word in enumerate(words):
         bare = POSSESSIVE.sub("", word.rstrip("."))
-        if bare not in firsts or len(bare) < 3 or bare in forms or bare.lower() in known:
+        if len(bare) < 3 or not bare[:1].isupper() or not bare[1:].islower() or bare.lower() in known \
+                or bare.lower() in _NOT_FIRST or bare.lower() in _TITLES or bare.lower() in _HONORIFICS:
             continue
+        if k and words[k - 1].lower() == "the":
+            continue  # "the Capitol": a place or a body, not a person's first name
         following = [w for w in words[k + 1:k + 3] if not re.fullmatch(rf"[{_UP}]\.?", w)]
-        if following and following[0][:1].isupper():
-            continue  # the first name of a full name ("Monica Conyers")
-        return bare
+        if following and following[0][:1].isupper() or k and words[k - 1][:1].isupper():
+            continue  # part of a longer name here ("Monica Conyers", "Southern California", "Mona Lisa")
+        first = re.search(rf"\b{re.escape(bare)}\b", before)
+        full = first and _FULL_NAME.match(before, first.start())
+        if not full or full.group(1) != bare or full.group(2) not in forms:
+            continue
+        surname = full.group(2)
+        alone = re.search(rf"(?<!{re.escape(bare)} )\b{re.escape(surname)}\b", article or before)
+        if alone and not re.search(rf"\b{re.escape(surname.lower())}\b", before):
+            return bare
     return None
 
 
 def ambiguous_surname(text: str, summary: str, before: str, forms: dict[str, set[str]]) -> str | None:
-    """A surname the sentence uses alone ("Mr. Smith approached ...") that two or more people of
-    the story share, when the summary has introduced another of them than the one meant, or
-    several. The one meant is the first its own article (``before``: its text up to the
-    sentence) introduced by full name; "Smith" after "Shimron Smith" reads as Shimron."""
+    """A surname the sentence uses alone ("Mr. Smith approached ...") when its own article
+    (``before``: its text up to the sentence) has introduced two or more people of that name
+    and the summary has named several of them, or another than the one meant: "Mr. Smith" after
+    "Shimron Smith" reads as Shimron, though the article meant his brother Shawn. The one meant
+    is the first the article named in full: its main person ("Devin Lima" before "his mom,
+    Filomena Lima").
+    (A surname the summary has not introduced at all is :func:`unintroduced_surname`'s.)"""
     words = _WORD.findall(text)
     for k, word in enumerate(words):
         bare = POSSESSIVE.sub("", word.rstrip("."))
@@ -171,14 +190,28 @@ def ambiguous_surname(text: str, summary: str, before: str, forms: dict[str, set
         previous = [w for w in words[max(0, k - 2):k] if not re.fullmatch(rf"[{_UP}]\.?", w)]
         if previous and previous[-1] in people:
             continue  # the full name here
-        told = {f for f in people if _full_name(f, bare).search(summary)}
-        if not told:
-            continue  # not introduced at all: :func:`unintroduced_surname`'s case
-        found = [(m.start(), f) for f in people for m in [_full_name(f, bare).search(before)] if m]
-        meant = min(found)[1] if found else None
-        if len(told) > 1 or meant is not None and meant not in told:
+        here = {first: found.start() for first in people for found in [_full_name(first, bare).search(before)]
+                if found}
+        if len(here) < 2 or _variants(list(here)):
+            continue
+        meant = min(here, key=here.get)
+        told = {first for first in here if _full_name(first, bare).search(summary)}
+        if len(told) > 1 or told and meant not in told:
             return bare
     return None
+
+
+def _variants(firsts: list[str]) -> bool:
+    """Whether the first names may be spellings of one name ("Peter", "Peder"; "America",
+    "American"): they differ in a single letter, or one is the other and one letter more
+    ("Bob" and "Bobby" are two people)."""
+    for i, a in enumerate(firsts):
+        for b in firsts[i + 1:]:
+            short, long = sorted((a, b), key=len)
+            if len(long) - len(short) == 1 and long.startswith(short) \
+                    or len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1:
+                return True
+    return False
 
 
 # A person introduced by a role and a single name: "his wife, Nanette, filed for ...".
@@ -191,5 +224,6 @@ def unintroduced_role_name(text: str, known: set[str], before: str) -> str | Non
     introduced = {m.group(1) for m in _ROLE_NAME.finditer(before)}
     if not introduced:
         return None
-    return next((w for w in (POSSESSIVE.sub("", w.rstrip(".")) for w in _WORD.findall(text))
-                 if w in introduced and w.lower() not in known), None)
+    words = [POSSESSIVE.sub("", w.rstrip(".")) for w in _WORD.findall(text)]
+    return next((w for k, w in enumerate(words) if w in introduced and w.lower() not in known
+                 and not (k + 1 < len(words) and words[k + 1][:1].isupper())), None)
