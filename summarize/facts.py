@@ -83,10 +83,10 @@ def _containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def same_words(a: str, b: str, language: str = "english", share: float = 0.5) -> bool:
-    """Whether ``share`` or more (at least half) of the content words of the sentence with fewer
-    are in the other: the same thing said in much the same words (the first test of :func:`restates`)."""
-    return _containment(marks(a, language).terms, marks(b, language).terms) >= share
+def same_words(a: str, b: str, language: str = "english") -> bool:
+    """Whether most content words of the shorter sentence are in the other: the same thing said
+    in much the same words (the first test of :func:`restates`)."""
+    return _containment(marks(a, language).terms, marks(b, language).terms) >= 0.5
 
 
 def restates(a: str, b: str, language: str = "english") -> bool:
