@@ -142,12 +142,12 @@ def test_the_summary_leaves_out_a_promise_its_lead_makes():
         "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute over the "
         "flow of the Ostra river.",
         "Foreign minister Ilse Aalto announced the accord after a night of talks in the town of Brill.",
-        "Here are the five towns that will get water first.",
+        "The ministry released its schedule overnight, and here are the five towns that will get water first.",
         "The dam will release water again from the first of October under a schedule drawn up by engineers.",
     ])
     summary = " ".join(s.text for s in summarize_story([story]))
     assert "Varn dam" in summary and "first of October" in summary
-    assert "Here are the five towns" not in summary
+    assert "here are the five towns" not in summary
 
 
 # ---- the same fact twice ---------------------------------------------------------------------
