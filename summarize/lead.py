@@ -392,7 +392,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or not _on_subject(c.text, summary, options.language):
                 continue
             if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told) \
-                    or tells_again(c.text, summary, options.language):
+                    or tells_again(c.text, summary, options.language) \
+                    or redescribes(c.text, summary, options.language):
                 continue
             chosen.append(i)
             told.append(c.text)
@@ -443,6 +444,29 @@ def retells_opening(text: str, told: str, language: str = "english") -> bool:
     side of the story (the markets, a reaction elsewhere) shares less."""
     mine = _stems(text, language)
     return bool(mine) and len(mine & _stems(told, language)) >= RETOLD_OPENING * len(mine)
+
+
+# A subject described by what the reader is to know of it: "The man who shot and killed a
+# teenager ...", "An actress who has said she had sex with ...".
+_DESCRIBED_SUBJECT = re.compile(r"^[\"\u201c]?(?:The|A|An)\s+((?:[\w'\u2019-]+\s+){0,4}?)([\w'\u2019-]+)\s+"
+                                r"(?:who|whose)\s+([^,;]{0,120})")
+
+
+def redescribes(text: str, told: str, language: str = "english") -> bool:
+    """Whether a sentence of another source opens on someone described rather than named, whom
+    the summary has introduced already: the description's noun is the summary's ("The Millis
+    police officer who was fired ..." after "A former Millis police officer ... was found
+    dead"), or two of the first content words of its "who" clause are ("The man who shot and
+    killed a teenager ..." after "Michael Dunn, who shot and killed ..."). Such a sentence is
+    another report's introduction of the story's person: the same person introduced twice."""
+    match = _DESCRIBED_SUBJECT.match(text.lstrip())
+    if not match:
+        return False
+    mine = _stems(told, language)
+    if _stems(match.group(2), language) & mine:
+        return True
+    clause = [w for w in split_words(match.group(3)) if w.lower() not in stop_words(language) and len(w) > 2][:4]
+    return len(_stems(" ".join(clause), language) & mine) >= 2
 
 
 def retells(text: str, told: str, language: str = "english") -> bool:

@@ -157,3 +157,12 @@ def test_a_day_of_the_week_is_not_news_of_its_own():
     retold = "The two missing girls were found dead after they vanished while hiking near the river on Monday."
     assert not lead.adds_news(retold, told, "english")
     assert lead.adds_news("The two girls were found by Keldor's rangers, police said.", told, "english")
+
+
+def test_another_source_introducing_the_same_person_again_by_description():
+    told = "Ilse Aalto, who drafted the accord and signed it in Brill, resigned on Friday."
+    assert lead.redescribes("The minister who drafted and signed the accord told reporters she was tired.", told)
+    assert lead.redescribes("The Brill official who resigned on Friday had served ten years.",
+                            "A senior Brill official resigned on Friday.")
+    # someone new, described on the spot, is news
+    assert not lead.redescribes("A farmer who lives below the dam said the water was back.", told)
