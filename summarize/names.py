@@ -3,8 +3,12 @@
 A reader who meets "Tulowitzki said" or "Ms. Clifford" needs the sentence that said who
 Troy Tulowitzki or Stephanie Clifford is; one who meets "Prodigy, one-half of Mobb Deep" after
 Prodigy was named is told twice. :func:`name_forms` reads the story's full names (a first
-name, perhaps an initial, a surname); :func:`unintroduced_surname` and
-:func:`introduced_again` read one sentence against what a summary has told.
+name, perhaps an initial, a surname, accented letters and hyphens allowed);
+:func:`unintroduced_surname` and :func:`introduced_again` read one sentence against what a
+summary has told, and so, against what its own article told before it, do
+:func:`unintroduced_first_name` ("Monica said"), :func:`ambiguous_surname` ("Mr. Smith" when
+two Smiths are in the article) and :func:`unintroduced_role_name` ("Nanette", met before as
+"his wife, Nanette,").
 """
 from __future__ import annotations
 
