@@ -28,7 +28,7 @@ from summarize.sentences import split_words, stop_words
 # open self-contained sentences and are handled apart.
 _POINTING_WORDS = frozenset("""he she it they him her his its their them theirs this that these those such
 but however also and yet still meanwhile instead then thus so moreover furthermore additionally nevertheless
-nonetheless otherwise likewise similarly besides there or nor both neither either another other others later earlier
+nonetheless otherwise likewise similarly besides there or nor both neither either another others later earlier
 afterwards afterward subsequently consequently hence therefore accordingly indeed now here
 we us our ours you your i me my""".split())
 _POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addition"),
@@ -37,8 +37,7 @@ _POINTING_PAIRS = frozenset({("the", "latter"), ("the", "former"), ("in", "addit
                              ("by", "contrast"), ("in", "contrast"), ("for", "his"), ("for", "her"),
                              ("for", "its"), ("for", "their"), ("after", "that"), ("after", "all"), ("since", "then"),
                              ("until", "then"), ("at", "that"), ("in", "response"), ("in", "return"),
-                             ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of"),
-                             ("for", "example"), ("for", "instance")})
+                             ("to", "that"), ("despite", "this"), ("despite", "that"), ("because", "of")})
 # For the pairs that only point back with a third word ("At the time", "On the other hand",
 # "As a result", "Because of this").
 _POINTING_TRIPLES = {("at", "the"): {"time", "same"}, ("on", "the"): {"other"},
@@ -275,8 +274,11 @@ _PLURAL_VOICE = re.compile(r"\b(?:[Ww]e|us)\b(?!\.)")
 _OUR = re.compile(r"\b[Oo]urs?\b")
 _ATTRIBUTED = re.compile(r"\b(?:according\s+to|said|says|found|finds|discovered|suggests|shows|showed|reported|"
                          r"study|studies|research|researchers|scientists)\b")
-# The reader told what to think: "Remember that ...", "Make no mistake: ...", "Imagine ...".
-_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b")
+# The reader told what to think or do: "Remember that ...", "Make no mistake: ...", "Imagine
+# ...", "For instance, search for ... and the first link might be ...".
+_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b"
+                      r"|^For\s+(?:example|instance),\s+(?:search|try|look|go|click|type|visit|watch|read|imagine|"
+                      r"consider|take|ask|open|scroll)\b")
 _QUOTATION_SPAN = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
 
 

@@ -137,9 +137,35 @@ def _calendar(language: str) -> frozenset[str]:
 _DEFINITION = re.compile(r"^[\"\u201c]?([A-Z][\w'\u2019-]+)\s+(?:is|are|was|were|refers\s+to|means)\s+(?:a|an|the)\s")
 
 
+def _articles_using(text: str, articles: Sequence[Article]) -> int:
+    """How many of the story's articles use the term a sentence explains (:data:`_DEFINITION`)."""
+    match = _DEFINITION.match(text.lstrip())
+    if not match:
+        return 0
+    term = re.compile(rf"\b{re.escape(match.group(1))}\b")
+    return sum(1 for article in articles if term.search(article.text or ""))
+
+
+# "Other types of artificial heart have been ...", "Other denizens of the forum ...": a comparison
+# with a thing of the same kind told before.
+_OTHER = re.compile(r"^[\"\u201c]?Other\s+([a-z][\w-]*)(?:\s+of\s+(?:the\s+|a\s+|an\s+)?(?:[a-z][\w'\u2019-]*\s+)?([a-z][\w-]*))?")
+
+
+def compares_unnamed(text: str, known: set[str]) -> bool:
+    """Whether a sentence opens on "Other ..." comparing with something the summary has not
+    named: "Other denizens of the forum" with no forum told. "Other types of artificial heart"
+    after an artificial heart was told compares with what the reader has met."""
+    match = _OTHER.match(text.lstrip())
+    if not match:
+        return False
+    return not any(word and _named(word, known) for word in match.groups())
+
+
 def defines_unnamed(text: str, before: str, known: set[str]) -> bool:
     """Whether a sentence explains a term its article used before (in ``before``, its text up
-    to the sentence) and the summary has not: the explanation of a word the reader never met."""
+    to the sentence) and the summary has not: the explanation of a word the reader never met.
+    (:func:`compose` applies it to a term only one article of the story uses: a term the
+    story's sources share is the story's own, and its explanation helps the reader.)"""
     match = _DEFINITION.match(text.lstrip())
     if not match or match.group(1).lower() in known:
         return False
@@ -315,7 +341,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         return names.unintroduced_first_name(c.text, known, before, forms, articles[c.article].text or "") is not None \
             or names.ambiguous_surname(c.text, summary, before, forms) is not None \
             or names.unintroduced_role_name(c.text, known, before) is not None \
-            or defines_unnamed(c.text, before, known)
+            or defines_unnamed(c.text, before, known) and _articles_using(c.text, articles) <= 1 \
+            or compares_unnamed(c.text, known)
 
     def take_lead(share: float) -> None:
         nonlocal words
@@ -447,13 +474,13 @@ def retells_opening(text: str, told: str, language: str = "english") -> bool:
 
 
 # A subject described by what the reader is to know of it: "The man who shot and killed a
-# teenager ...", "An actress who has said she had sex with ...".
-_DESCRIBED_SUBJECT = re.compile(r"^[\"\u201c]?(?:The|A|An)\s+((?:[\w'\u2019-]+\s+){0,4}?)([\w'\u2019-]+)\s+"
+# teenager ..." (an indefinite "An actress who ..." introduces someone, perhaps with news).
+_DESCRIBED_SUBJECT = re.compile(r"^[\"\u201c]?The\s+((?:[\w'\u2019-]+\s+){0,4}?)([\w'\u2019-]+)\s+"
                                 r"(?:who|whose)\s+([^,;]{0,120})")
 
 
 def redescribes(text: str, told: str, language: str = "english") -> bool:
-    """Whether a sentence of another source opens on someone described rather than named, whom
+    """Whether a sentence of another source opens on someone described ("The ... who") rather than named, whom
     the summary has introduced already: the description's noun is the summary's ("The Millis
     police officer who was fired ..." after "A former Millis police officer ... was found
     dead"), or two of the first content words of its "who" clause are ("The man who shot and

@@ -45,7 +45,6 @@ def name_forms(articles: Sequence[Article]) -> dict[str, set[str]]:
                     and text[:match.start()].split()[-1].rstrip(".").lower() not in _TITLES:
                 continue  # a headline's capitals ("Teen Invents Gadget to Aid Alzheimer's Patients")
             if first.lower() in _NOT_FIRST or last.lower() in _NOT_FIRST or first.lower() in stop \
-                    or last.lower() in _TITLES or last.lower() in _HONORIFICS \
                     or first.rstrip(".").lower() in common or last.lower() in common \
                     or last.endswith("s") and re.search(rf"\b{last[:-1]}\b", text):
                 continue  # "Both Israel", "German Nazis" (a plural beside its singular): no person's name
@@ -168,7 +167,7 @@ def unintroduced_first_name(text: str, known: set[str], before: str, forms: dict
             continue  # part of a longer name here ("Monica Conyers", "Southern California", "Mona Lisa")
         first = re.search(rf"\b{re.escape(bare)}\b", before)
         full = first and _FULL_NAME.match(before, first.start())
-        if not full or full.group(1) != bare or full.group(2) not in forms:
+        if not full or full.group(1) != bare or full.group(2) not in forms or full.group(2).lower() in _TITLES:
             continue
         surname = full.group(2)
         alone = re.search(rf"(?<!{re.escape(bare)} )\b{re.escape(surname)}\b", article or before)
@@ -180,10 +179,10 @@ def unintroduced_first_name(text: str, known: set[str], before: str, forms: dict
 def ambiguous_surname(text: str, summary: str, before: str, forms: dict[str, set[str]]) -> str | None:
     """A surname the sentence uses alone ("Mr. Smith approached ...") when its own article
     (``before``: its text up to the sentence) has introduced two or more people of that name
-    and the summary has named several of them, or another than the one meant: "Mr. Smith" after
-    "Shimron Smith" reads as Shimron, though the article meant his brother Shawn. The one meant
-    is the first the article named in full: its main person ("Devin Lima" before "his mom,
-    Filomena Lima").
+    and the summary has named another of them than the one meant: "Mr. Smith" after "Shimron
+    Smith" reads as Shimron, though the article meant his brother Shawn. The one meant is the
+    first the article named in full: its main person ("Devin Lima" before "his mom, Filomena
+    Lima").
     (A surname the summary has not introduced at all is :func:`unintroduced_surname`'s.)"""
     words = _WORD.findall(text)
     for k, word in enumerate(words):
@@ -200,7 +199,7 @@ def ambiguous_surname(text: str, summary: str, before: str, forms: dict[str, set
             continue
         meant = min(here, key=here.get)
         told = {first for first in here if _full_name(first, bare).search(summary)}
-        if len(told) > 1 or told and meant not in told:
+        if told and meant not in told:
             return bare
     return None
 

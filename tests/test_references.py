@@ -92,9 +92,10 @@ def test_an_accented_name_and_a_name_after_mp_are_read_as_names():
     forms = names.name_forms([minister])
     assert "Dubé" in forms
     assert names.unintroduced_surname("Dubé, who can no longer speak, introduced the bill.", set(), forms) == "Dubé"
-    # a title is never a surname ("Norvanian Gov. Ilse Aalto" names no one called "Gov")
-    titled = names.name_forms([article("wire", ["Norvanian Gov. Ilse Aalto opened the dam. Aalto smiled."])])
-    assert "Gov" not in titled and "Aalto" in titled
+    # a place before a title is no one's first name ("Norvania Gov. Ilse Aalto" names no "Gov")
+    text = "Norvania Gov. Ilse Aalto opened the dam.\nThe Gov said so.\nCouples may not marry in Norvania, lawyers said."
+    sentence = "Couples may not marry in Norvania, lawyers said."
+    assert names.unintroduced_first_name(sentence, set(), before(text, sentence), {"Gov": {"Norvania"}}, text) is None
 
 
 def test_a_term_explained_whose_use_the_summary_left_out():
@@ -104,15 +105,25 @@ def test_a_term_explained_whose_use_the_summary_left_out():
     assert lead.defines_unnamed(sentence, before(text, sentence), {"committee", "threatened"})
     assert not lead.defines_unnamed(sentence, before(text, sentence), {"varnism"})
     assert not lead.defines_unnamed(sentence, "", set())  # the article's own first use explains it
+    # compose leaves it out only when one article uses the term: a term the sources share is the story's
+    one = [article("a", text.split("\n")), article("b", ["The committee met on Monday."])]
+    assert lead._articles_using(sentence, one) == 1
+    assert lead._articles_using(sentence, one + [article("c", ["Varnism is taught in schools."])]) == 2
 
 
 # ---- pointing back ---------------------------------------------------------------------------
 
-def test_an_example_a_part_and_others_point_back():
-    assert coherence.points_back("For instance, search for the dam's name and the first link is a map.")
-    assert coherence.points_back("For example, the town of Brill will get water first.")
-    assert coherence.points_back("Other residents of the valley saw a plot afoot.")
+def test_a_part_of_them_points_back_and_others_need_their_kind_told():
     assert coherence.points_back("Three of them - two women and a man - died young.")
+    assert lead.compares_unnamed("Other denizens of the forum saw a plot afoot.", {"dam", "accord"})
+    assert not lead.compares_unnamed("Other types of artificial heart have been fitted before.", {"heart", "implant"})
+
+
+def test_an_example_that_tells_the_reader_what_to_do_is_the_writer_speaking():
+    assert lead.writer_voice("For instance, search for the dam's name today and the first link might be a map.")
+    # an example that reports a fact is the report's
+    assert not lead.writer_voice("For example, a farmer below the dam lost three harvests.")
+    assert not coherence.points_back("For example, a farmer below the dam lost three harvests.")
 
 
 def test_a_body_reporting_on_he_points_back_but_a_speaker_on_himself_does_not():
@@ -164,5 +175,6 @@ def test_another_source_introducing_the_same_person_again_by_description():
     assert lead.redescribes("The minister who drafted and signed the accord told reporters she was tired.", told)
     assert lead.redescribes("The Brill official who resigned on Friday had served ten years.",
                             "A senior Brill official resigned on Friday.")
-    # someone new, described on the spot, is news
+    # someone new, described on the spot, is news, and so is an indefinite description's event
     assert not lead.redescribes("A farmer who lives below the dam said the water was back.", told)
+    assert not lead.redescribes("An engineer who drafted and signed the accord filed a lawsuit on Monday.", told)
