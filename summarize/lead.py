@@ -430,9 +430,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
 
     add_others()
     take_lead(1.0)
-    if len(chosen) < options.min_sentences:
-        # too little news for a paragraph: sentences of other sources that stand where they
-        # are placed, share the subject and repeat nothing make up the minimum
+    if len(chosen) < options.min_sentences and (not paragraph or len(chosen) < 2):
+        # too little news: sentences of other sources that stand where they are placed, share
+        # the subject and repeat nothing make up the minimum; an email paragraph of two
+        # sentences stays so (a filler that tells no news reads worse than a short paragraph)
         add_others(news_only=False)
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \

@@ -178,3 +178,17 @@ def test_another_source_introducing_the_same_person_again_by_description():
     # someone new, described on the spot, is news, and so is an indefinite description's event
     assert not lead.redescribes("A farmer who lives below the dam said the water was back.", told)
     assert not lead.redescribes("An engineer who drafted and signed the accord filed a lawsuit on Monday.", told)
+
+
+def test_a_paragraph_of_two_sentences_of_news_takes_no_filler():
+    home = article("courier", [
+        "Norvania and Keldor agreed on Monday to reopen the Varn dam after a two-year dispute over the flow of "
+        "the Ostra river.",
+        "Foreign minister Ilse Aalto announced the accord after a night of talks in the lakeside town of Brill.",
+    ])
+    guide = article("guide", [
+        "The Ostra valley is known for its orchards and its slow, wide river that winds past old farms.",
+        "Visitors to the valley often stop at the Varn dam to watch the water fall from its high gates.",
+    ])
+    summary = [s.text for s in summarize_story([home, guide])]
+    assert summary == home.text.split("\n")
