@@ -32,6 +32,7 @@ import numpy as np
 from core.models import Article
 from summarize import coherence, facts, names
 from summarize.names import introduced_again, name_forms, unintroduced_surname  # noqa: F401 (the module's API)
+from summarize.references import articles_using, compares_unnamed, defines_unnamed, named as _named
 from summarize.sentences import split_words, stemmer, stop_words
 
 # The home lead: how far into an article its lead runs, and the share of the word budget it
@@ -88,17 +89,6 @@ def unintroduced_thing(text: str, known: set[str]) -> str | None:
     return None
 
 
-def _named(noun: str, known: set[str]) -> bool:
-    """Whether the summary's words hold the noun, in the singular or the plural."""
-    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-    forms = {noun, stem, stem + "s", stem + "es"}
-    if noun.endswith("ies"):
-        forms.add(noun[:-3] + "y")
-    elif noun.endswith("y"):
-        forms.add(noun[:-1] + "ies")
-    return not forms.isdisjoint(known)
-
-
 def unintroduced_pointer(text: str, known: set[str]) -> str | None:
     """A noun the sentence points at as told before ("these activities", "both articles",
     "the same path", "on that list") that the summary has not named. An article's opening
@@ -131,45 +121,6 @@ def _calendar(language: str) -> frozenset[str]:
     """The stems of the names of days and months, as :func:`summarize.facts.marks` gives names."""
     stem = stemmer(language)
     return frozenset(stem(w) for w in _CALENDAR)
-
-
-# "Juche is the ideology of ...", "Sharia refers to ...": a sentence that explains a term.
-_DEFINITION = re.compile(r"^[\"\u201c]?([A-Z][\w'\u2019-]+)\s+(?:is|are|was|were|refers\s+to|means)\s+(?:a|an|the)\s")
-
-
-def _articles_using(text: str, articles: Sequence[Article]) -> int:
-    """How many of the story's articles use the term a sentence explains (:data:`_DEFINITION`)."""
-    match = _DEFINITION.match(text.lstrip())
-    if not match:
-        return 0
-    term = re.compile(rf"\b{re.escape(match.group(1))}\b")
-    return sum(1 for article in articles if term.search(article.text or ""))
-
-
-# "Other types of artificial heart have been ...", "Other denizens of the forum ...": a comparison
-# with a thing of the same kind told before.
-_OTHER = re.compile(r"^[\"\u201c]?Other\s+([a-z][\w-]*)(?:\s+of\s+(?:the\s+|a\s+|an\s+)?(?:[a-z][\w'\u2019-]*\s+)?([a-z][\w-]*))?")
-
-
-def compares_unnamed(text: str, known: set[str]) -> bool:
-    """Whether a sentence opens on "Other ..." comparing with something the summary has not
-    named: "Other denizens of the forum" with no forum told. "Other types of artificial heart"
-    after an artificial heart was told compares with what the reader has met."""
-    match = _OTHER.match(text.lstrip())
-    if not match:
-        return False
-    return not any(word and _named(word, known) for word in match.groups())
-
-
-def defines_unnamed(text: str, before: str, known: set[str]) -> bool:
-    """Whether a sentence explains a term its article used before (in ``before``, its text up
-    to the sentence) and the summary has not: the explanation of a word the reader never met.
-    (:func:`compose` applies it to a term only one article of the story uses: a term the
-    story's sources share is the story's own, and its explanation helps the reader.)"""
-    match = _DEFINITION.match(text.lstrip())
-    if not match or match.group(1).lower() in known:
-        return False
-    return re.search(rf"\b{re.escape(match.group(1))}\b", before) is not None
 
 
 def writer_voice(text: str) -> bool:
@@ -341,7 +292,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         return names.unintroduced_first_name(c.text, known, before, forms, articles[c.article].text or "") is not None \
             or names.ambiguous_surname(c.text, summary, before, forms) is not None \
             or names.unintroduced_role_name(c.text, known, before) is not None \
-            or defines_unnamed(c.text, before, known) and _articles_using(c.text, articles) <= 1 \
+            or defines_unnamed(c.text, before, known) and articles_using(c.text, articles) <= 1 \
             or compares_unnamed(c.text, known)
 
     def take_lead(share: float) -> None:

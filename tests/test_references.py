@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from core.models import Article
-from summarize import coherence, lead, names
+from summarize import coherence, lead, names, references
 from summarize.summary import summarize_story
 
 T0 = datetime(2032, 9, 14, 6, 0, tzinfo=timezone.utc)
@@ -102,21 +102,21 @@ def test_a_term_explained_whose_use_the_summary_left_out():
     text = ('"The islands should be sunk by the bomb of Varnism," the committee said.\n'
             "Varnism is the doctrine of self-reliance taught by the country's founder.")
     sentence = "Varnism is the doctrine of self-reliance taught by the country's founder."
-    assert lead.defines_unnamed(sentence, before(text, sentence), {"committee", "threatened"})
-    assert not lead.defines_unnamed(sentence, before(text, sentence), {"varnism"})
-    assert not lead.defines_unnamed(sentence, "", set())  # the article's own first use explains it
+    assert references.defines_unnamed(sentence, before(text, sentence), {"committee", "threatened"})
+    assert not references.defines_unnamed(sentence, before(text, sentence), {"varnism"})
+    assert not references.defines_unnamed(sentence, "", set())  # the article's own first use explains it
     # compose leaves it out only when one article uses the term: a term the sources share is the story's
     one = [article("a", text.split("\n")), article("b", ["The committee met on Monday."])]
-    assert lead._articles_using(sentence, one) == 1
-    assert lead._articles_using(sentence, one + [article("c", ["Varnism is taught in schools."])]) == 2
+    assert references.articles_using(sentence, one) == 1
+    assert references.articles_using(sentence, one + [article("c", ["Varnism is taught in schools."])]) == 2
 
 
 # ---- pointing back ---------------------------------------------------------------------------
 
 def test_a_part_of_them_points_back_and_others_need_their_kind_told():
     assert coherence.points_back("Three of them - two women and a man - died young.")
-    assert lead.compares_unnamed("Other denizens of the forum saw a plot afoot.", {"dam", "accord"})
-    assert not lead.compares_unnamed("Other types of artificial heart have been fitted before.", {"heart", "implant"})
+    assert references.compares_unnamed("Other denizens of the forum saw a plot afoot.", {"dam", "accord"})
+    assert not references.compares_unnamed("Other types of artificial heart have been fitted before.", {"heart", "implant"})
 
 
 def test_an_example_that_tells_the_reader_what_to_do_is_the_writer_speaking():
