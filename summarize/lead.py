@@ -364,7 +364,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or introduced_again(c.text, summary, known, forms) or writer_voice(c.text) \
                     or leans_on_skipped(c, known, summary) or paragraph and coherence.promises(c.text):
                 continue
-            if c.lead == 0 and retells_opening(c.text, summary, options.language):
+            if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):
                 continue  # another report's own telling of the event the summary told
             if news_only and not adds_news(c.text, summary, options.language) \
                     or not _on_subject(c.text, summary, options.language):

@@ -192,3 +192,13 @@ def test_a_paragraph_of_two_sentences_of_news_takes_no_filler():
     ])
     summary = [s.text for s in summarize_story([home, guide])]
     assert summary == home.text.split("\n")
+
+
+def test_a_caption_label_glued_to_a_name_is_no_first_name():
+    forms = names.name_forms([article("wire", [
+        "Foreign minister Ilse Aalto announced the accord after a night of talks.",
+        "Photo Aalto at the dam in Brill.",
+        "Aalto said the gates would open in October.",
+    ])])
+    assert forms.get("Aalto") == {"Ilse"}
+
