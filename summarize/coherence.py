@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from summarize.sentences import split_words
+from summarize.sentences import split_words, stop_words
 
 # Opening words that point back to a sentence before. "It"/"There" followed by a form of
 # "be" and a clause (extraposition: "It is unclear whether...", "There are fears that...")
@@ -59,6 +59,15 @@ _AFTER_NEEDLES = tuple(f"{mark} {p} " for p in _AFTER_PRONOUNS for mark in (",",
 _ATTRIBUTION_ONLY = re.compile(
     r"^(?:[A-Z][\w.'\u2019-]*\s+){1,6}(?:said|says|charged|added|told\s+\w+|argued|insisted|claimed|"
     r"wrote|noted|explained|warned|stressed)(?:\s+(?:on|in|at|late|early|this)\s+[\w.]+(?:\s+[\w.]+)?)?\s*[.!]$")
+# "Three of them ...", "Most of those ...": a part of people or things counted before.
+_PART_OF = re.compile(r"^(?:\w+\s+){0,2}?(?:of|among)\s+(?:them|these|those|whom|which)\b", re.IGNORECASE)
+# "The police said he had no record": a body or a group reports on "he" or "she", who was named
+# in a sentence before (nothing before the pronoun names a person; "Officials believe they ..."
+# and "The spokesman said he ..." speak of themselves).
+_REPORTED_PRONOUN = re.compile(r"^([^,;:\"\u201c]{0,60}?)\b(?:said|say|told\s+\w+|added|believe|believed|"
+                               r"think|thought)\s+(?:that\s+)?(?:he|she|his|her)\b")
+_REPORTERS = frozenset("""police officials authorities prosecutors investigators officers witnesses sources
+reports doctors relatives neighbors neighbours""".split())
 # "On the first, ...", "For the latter, ...": a step through things listed before.
 _STEP_OF_LIST = re.compile(r"^(?:On|In|For|As\s+for|Of)\s+the\s+(?:first|second|third|last|latter|former)\s*,",
                            re.IGNORECASE)
@@ -74,8 +83,9 @@ _DEFINITE = re.compile(r"^The\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?")
 # meets "the official" out of nowhere.
 _DEFINITE_SPEAKER = re.compile(
     r"(?:,|[\"\u201d])\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s+"
-    r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued)\b"
-    r"|\b(?:said|says|added|noted|continued)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
+    r"(?:said|says|added|adds|told|noted|wrote|explained|stressed|warned|insisted|continued|reads|read|states|"
+    r"stated|concluded|concludes|declared|declares)\b"
+    r"|\b(?:said|says|added|noted|continued|reads|read|states|stated)\s+the\s+([a-z][\w-]*)(?:\s+([a-z][\w-]*))?\s*[.,;]")
 ADJECTIVES = frozenset("""new old final first last latest former same other two three four main top senior next
 previous current initial second whole full joint original recent earlier later""".split())
 _QUOTE_OPEN = "\u201c\u00ab"
@@ -127,6 +137,11 @@ def points_back(text: str) -> bool:
         return True  # "On the first, ..." after a list; "Though X did Y." meaning "however"
     if _PAIR.match(stripped):
         return True  # "One former aide, X, ..., and the other, Y, ...": a pair introduced before
+    if _PART_OF.match(stripped):
+        return True  # "Three of them - two women and a man - ..."
+    reported = _REPORTED_PRONOUN.match(stripped)
+    if reported and _reporting_group(split_words(reported.group(1))):
+        return True  # "The police said he had no criminal record": who "he" is, a sentence before told
     if stripped[:1] in "\"\u201c\u2018'":
         # Quoted speech first: its own "I" or "this" belong to the speaker; what matters is who
         # is named as saying it ("..., he said" leans on the sentence before; "..., Rutte said" does not).
@@ -138,6 +153,18 @@ def points_back(text: str) -> bool:
             return True
         return bool(close) and _opens_on_pointer(stripped[close.end():].lstrip(",;: "), attribution=True)
     return _opens_on_pointer(stripped)
+
+
+def _reporting_group(words: list[str]) -> bool:
+    """Whether the words before a verb of saying are a group or a body that names no one: a
+    plural common noun last ("The police", "State officials"), no name past the first word."""
+    if not words or any(w[:1].isupper() for w in words[1:]) or any(w.lower() in ("who", "which") for w in words):
+        return False  # a name, or a relative clause: "An actress who has said she ..." speaks of herself
+    head = words[-1]
+    if len(words) == 1 and head[:1].isupper():
+        return head.lower() in _REPORTERS  # "Police said he ...", not "Jones said he ..."
+    return head.islower() and (head in _REPORTERS or head.endswith("s") and not head.endswith("ss")
+                               and head not in stop_words())
 
 
 def _opens_on_pointer(text: str, attribution: bool = False) -> bool:
@@ -185,9 +212,12 @@ def _all_quoted(text: str) -> bool:
 def definite_heads(text: str) -> tuple[str, ...]:
     """The common nouns (or noun candidates) of a definite subject: "The deadline passed" -> ("deadline", "passed").
 
-    A speaker named only by a definite common noun at the end ("..., the official added")
-    counts too: the article introduced that official before."""
-    match = _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
+    A speaker named only by a definite common noun at the end ("..., the official added",
+    "..., the statement reads") counts too: the article introduced that official before;
+    in a sentence that opens on a quotation, only the speaker counts."""
+    quoted = text.lstrip()[:1] in "\"\u201c"
+    # a quotation's own "the" is its speaker's: who is quoted is what the reader must know
+    match = None if quoted else _DEFINITE.match(text.lstrip("\"'\u201c\u2018([ "))
     if not match and " the " in text:
         match = _DEFINITE_SPEAKER.search(text)
     if not match:
@@ -244,8 +274,11 @@ _PLURAL_VOICE = re.compile(r"\b(?:[Ww]e|us)\b(?!\.)")
 _OUR = re.compile(r"\b[Oo]urs?\b")
 _ATTRIBUTED = re.compile(r"\b(?:according\s+to|said|says|found|finds|discovered|suggests|shows|showed|reported|"
                          r"study|studies|research|researchers|scientists)\b")
-# The reader told what to think: "Remember that ...", "Make no mistake: ...", "Imagine ...".
-_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b")
+# The reader told what to think or do: "Remember that ...", "Make no mistake: ...", "Imagine
+# ...", "For instance, search for ... and the first link might be ...".
+_ADDRESS = re.compile(r"^(?:Remember|Consider|Imagine|Note|Make\s+no\s+mistake|Don['\u2019]t\s+forget|Keep\s+in\s+mind)\b"
+                      r"|^For\s+(?:example|instance),\s+(?:search|try|look|go|click|type|visit|watch|read|imagine|"
+                      r"consider|take|ask|open|scroll)\b")
 _QUOTATION_SPAN = re.compile(r"[\"\u201c\u2018][^\"\u201d\u2019]*(?:[\"\u201d\u2019]|$)")
 
 
@@ -309,3 +342,22 @@ def pointed_nouns(text: str) -> tuple[str, ...]:
             continue  # "the same rules as", "those people who": introduced on the spot
         found.append(noun)
     return tuple(found)
+
+
+# ---- a set-up for what follows ----------------------------------------------------------
+
+# Words outside quotations that announce what the next sentences will give: "here are ten of
+# the things he heard", "the following", "as follows", "read on", "see below".
+_PROMISE = re.compile(r"\b(?:[Hh]ere\s+(?:are|is)|[Hh]ere['\u2019]s|as\s+follows|[Rr]ead\s+on|see\s+below|"
+                      r"listed\s+below|below\s+(?:are|is))\b"
+                      r"|\bthe\s+following(?!\s+(?:day|days|week|weeks|month|months|year|years|morning|"
+                      r"afternoon|evening|night|season|weekend)\b)")
+
+
+def promises(text: str) -> bool:
+    """Whether a sentence sets up what its article goes on to give (a list, an example, a
+    quotation): it ends on a colon or announces what follows ("here are ten of ...",
+    "the following"). Without what follows, the paragraph ends on a promise."""
+    if text.rstrip().endswith(":"):
+        return True
+    return bool(_PROMISE.search(_QUOTATION_SPAN.sub(" ", text)))

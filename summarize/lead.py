@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ import numpy as np
 from core.models import Article
 from summarize import coherence, facts, names
 from summarize.names import introduced_again, name_forms, unintroduced_surname  # noqa: F401 (the module's API)
+from summarize.references import articles_using, compares_unnamed, defines_unnamed, named as _named
 from summarize.sentences import split_words, stemmer, stop_words
 
 # The home lead: how far into an article its lead runs, and the share of the word budget it
@@ -87,17 +89,6 @@ def unintroduced_thing(text: str, known: set[str]) -> str | None:
     return None
 
 
-def _named(noun: str, known: set[str]) -> bool:
-    """Whether the summary's words hold the noun, in the singular or the plural."""
-    stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun
-    forms = {noun, stem, stem + "s", stem + "es"}
-    if noun.endswith("ies"):
-        forms.add(noun[:-3] + "y")
-    elif noun.endswith("y"):
-        forms.add(noun[:-1] + "ies")
-    return not forms.isdisjoint(known)
-
-
 def unintroduced_pointer(text: str, known: set[str]) -> str | None:
     """A noun the sentence points at as told before ("these activities", "both articles",
     "the same path", "on that list") that the summary has not named. An article's opening
@@ -111,13 +102,25 @@ def adds_news(text: str, told: str, language: str) -> bool:
     mine, theirs = facts.marks(text, language), facts.marks(told, language)
     if mine.figures - theirs.figures - facts.WEEKDAYS:
         return True
-    new_names, new_terms = mine.names - theirs.names, mine.terms - theirs.terms
+    # a day or a month named is a date, not someone new ("found on Monday")
+    new_names, new_terms = mine.names - theirs.names - _calendar(language), mine.terms - theirs.terms
     quoted = coherence.quote_balance(text) == 0 and any(q in text for q in "\"\u201c")
     if (new_names or len(new_terms) >= 3) and (_REPORTING.search(text) or quoted):
         return True
     return coherence.tells_outcome(text) and bool(new_names) and len(new_terms) >= 3
 
 
+
+
+_CALENDAR = frozenset(facts.WEEKDAYS | {"january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december"})
+
+
+@lru_cache(maxsize=8)
+def _calendar(language: str) -> frozenset[str]:
+    """The stems of the names of days and months, as :func:`summarize.facts.marks` gives names."""
+    stem = stemmer(language)
+    return frozenset(stem(w) for w in _CALENDAR)
 
 
 def writer_voice(text: str) -> bool:
@@ -279,6 +282,19 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
         told = home_text[:c.start]
         return surname is not None and any(f"{first} {surname}" in told for first in forms[surname])
 
+    def leans_on_skipped(c, known: set[str], summary: str) -> bool:
+        """Whether the sentence names someone or something its article introduced in a sentence
+        the summary does not carry, or that the summary's other names make ambiguous: a first
+        name alone ("Monica said"), a surname two people share ("Mr. Smith" after another
+        Smith), a name given with a role before ("his wife, Nanette,"), a term defined whose
+        use the summary left out ("Juche is the ideology ...")."""
+        before = (articles[c.article].text or "")[:c.start]
+        return names.unintroduced_first_name(c.text, known, before, forms, articles[c.article].text or "") is not None \
+            or names.ambiguous_surname(c.text, summary, before, forms) is not None \
+            or names.unintroduced_role_name(c.text, known, before) is not None \
+            or defines_unnamed(c.text, before, known) and articles_using(c.text, articles) <= 1 \
+            or compares_unnamed(c.text, known)
+
     def take_lead(share: float) -> None:
         nonlocal words
         known = known_words([candidates[j].text for j in chosen if candidates[j].article == home])
@@ -298,8 +314,13 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 lead.pop(0)  # too long for what is left: a shorter sentence further on may fit
                 continue
             if any(skipped_introduction(candidates[j], known | known_words([candidates[k].text for k in new[:n]]))
+                   or leans_on_skipped(candidates[j], known | known_words([candidates[k].text for k in new[:n]]),
+                                       " ".join(candidates[k].text for k in chosen + new[:n]))
                    for n, j in enumerate(new)):
                 lead.pop(0)  # a surname alone whose introduction the summary skipped ("Plaskett said")
+                continue
+            if paragraph and new and coherence.promises(candidates[new[-1]].text):
+                lead.pop(0)  # "here are ten of ...": a set-up for what the paragraph will not give
                 continue
             if any(candidates[j].lead > 0 and unintroduced_pointer(candidates[j].text,
                                         known | known_words([candidates[k].text for k in new[:n]]))
@@ -340,7 +361,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                 continue
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
                     or c.lead > 0 and unintroduced_pointer(c.text, known) \
-                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text):
+                    or introduced_again(c.text, summary, known, forms) or writer_voice(c.text) \
+                    or leans_on_skipped(c, known, summary) or paragraph and coherence.promises(c.text):
                 continue
             if news_only and c.lead == 0 and retells_opening(c.text, summary, options.language):
                 continue  # another report's own telling of the event the summary told
@@ -348,7 +370,8 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or not _on_subject(c.text, summary, options.language):
                 continue
             if repeats(i, chosen) or any(retells(c.text, t, options.language) for t in told) \
-                    or tells_again(c.text, summary, options.language):
+                    or tells_again(c.text, summary, options.language) \
+                    or redescribes(c.text, summary, options.language):
                 continue
             chosen.append(i)
             told.append(c.text)
@@ -358,9 +381,10 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
 
     add_others()
     take_lead(1.0)
-    if len(chosen) < options.min_sentences:
-        # too little news for a paragraph: sentences of other sources that stand where they
-        # are placed, share the subject and repeat nothing make up the minimum
+    if len(chosen) < options.min_sentences and (not paragraph or len(chosen) < 2):
+        # too little news: sentences of other sources that stand where they are placed, share
+        # the subject and repeat nothing make up the minimum; an email paragraph of two
+        # sentences stays so (a filler that tells no news reads worse than a short paragraph)
         add_others(news_only=False)
     added = [i for i in chosen if candidates[i].article != home]
     return sorted((i for i in chosen if candidates[i].article == home), key=lambda i: candidates[i].position) \
@@ -399,6 +423,29 @@ def retells_opening(text: str, told: str, language: str = "english") -> bool:
     side of the story (the markets, a reaction elsewhere) shares less."""
     mine = _stems(text, language)
     return bool(mine) and len(mine & _stems(told, language)) >= RETOLD_OPENING * len(mine)
+
+
+# A subject described by what the reader is to know of it: "The man who shot and killed a
+# teenager ..." (an indefinite "An actress who ..." introduces someone, perhaps with news).
+_DESCRIBED_SUBJECT = re.compile(r"^[\"\u201c]?The\s+((?:[\w'\u2019-]+\s+){0,4}?)([\w'\u2019-]+)\s+"
+                                r"(?:who|whose)\s+([^,;]{0,120})")
+
+
+def redescribes(text: str, told: str, language: str = "english") -> bool:
+    """Whether a sentence of another source opens on someone described ("The ... who") rather than named, whom
+    the summary has introduced already: the description's noun is the summary's ("The Millis
+    police officer who was fired ..." after "A former Millis police officer ... was found
+    dead"), or two of the first content words of its "who" clause are ("The man who shot and
+    killed a teenager ..." after "Michael Dunn, who shot and killed ..."). Such a sentence is
+    another report's introduction of the story's person: the same person introduced twice."""
+    match = _DESCRIBED_SUBJECT.match(text.lstrip())
+    if not match:
+        return False
+    mine = _stems(told, language)
+    if _stems(match.group(2), language) & mine:
+        return True
+    clause = [w for w in split_words(match.group(3)) if w.lower() not in stop_words(language) and len(w) > 2][:4]
+    return len(_stems(" ".join(clause), language) & mine) >= 2
 
 
 def retells(text: str, told: str, language: str = "english") -> bool:
