@@ -21,16 +21,16 @@ try:  # scipy's compiled CSR-times-vector; a private module, so a release that m
     from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
 except ImportError:  # pragma: no cover - depends on the installed scipy
     _csr_matvec = None
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from summarize.parallel import map_chunks
+from summarize.stopwords import english_stop_words
 
 if TYPE_CHECKING:
     from summarize.wordsplit import Words
 
 log = logging.getLogger(__name__)
 
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | frozenset({
+STOP_WORDS = english_stop_words() | frozenset({
     # Reporting verbs and time words appear in every news article whatever the event.
     "said", "says", "say", "told", "according", "reported", "report", "reports",
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",

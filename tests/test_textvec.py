@@ -1,4 +1,8 @@
 """TF-IDF rows as grouping builds them: from chunks of counted terms, equal to the textbook weighting."""
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -83,3 +87,29 @@ def test_row_dots_equal_the_dense_products_in_any_order_of_pairs_and_across_chun
         assert textvec.row_dots(doubled, [0, 0, 1], [0, 1, 1]).tolist() == [(dense[0] @ dense[0]), dense[0] @ dense[1],
                                                                            dense[1] @ dense[1]]
     assert textvec.row_dots(matrix, [], []).shape == (0,)
+
+
+def test_grouping_loads_without_scikit_learn_and_keeps_its_stop_words():
+    """Grouping's words start without the 1.5 s scikit-learn import, and the stop list is still scikit-learn's."""
+    probe = ("import sys, summarize.textvec as t; "
+             "print(any(m.split('.')[0] == 'sklearn' for m in sys.modules)); "
+             "print(sorted(t.STOP_WORDS))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=str(Path(__file__).resolve().parents[1]))
+    loaded, words = done.stdout.splitlines()
+    assert loaded == "False"
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    assert set(ENGLISH_STOP_WORDS) <= set(eval(words))
+
+
+def test_stop_words_found_by_importing_scikit_learn_when_its_file_moved(monkeypatch, tmp_path):
+    """A scikit-learn release whose stop-word file lies elsewhere still gives its list (imported as usual)."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from summarize import stopwords
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name: SimpleNamespace(origin=str(tmp_path / "sklearn" / "__init__.py")))
+    assert stopwords.english_stop_words() == frozenset(ENGLISH_STOP_WORDS)
