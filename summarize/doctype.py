@@ -9,6 +9,8 @@ shape rather than by any site's phrases:
   collections (kept in place of a page it did not capture), a note that the page is not
   available, or the like: most of its sentences talk about crawling, archiving and the
   page's own data rather than about events;
+* a **reference page**: an encyclopedia's or a paper's text, recognised by its section
+  "[ edit ]" links and footnote marks ("[3]"): background, not a report;
 * an **isolated text**: in a story of three or more texts whose others share names (people,
   places, bodies), a text that shares no name with any of them tells of something else (a
   site's plug for its own databases beside an obituary, an unrelated study).
@@ -25,7 +27,8 @@ from summarize.sentences import sentence_spans, stemmer, stop_words
 _NOTICE_WORDS = re.compile(
     r"\b(?:crawl(?:s|ed|er|ers|ing)?|wayback\s+machine|web[\s-]+archiv\w*|internet\s+archive|archive-it|"
     r"seed\s*-?list|warc\s+files?|web\s+collections?|(?:this|these)\s+(?:collection|data\s+set|files)\b|"
-    r"not\s+(?:currently\s+)?publicly\s+accessible|(?:page|url)\b[^.]{0,40}\bcould\s+not\s+be\s+found)",
+    r"not\s+(?:currently\s+)?publicly\s+accessible|(?:page|url)\b[^.]{0,40}\bcould\s+not\s+be\s+found|"
+    r"seed\s+for\b|URLs\b|inter-?domain)",
     re.IGNORECASE)
 # The share of a page's sentences about such things from which the page is a notice, not an article.
 NOTICE_SHARE = 0.3
@@ -49,6 +52,25 @@ def page_notice(text: str) -> bool:
         return False
     hits = sum(1 for start, end in spans if _NOTICE_WORDS.search(text, start, end))
     return hits > 0 and hits >= NOTICE_SHARE * len(spans)
+
+
+# A reference page copied as text: its sections' "[ edit ]" links and its footnote marks "[3]".
+_REFERENCE_MARKS = re.compile(r"\[\s*edit\s*\]|\[\d{1,3}\]")
+# How many such marks in a page's opening make it a reference page rather than a report.
+REFERENCE_MARKS = 3
+REFERENCE_CHARS = 5000
+
+
+def reference_page(text: str) -> bool:
+    """Whether a page is an encyclopedia's or a paper's text, with its "[ edit ]" links and
+    footnote marks ("[3]"): background on a subject, not a report of the story."""
+    return len(_REFERENCE_MARKS.findall((text or "")[:REFERENCE_CHARS])) >= REFERENCE_MARKS
+
+
+def no_article(text: str) -> bool:
+    """Whether a stored page is no report at all: a notice (:func:`page_notice`) or a
+    reference page (:func:`reference_page`)."""
+    return page_notice(text) or reference_page(text)
 
 
 def capitalised(text: str, language: str = "english") -> set[str]:

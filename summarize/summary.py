@@ -117,8 +117,8 @@ def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: 
     Pages stored with an article sometimes carry another text entirely (an archive's note
     about its crawls, a reader review, a sign-up page): such an article's sentences
     never reach the summary. An article is off the story when it shares next to nothing with
-    the rest (cosine below ``min_article_closeness``), when it is a page's or an archive's
-    notice about itself (:func:`summarize.doctype.page_notice`), or when, among three or more
+    the rest (cosine below ``min_article_closeness``), when it is no article (a page's or an
+    archive's notice about itself, an encyclopedia's page: :func:`summarize.doctype.no_article`), or when, among three or more
     texts that share names, it shares none (:func:`summarize.doctype.isolated`). When that
     leaves no article, the fullest that is no notice stays, so a story of two unrelated texts
     is still told from its fuller one; a story told only by notices is told from them (it is
@@ -126,7 +126,7 @@ def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: 
     """
     count = len(to_others)
     sizes = np.bincount([c.article for c in candidates], minlength=count)
-    notices = np.array([doctype.page_notice(a.text or "") for a in articles] if len(articles) == count
+    notices = np.array([doctype.no_article(a.text or "") for a in articles] if len(articles) == count
                        else [False] * count, dtype=bool)
     if notices.all():
         notices[:] = False

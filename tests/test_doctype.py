@@ -80,6 +80,18 @@ def test_a_web_archive_note_is_no_article():
     assert not doctype.page_notice(EXPLAINER.text)
 
 
+def test_an_encyclopedia_page_and_a_crawl_seed_note_are_no_articles():
+    page = ("From the free encyclopedia Brekke Church is a wooden church in Brekke, on the Ulvik fjord.[1] "
+            "It was built between 1890 and 1893.[2][3] History [ edit ] The church replaced an older chapel.")
+    assert doctype.reference_page(page) and doctype.no_article(page)
+    assert not doctype.reference_page(REPORT.text)
+    seed = ("The seed for this collection was: - Front pages from every domain on the web: -- a ranking of all "
+            "URLs that have more than one incoming inter-domain link")
+    assert doctype.page_notice(seed)
+    summary = summarize_story([article("wiki", page.split(". ")), REPORT, FOLLOW_UP])
+    assert summary and not any(s.article_id == "https://wiki.example/page" for s in summary)
+
+
 def test_a_story_is_told_from_its_report_not_from_a_fuller_archive_note():
     summary = summarize_story([ARCHIVE_NOTE, REPORT])
     assert summary, "the report has sentences to tell"
