@@ -191,6 +191,25 @@ def explains_subject(text: str) -> bool:
     return _DEFINITION.match(text.strip()) is not None
 
 
+# "you" and "your" said of anyone in running text ("good for your health", "melts in your
+# mouth"): read apart from the writer's own "I" and "we" (a sentence opening on "You" speaks
+# to the reader).
+_GENERIC_YOU = re.compile(r"\byou(?:r|rs|['\u2019](?:re|ll|ve|d))?\b")
+
+
+def voiced_opening(texts: Sequence[str]) -> bool:
+    """Whether an article's first sentences are a column's or a blog's: the first speaks in the
+    writer's voice or to the reader, or any of them in the first person ("I", "we", "our").
+
+    A report whose second or third sentence says "good for your health" or "melts in your
+    mouth" is still a report: it lost its place to a profile's anecdote and to a kicker
+    ("Basically anything is better than sitting on the couch.") when any "you" counted.
+    """
+    if not texts:
+        return False
+    return writer_voice(texts[0]) or any(writer_voice(_GENERIC_YOU.sub("one", t)) for t in texts[1:])
+
+
 def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
                 stands_alone: Callable[[int], bool], voiced: bool = False) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
@@ -210,7 +229,7 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
     worth: dict[int, float] = {}
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
-        if not voiced and any(writer_voice(candidates[i].text) for i in ids):
+        if not voiced and voiced_opening([candidates[i].text for i in ids]):
             continue  # a column's or a blog's opening, not the report to lead with
         start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
         if start is None:

@@ -132,3 +132,35 @@ def test_the_report_leads_over_an_explainer_of_its_subject():
         assert not lead.explains_subject(sentence), sentence
     summary = summarize_story([EXPLAINER, NEWS])
     assert summary[0].text == NEWS.text.split("\n")[0]
+
+
+# A report whose third sentence says "melts in your mouth", and a profile that opens on an
+# anecdote about someone else: the report leads.
+BAKERY = article("tidings2", [
+    "The Lillevik bakery chain Korn has unveiled its newest product, an edible coffee cup, after a year of trials.",
+    "The cup, called the Krus, is made of biscuit lined with a layer of white chocolate that keeps the coffee hot.",
+    "Once the chocolate lining has melted, the biscuit begins to soften in your mouth.",
+    "Korn said the cup would go on sale in ten of its shops in May.",
+])
+PROFILE = article("magazine", [
+    "Last month, when the mayor of Lillevik opened a new ferry quay, he saw a familiar face in the crowd: Ola Berg, "
+    "a baker who, for forty years, has sold bread from a cart on the harbour.",
+    "Berg, who lives above the quay, is best known for the cinnamon buns the ferry crews buy each morning.",
+    "He is also remembered for a campaign to keep the old fish market open.",
+    "Korn, the chain that bought his recipes, has just unveiled an edible coffee cup made of biscuit.",
+])
+CUP_PRICE = article("ledger2", [
+    "Korn's edible coffee cup of biscuit and white chocolate will cost two kroner more than a paper cup.",
+    "The bakery chain said the biscuit cup keeps coffee hot for twenty minutes.",
+], hours=3)
+
+
+def test_a_report_saying_your_in_its_third_sentence_is_still_a_report():
+    assert not lead.voiced_opening([BAKERY.text.split("\n")[0], BAKERY.text.split("\n")[1],
+                                    "Once the chocolate lining has melted, the biscuit begins to soften in your mouth."])
+    assert lead.voiced_opening(["You have seen the cup everywhere.", "Korn makes it."])
+    assert lead.voiced_opening(["Korn makes the cup.", "I tried one on Monday and it was good."])
+    assert lead.voiced_opening(["Korn makes the cup.", "Our reporters tried one on Monday."])
+    summary = summarize_story([PROFILE, BAKERY, CUP_PRICE])
+    assert summary[0].text == BAKERY.text.split("\n")[0]
+    assert "your mouth" not in " ".join(s.text for s in summary)
