@@ -55,7 +55,8 @@ def page_notice(text: str) -> bool:
 
 
 # A reference page copied as text: its sections' "[ edit ]" links and its footnote marks "[3]".
-_REFERENCE_MARKS = re.compile(r"\[\s*edit\s*\]|\[\d{1,3}\]")
+# A paper marks them "(ref. 12)" or glues their numbers to a word ("beneath the volcano9,17").
+_REFERENCE_MARKS = re.compile(r"\[\s*edit\s*\]|\[\d{1,3}\]|\(refs?\.\s*\d{1,3}|[a-z]\d{1,2}(?:,\d{1,2})+\b")
 # How many such marks in a page's opening make it a reference page rather than a report.
 REFERENCE_MARKS = 3
 REFERENCE_CHARS = 5000
@@ -63,7 +64,7 @@ REFERENCE_CHARS = 5000
 
 def reference_page(text: str) -> bool:
     """Whether a page is an encyclopedia's or a paper's text, with its "[ edit ]" links and
-    footnote marks ("[3]"): background on a subject, not a report of the story."""
+    footnote marks ("[3]", "(ref. 12)", "volcano9,17"): background on a subject, not a report."""
     return len(_REFERENCE_MARKS.findall((text or "")[:REFERENCE_CHARS])) >= REFERENCE_MARKS
 
 

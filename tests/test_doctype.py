@@ -85,6 +85,10 @@ def test_an_encyclopedia_page_and_a_crawl_seed_note_are_no_articles():
             "It was built between 1890 and 1893.[2][3] History [ edit ] The church replaced an older chapel.")
     assert doctype.reference_page(page) and doctype.no_article(page)
     assert not doctype.reference_page(REPORT.text)
+    paper = ("Earlier surveys found slow waves beneath the fjord3,4,5 and its islands (ref. 6). "
+             "The slow layer is thinner than in the south (refs 7, 8), as models predict9,10.")
+    assert doctype.reference_page(paper)
+    assert not doctype.reference_page("The F-16 and two Mi-24 helicopters flew over Brekke at 9, 10 and 11 a.m.")
     seed = ("The seed for this collection was: - Front pages from every domain on the web: -- a ranking of all "
             "URLs that have more than one incoming inter-domain link")
     assert doctype.page_notice(seed)
