@@ -2,7 +2,7 @@
 
 A story's summary starts from one article's lead and adds other sources' sentences, so a
 document that is not a report of the story must give it nothing. Blind readers marked a
-summary 1 of 5 when it was built on such a page. Two kinds are recognised here, each by its
+summary 1 of 5 when it was built on such a page. Three kinds are recognised here, each by its
 shape rather than by any site's phrases:
 
 * a **page notice**: the stored text is a web archive's note about its crawls and
@@ -10,7 +10,7 @@ shape rather than by any site's phrases:
   available, or the like: most of its sentences talk about crawling, archiving and the
   page's own data rather than about events;
 * a **reference page**: an encyclopedia's or a paper's text, recognised by its section
-  "[ edit ]" links and footnote marks ("[3]"): background, not a report;
+  "[ edit ]" links and footnote marks ("[3]", "(ref. 12)"): background, not a report;
 * an **isolated text**: in a story of three or more texts whose others share names (people,
   places, bodies), a text that shares no name with any of them tells of something else (a
   site's plug for its own databases beside an obituary, an unrelated study).

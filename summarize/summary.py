@@ -7,7 +7,9 @@ The pipeline for one story:
    kept, page furniture dropped (:mod:`summarize.furniture`: captions, credits, prompts,
    labels, player controls, editor's notes) and wire datelines and live-blog stamps cut; per
    article only the first ``lead_sentences``: news puts the event in its first paragraphs,
-   and the cap keeps a 9,000-sentence story fast;
+   and the cap keeps a 9,000-sentence story fast; a document that is no report of the story
+   (an archive's note, a reference page, a text about something else: :mod:`summarize.doctype`)
+   gives none;
 2. rank the candidates with a sumy summarizer chosen by name
    (:data:`summarize.ranking.METHODS`), mixed with a lead prior, a bonus for the articles
    closest to the story as a whole and a small one for later reporting;
