@@ -7,11 +7,15 @@ a ferry accident on a made-up fjord, told by made-up outlets.
 """
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from core.models import Article
+from archive.site import render_site, story_path
+from core.models import Article, Briefing
 from summarize import doctype, lead
+from summarize.stories import make_story
 from summarize.summary import summarize_story
+from templates.render import render_email
 
 T0 = datetime(2033, 3, 2, 7, 0, tzinfo=timezone.utc)
 
@@ -41,6 +45,11 @@ ARCHIVE_NOTE = article("archive", [
     "Sites that ask not to be crawled are left out of every collection.",
     "This collection is not publicly accessible while the crawl is still running.",
     "The aim is that a link in an old page still leads to the page its author meant.",
+])
+# Another note of the same archive, about another of its collections.
+ARCHIVE_NOTE_2 = article("archive2", [
+    "This collection holds crawls of news sites made every night since the first of January.",
+    "Each crawl is stored in the web archive as WARC files.",
 ])
 # A site's plug for its own databases: a few words in common with an obituary of a scholar
 # of public records ("public", "records", "years"), no name in common.
@@ -187,3 +196,25 @@ def test_a_story_whose_every_opening_says_you_is_told_in_its_own_voice():
     summary = summarize_story([advice, tips])
     home = summary[0].article_id
     assert any(" your " in s.text for s in summary if s.article_id == home)
+
+
+def test_a_story_whose_every_article_is_refused_shows_its_headline_and_sources_without_an_empty_paragraph():
+    # an archive's note beside a promotion written in the site's voice: nothing to tell
+    promotion = dataclasses.replace(article("clips", [
+        "Our video team edited together every goal of the Ulvik ferry cup, in order.",
+        "You're welcome!",
+    ]), title="Every goal of the Ulvik ferry cup")
+    story = make_story("ferry-cup", [promotion, ARCHIVE_NOTE, ARCHIVE_NOTE_2])
+    assert story.summary == ()
+    assert story.headline and len(story.sources) == 3
+    briefing = Briefing("2033-03-02", (story,), T0)
+    email = render_email(briefing)
+    assert story.headline in email.html and "Clips" in email.html
+    assert 'class="summary"' not in email.html
+    text = email.text
+    assert "1. Every goal of the Ulvik ferry cup" in text and "Sources:" in text and "\n\n\n" not in text
+    files = render_site([briefing])
+    for page in (files[story_path(story.id, briefing.date)], files[f"briefings/{briefing.date}.html"]):
+        assert story.headline in page and "Clips" in page and 'class="summary"' not in page
+    feed = files["feed.atom"]
+    assert "<p></p>" not in feed and "&lt;p&gt;&lt;/p&gt;" not in feed
