@@ -53,8 +53,18 @@ def test_the_summary_opens_on_the_representative_lead_and_keeps_its_order():
     assert not any(s.article_id == ESSAY.id for s in summary)
 
 
+def test_the_home_lead_runs_on_before_other_sources_take_what_room_is_left():
+    """Blind readers preferred the representative article's lead told on in its own order to
+    one cut short for another source's sentence (bench/README.md, lead.HOME_SHARE)."""
+    summary = summarize_story([SIDE, MAIN, ESSAY])
+    own = [s.text for s in summary if s.article_id == MAIN.id]
+    assert own == MAIN.text.split("\n")
+    assert [s.article_id for s in summary][:len(own)] == [MAIN.id] * len(own)
+
+
 def test_another_source_adds_a_figure_but_not_a_definite_thing_it_never_introduced():
-    summary = " ".join(texts(summarize_story([SIDE, MAIN, ESSAY])))
+    short = article("courier", MAIN.text.split("\n")[:2])  # a two-sentence lead leaves room
+    summary = " ".join(texts(summarize_story([SIDE, short, ESSAY])))
     assert "40% of the river's summer flow" in summary
     assert "The figure holds" not in summary
 
