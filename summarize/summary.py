@@ -66,7 +66,7 @@ class SummaryOptions:
     method: str = "lexrank"
     max_sentences: int | None = 5
     min_sentences: int = 3
-    max_words: int | None = 110
+    max_words: int | None = 120
     language: str = "english"
     lead_sentences: int | None = 30    # candidates taken from the start of each article
     max_candidates: int = 1500         # whole-story cap, filled round-robin by lead position
