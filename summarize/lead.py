@@ -93,6 +93,21 @@ def unintroduced_thing(text: str, known: set[str]) -> str | None:
     return None
 
 
+# An event named as known by when something happened: "after the deadline", "since the attack".
+_DEFINITE_EVENT = re.compile(r"\b(?:after|before|since|until|following|despite)\s+the\s+([a-z][a-z-]+)\b"
+                             r"(?!\s+(?:of|in|on|at|for|from|to|that|which|who|with|by|between|over)\b)")
+
+
+def unintroduced_event(text: str, known: set[str]) -> str | None:
+    """An event another source's sentence dates itself by as if told ("denied launching anything
+    after the deadline") that the summary has not named: the reader cannot tell which."""
+    for match in _DEFINITE_EVENT.finditer(text):
+        noun = match.group(1).lower()
+        if noun not in _SELF_DEFINING and noun not in coherence.ADJECTIVES and not _named(noun, known):
+            return noun
+    return None
+
+
 def unintroduced_pointer(text: str, known: set[str]) -> str | None:
     """A noun the sentence points at as told before ("these activities", "both articles",
     "the same path", "on that list") that the summary has not named. An article's opening
@@ -408,6 +423,7 @@ def compose(candidates: Sequence, scores: np.ndarray, blocked: np.ndarray, artic
                     or not fits(c.words):
                 continue
             if unintroduced_surname(c.text, known, forms) or unintroduced_thing(c.text, known) \
+                    or unintroduced_event(c.text, known) \
                     or c.lead > 0 and unintroduced_pointer(c.text, known) \
                     or introduced_again(c.text, summary, known, forms) or writer_voice(c.text) \
                     or leans_on_skipped(c, known, summary) or paragraph and coherence.promises(c.text):

@@ -82,3 +82,19 @@ def test_demo_makes_one_story_per_event_and_the_two_day_ceasefire_is_one(tmp_pat
         assert len(stories) == 1, f"{event} is told in {len(stories)} stories"
     assert len({next(iter(s)) for s in story_of_event.values()}) == 5  # no two events in one story
     assert len(data["stories"]) == 5
+
+
+def test_no_demo_paragraph_adds_a_sentence_dated_by_an_event_it_never_told(tmp_path):
+    """Another source's sentence dated "after the deadline" stays out of a paragraph that named
+    no deadline (the ceasefire story's wire report has one such sentence)."""
+    from summarize import lead
+
+    assert briefing.main(["demo", "--home", str(tmp_path / "demo")]) == 0
+    data = json.loads((tmp_path / "demo" / "out" / "briefing.json").read_text(encoding="utf-8"))
+    for story in data["stories"]:
+        home = story["summary"][0]["article_id"]
+        told: list[str] = []
+        for sentence in story["summary"]:
+            if sentence["article_id"] != home:
+                assert lead.unintroduced_event(sentence["text"], lead.known_words(told)) is None, sentence["text"]
+            told.append(sentence["text"])

@@ -483,3 +483,11 @@ def test_an_email_paragraph_tells_a_lead_of_up_to_120_words_whole():
     home = article("courier", lines)
     told = texts(summarize_story([home]))
     assert told == lines
+
+
+def test_another_sources_sentence_dated_by_an_event_never_told_stays_out():
+    """'... after the deadline' from another source, when the paragraph named no deadline: the
+    reader cannot tell which (once a deadline is told, the sentence is no longer refused for it)."""
+    assert lead.unintroduced_event("Keldor denied closing the gates after the deadline.", set()) == "deadline"
+    assert lead.unintroduced_event("Keldor denied closing the gates after the deadline.", {"deadline"}) is None
+    assert lead.unintroduced_event("Keldor closed the gates after the end of the talks.", set()) is None
