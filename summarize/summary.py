@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Collection, Sequence

@@ -20,8 +20,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # The tokens the model was trained on: runs of two or more ASCII letters of the lower-cased
 # text (scikit-learn's default pattern, letters only, and quicker); unigrams and the bigrams
