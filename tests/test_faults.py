@@ -84,7 +84,8 @@ def test_a_short_retry_after_is_waited_for_once_within_the_run(server):
 def test_a_long_retry_after_is_reported_not_slept(server):
     started = time.monotonic()
     result = one(server, "/later", Fault(status=503, headers={"Retry-After": "3600"}))
-    assert time.monotonic() - started < 1.0 and server.hits["/later"] == 1
+    # not slept (a wait of an hour, not a busy machine's second, is what this tells apart); not retried
+    assert time.monotonic() - started < 10.0 and server.hits["/later"] == 1
     assert result.status == "failed" and result.retry_after == 3600.0
     assert "asked us to wait 3600 s" in result.error
 
