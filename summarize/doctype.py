@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import AbstractSet as Set, Sequence
 
+from summarize import facts
 from summarize.sentences import sentence_spans, stemmer, stop_words
 
 # What a web archive's or a site's notice about itself talks about: crawls, archived pages,
@@ -36,8 +37,7 @@ NOTICE_SHARE = 0.3
 NOTICE_SENTENCES = 20
 
 # Words of the calendar are shared by texts on any subject: they are no sign of one story.
-_CALENDAR = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may
-june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+_CALENDAR = facts.CALENDAR | frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019-]*[a-z][\w'\u2019-]*|\b[A-Z]{2,}\b")
 
 

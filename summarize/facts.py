@@ -115,3 +115,6 @@ def restates(a: str, b: str, language: str = "english") -> bool:
 
 WEEKDAYS = frozenset(d.lower() for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                            "Sunday"))
+MONTHS = frozenset("january february march april may june july august september october november december".split())
+# The names of days and months, lower-cased: a date's words, no sign of who or what a text is about.
+CALENDAR = WEEKDAYS | MONTHS

@@ -131,15 +131,11 @@ def adds_news(text: str, told: str, language: str) -> bool:
 
 
 
-_CALENDAR = frozenset(facts.WEEKDAYS | {"january", "february", "march", "april", "may", "june", "july", "august",
-                                        "september", "october", "november", "december"})
-
-
 @lru_cache(maxsize=8)
 def _calendar(language: str) -> frozenset[str]:
     """The stems of the names of days and months, as :func:`summarize.facts.marks` gives names."""
     stem = stemmer(language)
-    return frozenset(stem(w) for w in _CALENDAR)
+    return frozenset(stem(w) for w in facts.CALENDAR)
 
 
 def writer_voice(text: str) -> bool:

@@ -16,6 +16,7 @@ import re
 from typing import Sequence
 
 from core.models import Article
+from summarize import facts
 from summarize.sentences import stop_words
 
 # Possessive endings, so that "Apple's" and "Apple" are one word (and "Jews" stays "Jews").
@@ -81,9 +82,7 @@ _CAPITALISED_BEFORE = re.compile(r"[\w,'\u2019][ \t]+[A-Z][\w'\u2019-]*\.?[ \t]+
 _NOT_FIRST = frozenset("""the a an in on at for and but if when while after before as by from of to with this that
 these those it he she they we his her their its our there here new north south east west former
 one two three four five six seven eight nine ten
-january february march april may june july august september october november december
-monday tuesday wednesday thursday friday saturday sunday
-photo photos image images video file caption credit""".split())
+photo photos image images video file caption credit""".split()) | facts.CALENDAR
 # "Mr", "Ms", "Dr" say nothing of who someone is: "Ms. Clifford" needs her introduction as
 # much as "Clifford" does; "President", "Sen." or "Gov." tell the reader who is meant.
 _HONORIFICS = frozenset("mr mrs ms dr miss mme".split())

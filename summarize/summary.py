@@ -111,8 +111,8 @@ def _article_closeness(candidates: Sequence[Candidate], vectors: sparse.csr_matr
     return _scale(profiles @ profiles.mean(axis=0)), to_others
 
 
-def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: SummaryOptions,
-               articles: Sequence[Article] = ()) -> np.ndarray:
+def _off_story(candidates: Sequence[Candidate], articles: Sequence[Article], to_others: np.ndarray,
+               options: SummaryOptions) -> np.ndarray:
     """Per candidate: whether its article is no report of the story.
 
     Pages stored with an article sometimes carry another text entirely (an archive's note
@@ -127,8 +127,7 @@ def _off_story(candidates: Sequence[Candidate], to_others: np.ndarray, options: 
     """
     count = len(to_others)
     sizes = np.bincount([c.article for c in candidates], minlength=count)
-    notices = np.array([doctype.no_article(a.text or "") for a in articles] if len(articles) == count
-                       else [False] * count, dtype=bool)
+    notices = np.array([doctype.no_article(a.text or "") for a in articles], dtype=bool)
     if notices.all():
         notices[:] = False
     names: list[set[str]] = [set() for _ in range(count)]
@@ -410,7 +409,7 @@ def summarize_story(articles: Sequence[Article], options: SummaryOptions = Summa
     closeness, to_others = _article_closeness(candidates, vectors, len(articles))
     scores = scores + options.article_weight * closeness[[c.article for c in candidates]]
     scores = scores + options.recency_weight * _recency(candidates, articles)
-    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, to_others, options, articles)
+    superseded = _superseded(candidates, articles, options.language) | _off_story(candidates, articles, to_others, options)
     if seen:
         chosen, anchor, in_order = _compose_new(candidates, scores, vectors, options, _repeats(candidates, seen, options),
                                       superseded, articles)
